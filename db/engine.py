@@ -1,0 +1,192 @@
+"""Open a database: resolve the URL, set SQLite pragmas, create or upgrade the schema.
+
+Every command goes through :func:`open_database`, so every connection gets the
+same pragmas and no command ever runs against an unmigrated or newer schema.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+ENV_VAR = "ANNOTATOR_DB"
+DEFAULT_PATH = "annotations.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """A database cannot be opened; the message is meant for the user as is."""
+
+
+class SchemaTooNewError(DatabaseError):
+    """The database was written by a newer version of the tool."""
+
+
+def resolve_url(target: str | None = None) -> str:
+    """Turn ``--db`` (a path or a SQLAlchemy URL), ``$ANNOTATOR_DB`` or the default into a URL."""
+    value = target or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    if "://" in value:
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise DatabaseError(f"not a valid database URL: {value!r}") from None
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or ``None`` for in-memory and other engines."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL survives any process crash; only power loss can drop
+        # the very last commits, and it saves an fsync per user action.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine whose every connection carries the project's settings."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped inside this package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+@dataclass
+class Database:
+    """An open, migrated database: an engine and its session factory."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.exists():
+        if path.is_dir():
+            raise DatabaseError(f"{path} is a folder, not a database file")
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+        if head and head != SQLITE_MAGIC:
+            raise DatabaseError(f"{path} is not a SQLite database; refusing to touch it")
+    elif not path.parent.is_dir():
+        raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
+
+
+def _backup_sqlite(path: Path, revision: str) -> Path:
+    backup = path.with_name(f"{path.name}.before-{revision}.bak")
+    source = sqlite3.connect(path)
+    try:
+        target = sqlite3.connect(backup)
+        with target:
+            source.backup(target)
+        target.close()
+    finally:
+        source.close()
+    return backup
+
+
+def _migrate(engine: Engine, url: str) -> None:
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        tables = set(inspect(connection).get_table_names())
+    if current == head:
+        return
+    if current is None and tables:
+        raise DatabaseError(f"{url} already holds tables that are not an annotator database")
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except CommandError:
+            raise SchemaTooNewError(
+                f"database schema {current!r} was written by a newer version of annotator; "
+                "upgrade claim-annotator to open it"
+            ) from None
+        path = sqlite_path(url)
+        if path is not None:
+            _backup_sqlite(path, current)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(target: str | None = None, *, migrate: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the database named by ``target``.
+
+    Raises :class:`DatabaseError` with a one-line message for anything the user
+    must fix: a file that is not a database, a newer schema, an unreachable server.
+    """
+    url = resolve_url(target)
+    path = sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path)
+    engine = make_engine(url)
+    try:
+        if migrate:
+            _migrate(engine, url)
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except (OperationalError, sqlite3.DatabaseError) as error:
+        engine.dispose()
+        raise DatabaseError(f"cannot open database {url}: {_first_line(error)}") from None
+    except SQLAlchemyError as error:
+        engine.dispose()
+        raise DatabaseError(f"cannot open database {url}: {_first_line(error)}") from None
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(url=url, engine=engine, sessions=sessions)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+

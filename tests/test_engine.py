@@ -1,0 +1,105 @@
+"""Opening databases: URL resolution, pragmas, migrations, and refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from db.engine import (
+    DEFAULT_PATH,
+    DatabaseError,
+    SchemaTooNewError,
+    open_database,
+    resolve_url,
+)
+
+EXPECTED_TABLES = {
+    "alembic_version", "annotations", "annotators", "change_log", "documents", "links",
+    "sentence_states", "sentences", "source_aliases", "sources",
+}
+
+
+def test_resolve_url_path_env_and_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url(None) == f"sqlite:///{tmp_path / DEFAULT_PATH}"
+    assert resolve_url("x/y.db") == f"sqlite:///{tmp_path / 'x' / 'y.db'}"
+    monkeypatch.setenv("ANNOTATOR_DB", "postgresql+psycopg://u@h/d")
+    assert resolve_url(None) == "postgresql+psycopg://u@h/d"
+    assert resolve_url("other.db") == f"sqlite:///{tmp_path / 'other.db'}"
+
+
+def test_invalid_url_is_a_clear_error() -> None:
+    with pytest.raises(DatabaseError, match="not a valid database URL"):
+        resolve_url("::://nope")
+
+
+def test_open_creates_schema(database) -> None:  # type: ignore[no-untyped-def]
+    assert EXPECTED_TABLES <= set(inspect(database.engine).get_table_names())
+
+
+def test_sqlite_pragmas_on_every_connection(sqlite_file: Path) -> None:
+    database = open_database(str(sqlite_file))
+    try:
+        for _ in range(2):
+            with database.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            database.engine.dispose()  # force a brand-new DBAPI connection next time
+    finally:
+        database.dispose()
+
+
+def test_reopen_is_idempotent(sqlite_file: Path) -> None:
+    open_database(str(sqlite_file)).dispose()
+    database = open_database(str(sqlite_file))
+    with database.engine.connect() as connection:
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    database.dispose()
+    assert revision == "0001"
+
+
+def test_newer_schema_is_refused_and_untouched(sqlite_file: Path) -> None:
+    open_database(str(sqlite_file)).dispose()
+    with sqlite3.connect(sqlite_file) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    before = sqlite_file.read_bytes()
+    with pytest.raises(SchemaTooNewError, match="newer version of annotator"):
+        open_database(str(sqlite_file))
+    assert sqlite_file.read_bytes() == before
+
+
+def test_file_that_is_not_a_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("these are my notes, not a database\n")
+    before = notes.read_bytes()
+    with pytest.raises(DatabaseError, match="not a SQLite database"):
+        open_database(str(notes))
+    assert notes.read_bytes() == before
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DatabaseError, match="not an annotator database"):
+        open_database(str(other))
+    with sqlite3.connect(other) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert tables == {"invoices"}
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="does not exist"):
+        open_database(str(tmp_path / "nope" / "a.db"))
+
+
+def test_folder_as_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="is a folder"):
+        open_database(str(tmp_path))
