@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -66,8 +67,8 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
     finally:
         database.dispose()
     for problem in summary.problems:
-        err_console.print(f"skipped: {problem}", markup=False, soft_wrap=True)
-    out_console.print(summary.describe(), markup=False)
+        click.echo(f"skipped: {problem}", err=True)
+    click.echo(summary.describe())
     if summary.problems:
         sys.exit(1)
 
@@ -114,18 +115,22 @@ def export_command(
     finally:
         database.dispose()
     if out != "-":
-        err_console.print(f"wrote {count} {view} rows to {out}", markup=False)
+        click.echo(f"wrote {count} {view} rows to {out}", err=True)
 
 
 @contextmanager
 def _output(target: str, encoding: str) -> Iterator[TextIO]:
     """Standard output, or a file that appears only once it is complete."""
     if target == "-":
-        stream = click.get_text_stream("stdout")
-        if encoding == "utf-8-sig":
-            stream.write("\ufeff")
-        yield stream
-        stream.flush()
+        # Wrap the byte stream so CSV's CRLF and the chosen encoding reach it unchanged.
+        stream = io.TextIOWrapper(
+            sys.stdout.buffer, encoding=encoding, newline="", write_through=True
+        )
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()
         return
     path = Path(target)
     if not path.parent.is_dir():
@@ -150,8 +155,8 @@ def stats_command(db: str | None) -> None:
         counts = corpus_counts(database)
     finally:
         database.dispose()
-    out_console.print(f"documents: {counts.documents}", markup=False)
-    out_console.print(f"sentences: {counts.sentences}", markup=False)
+    click.echo(f"documents: {counts.documents}")
+    click.echo(f"sentences: {counts.sentences}")
     labels = ("claim", "source", "figure")
     by_label = Table("label", "annotations", title="Annotations per label", title_justify="left")
     for label in labels:
@@ -172,5 +177,5 @@ def main() -> None:
     try:
         cli.main(prog_name="annotator")
     except KeyboardInterrupt:
-        err_console.print("interrupted", markup=False)
+        click.echo("interrupted", err=True)
         sys.exit(130)

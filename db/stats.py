@@ -26,11 +26,12 @@ def corpus_counts(database: Database) -> CorpusCounts:
     with database.engine.connect() as connection:
         documents = connection.scalar(select(func.count()).select_from(Document)) or 0
         sentences = connection.scalar(select(func.count()).select_from(Sentence)) or 0
-        by_label = dict(
-            connection.execute(
+        by_label = {
+            label: count
+            for label, count in connection.execute(
                 select(Annotation.label, func.count()).where(counted).group_by(Annotation.label)
-            ).tuples()
-        )
+            )
+        }
         by_annotator: dict[str, dict[str, int]] = {}
         rows = connection.execute(
             select(Annotator.name, Annotation.label, func.count())
