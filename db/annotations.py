@@ -1,19 +1,28 @@
-"""Annotations: adding spans with exact offsets, every change written to the change log."""
+"""Annotation actions: each is one transaction and one change-log group (one undo step)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import LABELS, Annotation, Annotator, ChangeLogEntry, Sentence
+from db.history import (
+    ChangeRecorder,
+    annotation_snapshot,
+    link_snapshot,
+    state_snapshot,
+)
+from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 
 
 class SpanError(ValueError):
-    """A span that does not fit its sentence or uses an unknown label."""
+    """An action that does not fit the data (bad offsets, label, owner or link)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,10 @@ class NewSpan:
     figure_qualifier: str | None = None
 
 
+# Which labels each link type joins: (from, to).
+LINK_ENDS = {"attributed_to": ("claim", "source"), "supports": ("figure", "claim")}
+
+
 def annotator_id(session: Session, name: str) -> int:
     """The id of the annotator called ``name``, created on first use."""
     found = session.scalar(select(Annotator.id).where(Annotator.name == name))
@@ -43,26 +56,55 @@ def annotator_id(session: Session, name: str) -> int:
     return annotator.id
 
 
-def annotation_snapshot(annotation: Annotation) -> dict[str, Any]:
-    """The columns of an annotation as JSON-safe values, for the change log."""
-    return {
-        "id": annotation.id, "sentence_id": annotation.sentence_id,
-        "document_id": annotation.document_id, "annotator_id": annotation.annotator_id,
-        "label": annotation.label, "start": annotation.start, "end": annotation.end,
-        "doc_start": annotation.doc_start, "doc_end": annotation.doc_end,
-        "text": annotation.text, "source_id": annotation.source_id,
-        "figure_value": annotation.figure_value, "figure_unit": annotation.figure_unit,
-        "figure_qualifier": annotation.figure_qualifier, "attrs": dict(annotation.attrs or {}),
-        "status": annotation.status, "origin": annotation.origin,
-    }
+def ensure_annotator(database: Database, name: str) -> int:
+    """The id of the annotator called ``name``, registered in its own transaction if new."""
+    name = name.strip()
+    if not name:
+        raise SpanError("an annotator needs a name")
+    try:
+        with database.transaction() as session:
+            return annotator_id(session, name)
+    except IntegrityError:  # registered by another process at the same moment
+        with database.transaction() as session:
+            return annotator_id(session, name)
+
+
+@contextmanager
+def _action(database: Database, annotator: str, action: str) -> Iterator[ChangeRecorder]:
+    with database.transaction() as session:
+        yield ChangeRecorder(session, annotator_id(session, annotator), action)
+
+
+def _own(recorder: ChangeRecorder, annotation_id: int) -> Annotation:
+    annotation = recorder.session.get(Annotation, annotation_id)
+    if annotation is None:
+        raise SpanError(f"no annotation with id {annotation_id}")
+    if annotation.annotator_id != recorder.annotator_id:
+        raise SpanError(f"annotation {annotation_id} belongs to another annotator")
+    return annotation
+
+
+def _update(recorder: ChangeRecorder, annotation: Annotation, **values: Any) -> None:
+    before = annotation_snapshot(annotation)
+    for key, value in values.items():
+        setattr(annotation, key, value)
+    recorder.session.flush()
+    recorder.record("annotation", annotation.id, before, annotation_snapshot(annotation))
+
+
+def _remove_links(recorder: ChangeRecorder, *conditions: Any) -> None:
+    for link in recorder.session.scalars(select(Link).where(*conditions)):
+        recorder.record("link", link.id, link_snapshot(link), None)
+        recorder.session.delete(link)
+    recorder.session.flush()
 
 
 def add_span(database: Database, annotator: str, span: NewSpan) -> int:
-    """Store one span by ``annotator`` in its own transaction and log it; returns its id."""
+    """Store one span by ``annotator``; returns its id."""
     if span.label not in LABELS:
         raise SpanError(f"unknown label {span.label!r}; expected one of {', '.join(LABELS)}")
-    with database.transaction() as session:
-        sentence = session.get(Sentence, span.sentence_id)
+    with _action(database, annotator, "tag") as recorder:
+        sentence = recorder.session.get(Sentence, span.sentence_id)
         if sentence is None:
             raise SpanError(f"no sentence with id {span.sentence_id}")
         if not 0 <= span.start < span.end <= len(sentence.text):
@@ -70,22 +112,175 @@ def add_span(database: Database, annotator: str, span: NewSpan) -> int:
                 f"span {span.start}:{span.end} does not fit sentence {span.sentence_id} "
                 f"of length {len(sentence.text)}"
             )
-        who = annotator_id(session, annotator)
         annotation = Annotation(
-            sentence_id=sentence.id, document_id=sentence.document_id, annotator_id=who,
-            label=span.label, start=span.start, end=span.end,
-            doc_start=sentence.start + span.start, doc_end=sentence.start + span.end,
-            text=sentence.text[span.start : span.end], source_id=span.source_id,
-            figure_value=span.figure_value, figure_unit=span.figure_unit,
-            figure_qualifier=span.figure_qualifier, attrs={},
+            sentence_id=sentence.id, document_id=sentence.document_id,
+            annotator_id=recorder.annotator_id, label=span.label, start=span.start,
+            end=span.end, doc_start=sentence.start + span.start,
+            doc_end=sentence.start + span.end, text=sentence.text[span.start : span.end],
+            source_id=span.source_id, figure_value=span.figure_value,
+            figure_unit=span.figure_unit, figure_qualifier=span.figure_qualifier, attrs={},
             status=span.status, origin=span.origin,
         )
-        session.add(annotation)
-        session.flush()
-        session.add(
-            ChangeLogEntry(
-                annotator_id=who, action="add", entity="annotation", entity_id=annotation.id,
-                before=None, after=annotation_snapshot(annotation),
-            )
-        )
+        recorder.session.add(annotation)
+        recorder.session.flush()
+        recorder.record("annotation", annotation.id, None, annotation_snapshot(annotation))
         return annotation.id
+
+
+def delete_annotation(database: Database, annotator: str, annotation_id: int) -> int:
+    """Delete an annotation and its links; returns its sentence id."""
+    with _action(database, annotator, "delete") as recorder:
+        annotation = _own(recorder, annotation_id)
+        _remove_links(recorder, (Link.from_id == annotation_id) | (Link.to_id == annotation_id))
+        before = annotation_snapshot(annotation)
+        recorder.session.delete(annotation)
+        recorder.record("annotation", annotation_id, before, None)
+        return annotation.sentence_id
+
+
+def relabel(database: Database, annotator: str, annotation_id: int, label: str) -> None:
+    """Change the label; links whose ends no longer fit are removed (and logged)."""
+    if label not in LABELS:
+        raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+    with _action(database, annotator, "relabel") as recorder:
+        annotation = _own(recorder, annotation_id)
+        if annotation.label == label:
+            return
+        for link_type, (from_label, to_label) in LINK_ENDS.items():
+            if label != from_label:
+                _remove_links(recorder, Link.from_id == annotation_id, Link.type == link_type)
+            if label != to_label:
+                _remove_links(recorder, Link.to_id == annotation_id, Link.type == link_type)
+        values: dict[str, Any] = {"label": label}
+        if label != "figure":
+            values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
+        _update(recorder, annotation, **values)
+
+
+def set_source(
+    database: Database, annotator: str, annotation_id: int, source_id: int | None
+) -> None:
+    """Map a span to a canonical source (or clear the mapping)."""
+    with _action(database, annotator, "set_source") as recorder:
+        annotation = _own(recorder, annotation_id)
+        if source_id is not None and recorder.session.get(Source, source_id) is None:
+            raise SpanError(f"no canonical source with id {source_id}")
+        _update(recorder, annotation, source_id=source_id)
+
+
+def set_figure(
+    database: Database, annotator: str, annotation_id: int,
+    value: float | None, unit: str | None, qualifier: str | None,
+) -> None:
+    """Set a figure's normalized value, unit and qualifier."""
+    with _action(database, annotator, "set_figure") as recorder:
+        annotation = _own(recorder, annotation_id)
+        if annotation.label != "figure":
+            raise SpanError(f"annotation {annotation_id} is a {annotation.label}, not a figure")
+        _update(recorder, annotation, figure_value=value, figure_unit=unit or None,
+                figure_qualifier=qualifier or None)
+
+
+def _claim(recorder: ChangeRecorder, claim_id: int) -> Annotation:
+    claim = _own(recorder, claim_id)
+    if claim.label != "claim":
+        raise SpanError(f"annotation {claim_id} is a {claim.label}, not a claim")
+    return claim
+
+
+def _set_attribution(
+    recorder: ChangeRecorder, claim: Annotation, source_id: int | None, attribution: str | None
+) -> None:
+    """Drop earlier attributions, then record the claim's own source fields."""
+    _remove_links(recorder, Link.from_id == claim.id, Link.type == "attributed_to")
+    attrs = {k: v for k, v in (claim.attrs or {}).items() if k != "attribution"}
+    if attribution is not None:
+        attrs["attribution"] = attribution
+    if claim.source_id != source_id or attrs != (claim.attrs or {}):
+        _update(recorder, claim, source_id=source_id, attrs=attrs)
+
+
+def attribute_to_span(
+    database: Database, annotator: str, claim_id: int, source_annotation_id: int
+) -> None:
+    """Attribute a claim to a source span of the same document."""
+    with _action(database, annotator, "attribute") as recorder:
+        claim = _claim(recorder, claim_id)
+        source = recorder.session.get(Annotation, source_annotation_id)
+        if source is None or source.label != "source":
+            raise SpanError(f"annotation {source_annotation_id} is not a source span")
+        if source.document_id != claim.document_id:
+            raise SpanError("a claim can only be attributed to a source in the same document")
+        _set_attribution(recorder, claim, None, None)
+        link = Link(from_id=claim.id, to_id=source.id, type="attributed_to")
+        recorder.session.add(link)
+        recorder.session.flush()
+        recorder.record("link", link.id, None, link_snapshot(link))
+
+
+def attribute_to_source(
+    database: Database, annotator: str, claim_id: int, source_id: int
+) -> None:
+    """Attribute a claim directly to a canonical source, with no source span."""
+    with _action(database, annotator, "attribute") as recorder:
+        claim = _claim(recorder, claim_id)
+        if recorder.session.get(Source, source_id) is None:
+            raise SpanError(f"no canonical source with id {source_id}")
+        _set_attribution(recorder, claim, source_id, None)
+
+
+def unattribute(database: Database, annotator: str, claim_id: int) -> None:
+    """Mark a claim as the author's own voice (explicitly unattributed)."""
+    with _action(database, annotator, "attribute") as recorder:
+        _set_attribution(recorder, _claim(recorder, claim_id), None, "author")
+
+
+def link_figure(database: Database, annotator: str, figure_id: int, claim_id: int) -> None:
+    """Record that a figure supports a claim of the same document."""
+    with _action(database, annotator, "link_figure") as recorder:
+        figure = _own(recorder, figure_id)
+        claim = recorder.session.get(Annotation, claim_id)
+        if figure.label != "figure":
+            raise SpanError(f"annotation {figure_id} is a {figure.label}, not a figure")
+        if claim is None or claim.label != "claim":
+            raise SpanError(f"annotation {claim_id} is not a claim")
+        if claim.document_id != figure.document_id:
+            raise SpanError("a figure can only support a claim in the same document")
+        exists = recorder.session.scalar(select(Link.id).where(
+            Link.from_id == figure_id, Link.to_id == claim_id, Link.type == "supports"
+        ))
+        if exists is not None:
+            return
+        link = Link(from_id=figure_id, to_id=claim_id, type="supports")
+        recorder.session.add(link)
+        recorder.session.flush()
+        recorder.record("link", link.id, None, link_snapshot(link))
+
+
+def set_sentence_state(
+    database: Database, annotator: str, sentence_id: int, state: str | None
+) -> None:
+    """Set (or with ``None`` clear) this annotator's state of a sentence; logged for undo."""
+    with _action(database, annotator, "state") as recorder:
+        session = recorder.session
+        current = session.get(SentenceState, (recorder.annotator_id, sentence_id))
+        before = state_snapshot(current) if current is not None else None
+        if (current.state if current else None) == state:
+            return
+        if state is None:
+            session.execute(delete(SentenceState).where(
+                SentenceState.annotator_id == recorder.annotator_id,
+                SentenceState.sentence_id == sentence_id,
+            ))
+            after = None
+        elif current is None:
+            current = SentenceState(
+                annotator_id=recorder.annotator_id, sentence_id=sentence_id, state=state
+            )
+            session.add(current)
+            session.flush()
+            after = state_snapshot(current)
+        else:
+            current.state = state
+            after = state_snapshot(current)
+        recorder.record("sentence_state", sentence_id, before, after)

@@ -107,6 +107,10 @@ class Annotator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where this annotator last was, so reopening resumes there.
+    last_sentence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sentences.id", ondelete="SET NULL")
+    )
 
 
 class Source(Base):
@@ -222,17 +226,20 @@ class ChangeLogEntry(Base):
     """
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_annotator_id_id", "annotator_id", "id"),)
+    __table_args__ = (Index("ix_change_log_annotator_id_group_id", "annotator_id", "group_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     annotator_id: Mapped[int | None] = mapped_column(
         ForeignKey("annotators.id", ondelete="SET NULL")
     )
+    # One user action may change several rows; they share a group (the first entry's id)
+    # and are undone together.
+    group_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # Undo appends an entry that reverts an earlier one instead of editing history.
-    reverts_id: Mapped[int | None] = mapped_column(ForeignKey("change_log.id"))
+    # Undo and redo append entries that revert an earlier group instead of editing history.
+    reverts_group_id: Mapped[int | None] = mapped_column(Integer)

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:35:12.631901
+Create Date: 2026-11-25 19:51:48.840342
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -17,14 +18,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "annotators",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_annotators")),
-        sa.UniqueConstraint("name", name=op.f("uq_annotators_name")),
-    )
     op.create_table(
         "documents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -47,31 +40,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
         sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
     )
-    op.create_table(
-        "change_log",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("annotator_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("entity", sa.String(length=64), nullable=False),
-        sa.Column("entity_id", sa.Integer(), nullable=True),
-        sa.Column("before", sa.JSON(), nullable=True),
-        sa.Column("after", sa.JSON(), nullable=True),
-        sa.Column("reverts_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["annotator_id"],
-            ["annotators.id"],
-            name=op.f("fk_change_log_annotator_id_annotators"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["reverts_id"], ["change_log.id"], name=op.f("fk_change_log_reverts_id_change_log")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
-    )
-    with op.batch_alter_table("change_log", schema=None) as batch_op:
-        batch_op.create_index("ix_change_log_annotator_id_id", ["annotator_id", "id"], unique=False)
-
     op.create_table(
         "sentences",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -107,6 +75,21 @@ def upgrade() -> None:
     with op.batch_alter_table("source_aliases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_source_aliases_alias"), ["alias"], unique=False)
 
+    op.create_table(
+        "annotators",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_sentence_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["last_sentence_id"],
+            ["sentences.id"],
+            name=op.f("fk_annotators_last_sentence_id_sentences"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_annotators")),
+        sa.UniqueConstraint("name", name=op.f("uq_annotators_name")),
+    )
     op.create_table(
         "annotations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -188,6 +171,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_annotations_source_id"), ["source_id"], unique=False)
 
     op.create_table(
+        "change_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("annotator_id", sa.Integer(), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("entity", sa.String(length=64), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=True),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.Column("reverts_group_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["annotator_id"],
+            ["annotators.id"],
+            name=op.f("fk_change_log_annotator_id_annotators"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
+    )
+    with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_change_log_annotator_id_group_id", ["annotator_id", "group_id"], unique=False
+        )
+
+    op.create_table(
         "sentence_states",
         sa.Column("annotator_id", sa.Integer(), nullable=False),
         sa.Column("sentence_id", sa.Integer(), nullable=False),
@@ -253,6 +261,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sentence_states_sentence_id"))
 
     op.drop_table("sentence_states")
+    with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_change_log_annotator_id_group_id")
+
+    op.drop_table("change_log")
     with op.batch_alter_table("annotations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_annotations_source_id"))
         batch_op.drop_index(batch_op.f("ix_annotations_sentence_id"))
@@ -260,15 +272,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_annotations_annotator_document")
 
     op.drop_table("annotations")
+    op.drop_table("annotators")
     with op.batch_alter_table("source_aliases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_source_aliases_alias"))
 
     op.drop_table("source_aliases")
     op.drop_table("sentences")
-    with op.batch_alter_table("change_log", schema=None) as batch_op:
-        batch_op.drop_index("ix_change_log_annotator_id_id")
-
-    op.drop_table("change_log")
     op.drop_table("sources")
     op.drop_table("documents")
-    op.drop_table("annotators")

@@ -1,0 +1,192 @@
+"""One annotator's working session over the database: what every TUI action calls.
+
+No Textual here: the screens translate keys into these calls, and every call
+that changes something is one committed transaction (and one undo step)
+before it returns, so whatever the screen shows as saved is on disk.
+"""
+
+from __future__ import annotations
+
+import time
+
+from db import annotations, history, navigation, sources
+from db.engine import Database
+from db.views import AnnotationView, Progress, SearchHit, SentenceView, SourceChoice
+
+# Corpus totals change only on import; recounting a million rows on every keypress
+# would dominate the latency of a move, so they are refreshed at most this often.
+TOTALS_TTL_SECONDS = 30.0
+
+
+class Workspace:
+    """The actions of one annotator; ``show_others`` also shows other annotators' spans."""
+
+    def __init__(self, database: Database, annotator: str, *, show_others: bool = False) -> None:
+        self.database = database
+        self.annotator = annotator
+        self.show_others = show_others
+        self.annotator_id = annotations.ensure_annotator(database, annotator)
+        self._totals: tuple[float, int, int] | None = None
+
+    def _refresh_totals(self) -> tuple[int, int]:
+        now = time.monotonic()
+        if self._totals is None or now - self._totals[0] > TOTALS_TTL_SECONDS:
+            self._totals = (now, navigation.count_documents(self.database),
+                            navigation.count_sentences(self.database))
+        return self._totals[1], self._totals[2]
+
+    def _documents(self) -> int:
+        return self._refresh_totals()[0]
+
+    def _sentences(self) -> int:
+        return self._refresh_totals()[1]
+
+    # --- reading and moving -------------------------------------------------
+    def start_position(self, document_id: int | None = None) -> int | None:
+        """Sentence to open: the first of ``document_id``, else where this annotator left off,
+        else the first sentence of the corpus; ``None`` when there are no sentences."""
+        if document_id is not None:
+            return navigation.first_sentence_of(self.database, document_id)
+        last = navigation.last_position(self.database, self.annotator_id)
+        return last if last is not None else navigation.first_sentence(self.database)
+
+    def view(self, sentence_id: int) -> SentenceView:
+        """The sentence, its neighbours, position and this annotator's annotations."""
+        return navigation.sentence_view(
+            self.database, sentence_id, self.annotator_id, show_others=self.show_others,
+            document_total=self._documents(),
+        )
+
+    def progress(self) -> Progress:
+        """Sentences done by this annotator, of all sentences."""
+        done = navigation.count_done(self.database, self.annotator_id)
+        return Progress(done, self._sentences())
+
+    def next_sentence(self, sentence_id: int) -> int | None:
+        """The following sentence (crossing into the next document), or ``None`` at the end."""
+        return navigation.next_sentence(self.database, sentence_id)
+
+    def previous_sentence(self, sentence_id: int) -> int | None:
+        """The preceding sentence (crossing into the previous document), or ``None``."""
+        return navigation.previous_sentence(self.database, sentence_id)
+
+    def next_document(self, sentence_id: int) -> int | None:
+        """First sentence of the next document, or ``None``."""
+        return navigation.next_document(self.database, sentence_id)
+
+    def previous_document(self, sentence_id: int) -> int | None:
+        """First sentence of the previous document, or ``None``."""
+        return navigation.previous_document(self.database, sentence_id)
+
+    def next_unfinished(self, sentence_id: int) -> int | None:
+        """The next sentence this annotator has not marked done (wrapping around), or ``None``."""
+        return navigation.next_unfinished(self.database, self.annotator_id, sentence_id)
+
+    def goto(self, document_number: int, sentence_number: int = 1) -> int | None:
+        """Sentence by 1-based document number and 1-based sentence number, or ``None``."""
+        return navigation.sentence_at(self.database, document_number, sentence_number)
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """Sentences containing ``text`` (case-insensitive), in corpus order."""
+        if not text.strip():
+            return []
+        return navigation.search_sentences(self.database, text.strip(), limit)
+
+    def remember_position(self, sentence_id: int) -> None:
+        """Record where this annotator is, so reopening resumes here."""
+        navigation.remember_position(self.database, self.annotator_id, sentence_id)
+
+    # --- sentence state -------------------------------------------------------
+    def toggle_done(self, sentence_id: int) -> str | None:
+        """Mark the sentence done, or clear the mark if it was done; returns the new state."""
+        view = navigation.sentence_view(self.database, sentence_id, self.annotator_id,
+                                        document_total=0)
+        state = None if view.state == "done" else "done"
+        annotations.set_sentence_state(self.database, self.annotator, sentence_id, state)
+        return state
+
+    def leave_sentence(self, sentence_id: int) -> None:
+        """Called when moving on: a sentence with annotations of this annotator becomes done."""
+        view = navigation.sentence_view(self.database, sentence_id, self.annotator_id,
+                                        document_total=0)
+        if view.state is None and view.annotations:
+            annotations.set_sentence_state(self.database, self.annotator, sentence_id, "done")
+
+    # --- annotations ------------------------------------------------------------
+    def tag(self, sentence_id: int, label: str, start: int, end: int) -> int:
+        """Store a span (offsets in the sentence) with ``label``; returns its id."""
+        return annotations.add_span(
+            self.database, self.annotator, annotations.NewSpan(sentence_id, label, start, end)
+        )
+
+    def delete(self, annotation_id: int) -> None:
+        """Delete an annotation and its links."""
+        annotations.delete_annotation(self.database, self.annotator, annotation_id)
+
+    def relabel(self, annotation_id: int, label: str) -> None:
+        """Change an annotation's label (links that no longer fit are removed)."""
+        annotations.relabel(self.database, self.annotator, annotation_id, label)
+
+    def set_source(self, annotation_id: int, source_id: int | None) -> None:
+        """Map a source span (or a claim, directly) to a canonical source, or clear it."""
+        annotations.set_source(self.database, self.annotator, annotation_id, source_id)
+
+    def set_figure(
+        self, annotation_id: int, value: float | None, unit: str | None, qualifier: str | None
+    ) -> None:
+        """Set a figure's normalized value, unit and qualifier."""
+        annotations.set_figure(self.database, self.annotator, annotation_id, value, unit,
+                               qualifier)
+
+    def attribute_to_span(self, claim_id: int, source_annotation_id: int) -> None:
+        """Attribute a claim to a source span (replacing any earlier attribution)."""
+        annotations.attribute_to_span(self.database, self.annotator, claim_id,
+                                      source_annotation_id)
+
+    def attribute_to_source(self, claim_id: int, source_id: int) -> None:
+        """Attribute a claim to a canonical source directly, with no source span."""
+        annotations.attribute_to_source(self.database, self.annotator, claim_id, source_id)
+
+    def unattribute(self, claim_id: int) -> None:
+        """Mark a claim as unattributed / the author's own voice."""
+        annotations.unattribute(self.database, self.annotator, claim_id)
+
+    def link_figure(self, figure_id: int, claim_id: int) -> None:
+        """Record that a figure supports a claim."""
+        annotations.link_figure(self.database, self.annotator, figure_id, claim_id)
+
+    def attribution_candidates(self, sentence_id: int) -> list[AnnotationView]:
+        """Source spans in this and earlier sentences of the document, nearest first."""
+        return navigation.annotations_in_document(
+            self.database, sentence_id, self.annotator_id, "source", show_others=self.show_others
+        )
+
+    def claim_candidates(self, sentence_id: int) -> list[AnnotationView]:
+        """Claims in this and earlier sentences of the document, nearest first."""
+        return navigation.annotations_in_document(
+            self.database, sentence_id, self.annotator_id, "claim", show_others=self.show_others
+        )
+
+    # --- the shared source registry ---------------------------------------------
+    def find_sources(self, query: str, limit: int = 20) -> list[SourceChoice]:
+        """Canonical sources whose name or an alias contains ``query`` (case-insensitive)."""
+        return sources.find_sources(self.database, query, limit)
+
+    def create_source(
+        self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
+    ) -> int:
+        """Add a canonical source (or return the existing one of that name); returns its id."""
+        return sources.create_source(self.database, name, source_type, aliases)
+
+    def add_alias(self, source_id: int, alias: str) -> None:
+        """Add another name for a canonical source."""
+        sources.add_alias(self.database, source_id, alias)
+
+    # --- history --------------------------------------------------------------
+    def undo(self) -> int | None:
+        """Undo this annotator's latest action; returns the sentence it touched, or ``None``."""
+        return history.undo(self.database, self.annotator)
+
+    def redo(self) -> int | None:
+        """Redo the latest undone action; returns the sentence it touched, or ``None``."""
+        return history.redo(self.database, self.annotator)

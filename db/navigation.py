@@ -1,0 +1,268 @@
+"""Reading the corpus one sentence at a time: positions, neighbours, views, progress.
+
+Every function touches a handful of rows through indexes (sentences are
+ordered by ``(document_id, index)``, which the unique constraint indexes), so a
+move costs the same on a corpus of a hundred sentences or of millions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from db.engine import Database
+from db.models import Annotation, Annotator, Document, Link, Sentence, SentenceState, Source
+from db.views import AnnotationView, LinkEnd, SearchHit, SentenceView
+
+
+def _after(document_id: int, index: int) -> object:
+    return or_(Sentence.document_id > document_id,
+               and_(Sentence.document_id == document_id, Sentence.index > index))
+
+
+def _before(document_id: int, index: int) -> object:
+    return or_(Sentence.document_id < document_id,
+               and_(Sentence.document_id == document_id, Sentence.index < index))
+
+
+def _position(session: Session, sentence_id: int) -> tuple[int, int]:
+    row = session.execute(
+        select(Sentence.document_id, Sentence.index).where(Sentence.id == sentence_id)
+    ).one_or_none()
+    if row is None:
+        raise LookupError(f"no sentence with id {sentence_id}")
+    return int(row[0]), int(row[1])
+
+
+def first_sentence(database: Database) -> int | None:
+    """The first sentence of the corpus."""
+    with database.sessions() as session:
+        return session.scalar(
+            select(Sentence.id).order_by(Sentence.document_id, Sentence.index).limit(1)
+        )
+
+
+def next_sentence(database: Database, sentence_id: int) -> int | None:
+    """The sentence after this one, crossing into the next document."""
+    with database.sessions() as session:
+        document_id, index = _position(session, sentence_id)
+        return session.scalar(select(Sentence.id).where(_after(document_id, index))
+                              .order_by(Sentence.document_id, Sentence.index).limit(1))
+
+
+def previous_sentence(database: Database, sentence_id: int) -> int | None:
+    """The sentence before this one, crossing into the previous document."""
+    with database.sessions() as session:
+        document_id, index = _position(session, sentence_id)
+        return session.scalar(select(Sentence.id).where(_before(document_id, index))
+                              .order_by(Sentence.document_id.desc(), Sentence.index.desc())
+                              .limit(1))
+
+
+def next_document(database: Database, sentence_id: int) -> int | None:
+    """First sentence of the next document."""
+    with database.sessions() as session:
+        document_id, _ = _position(session, sentence_id)
+        return session.scalar(select(Sentence.id).where(Sentence.document_id > document_id)
+                              .order_by(Sentence.document_id, Sentence.index).limit(1))
+
+
+def previous_document(database: Database, sentence_id: int) -> int | None:
+    """First sentence of the previous document."""
+    with database.sessions() as session:
+        document_id, _ = _position(session, sentence_id)
+        previous = session.scalar(select(func.max(Sentence.document_id))
+                                  .where(Sentence.document_id < document_id))
+        if previous is None:
+            return None
+        return session.scalar(select(Sentence.id).where(Sentence.document_id == previous)
+                              .order_by(Sentence.index).limit(1))
+
+
+def next_unfinished(database: Database, annotator_id: int | None, sentence_id: int) -> int | None:
+    """The next sentence not marked done by the annotator, wrapping around to the start."""
+    with database.sessions() as session:
+        document_id, index = _position(session, sentence_id)
+        done = exists().where(SentenceState.sentence_id == Sentence.id,
+                              SentenceState.annotator_id == annotator_id,
+                              SentenceState.state == "done")
+        ordered = select(Sentence.id).where(~done).order_by(Sentence.document_id, Sentence.index)
+        found = session.scalar(ordered.where(_after(document_id, index)).limit(1))
+        if found is None:
+            found = session.scalar(ordered.where(~_after(document_id, index)).limit(1))
+        return found
+
+
+def sentence_at(database: Database, document_number: int, sentence_number: int) -> int | None:
+    """Sentence by 1-based document number (in corpus order) and 1-based sentence number."""
+    if document_number < 1 or sentence_number < 1:
+        return None
+    with database.sessions() as session:
+        document_id = session.scalar(
+            select(Document.id).order_by(Document.id).offset(document_number - 1).limit(1)
+        )
+        if document_id is None:
+            return None
+        return session.scalar(select(Sentence.id).where(
+            Sentence.document_id == document_id, Sentence.index == sentence_number - 1
+        ))
+
+
+def _document_number(session: Session, document_id: int) -> int:
+    return int(session.scalar(select(func.count()).where(Document.id <= document_id)) or 0)
+
+
+def search_sentences(database: Database, text: str, limit: int = 50) -> list[SearchHit]:
+    """Sentences containing ``text`` (case-insensitive), in corpus order."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    with database.sessions() as session:
+        rows = session.execute(
+            select(Sentence.id, Sentence.document_id, Sentence.index, Document.title,
+                   Sentence.text)
+            .join(Document, Document.id == Sentence.document_id)
+            .where(func.lower(Sentence.text).like(f"%{escaped}%", escape="\\"))
+            .order_by(Sentence.document_id, Sentence.index)
+            .limit(limit)
+        ).all()
+        return [SearchHit(row[0], _document_number(session, row[1]), row[2] + 1, row[3], row[4])
+                for row in rows]
+
+
+def remember_position(database: Database, annotator_id: int, sentence_id: int) -> None:
+    """Store where the annotator is (not an undoable action)."""
+    with database.transaction() as session:
+        session.execute(update(Annotator).where(Annotator.id == annotator_id)
+                        .values(last_sentence_id=sentence_id))
+
+
+def last_position(database: Database, annotator_id: int) -> int | None:
+    """Where the annotator was last, if that sentence still exists."""
+    with database.sessions() as session:
+        return session.scalar(select(Annotator.last_sentence_id)
+                              .where(Annotator.id == annotator_id))
+
+
+def first_sentence_of(database: Database, document_id: int) -> int | None:
+    """First sentence of a document by its id."""
+    with database.sessions() as session:
+        return session.scalar(select(Sentence.id).where(Sentence.document_id == document_id)
+                              .order_by(Sentence.index).limit(1))
+
+
+def count_done(database: Database, annotator_id: int | None) -> int:
+    """Sentences the annotator marked done."""
+    with database.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(SentenceState).where(
+            SentenceState.annotator_id == annotator_id, SentenceState.state == "done"
+        )) or 0)
+
+
+def count_sentences(database: Database) -> int:
+    """All sentences of the corpus."""
+    with database.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Sentence)) or 0)
+
+
+def count_documents(database: Database) -> int:
+    """All documents of the corpus."""
+    with database.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Document)) or 0)
+
+
+def sentence_view(
+    database: Database, sentence_id: int, annotator_id: int | None, *,
+    show_others: bool = False, document_total: int | None = None,
+) -> SentenceView:
+    """Everything the annotation screen shows for one sentence."""
+    with database.sessions() as session:
+        sentence = session.get(Sentence, sentence_id)
+        if sentence is None:
+            raise LookupError(f"no sentence with id {sentence_id}")
+        title = session.scalar(select(Document.title).where(Document.id == sentence.document_id))
+        count = session.scalar(select(func.max(Sentence.index))
+                               .where(Sentence.document_id == sentence.document_id))
+        neighbours = dict(session.execute(
+            select(Sentence.index, Sentence.text).where(
+                Sentence.document_id == sentence.document_id,
+                Sentence.index.in_((sentence.index - 1, sentence.index + 1)),
+            )
+        ).all())
+        state = session.scalar(select(SentenceState.state).where(
+            SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
+        ))
+        total = document_total if document_total is not None else int(
+            session.scalar(select(func.count()).select_from(Document)) or 0)
+        return SentenceView(
+            sentence_id=sentence.id, document_id=sentence.document_id,
+            document_title=title or "", index=sentence.index,
+            sentence_count=int(count or 0) + 1,
+            document_number=_document_number(session, sentence.document_id),
+            document_total=total, text=sentence.text, doc_start=sentence.start,
+            previous_text=neighbours.get(sentence.index - 1),
+            next_text=neighbours.get(sentence.index + 1), state=state,
+            annotations=tuple(_annotations(session, [Annotation.sentence_id == sentence_id],
+                                           annotator_id, show_others)),
+        )
+
+
+def annotations_in_document(
+    database: Database, sentence_id: int, annotator_id: int | None, label: str, *,
+    show_others: bool = False,
+) -> list[AnnotationView]:
+    """Annotations with ``label`` in this and earlier sentences of its document, nearest first."""
+    with database.sessions() as session:
+        document_id, index = _position(session, sentence_id)
+        earlier = select(Sentence.id).where(Sentence.document_id == document_id,
+                                            Sentence.index <= index)
+        views = _annotations(session, [Annotation.document_id == document_id,
+                                       Annotation.label == label,
+                                       Annotation.sentence_id.in_(earlier)],
+                             annotator_id, show_others)
+        return sorted(views, key=lambda view: (-view.sentence_id, -view.start))
+
+
+def _annotations(
+    session: Session, conditions: list[object], annotator_id: int | None, show_others: bool
+) -> list[AnnotationView]:
+    query = (
+        select(Annotation, Annotator.name, Source.name, Source.source_type)
+        .join(Annotator, Annotator.id == Annotation.annotator_id)
+        .outerjoin(Source, Source.id == Annotation.source_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(Annotation.sentence_id, Annotation.start, Annotation.end, Annotation.id)
+    )
+    if not show_others:
+        query = query.where(Annotation.annotator_id == annotator_id)
+    rows = session.execute(query).all()
+    ids = [row[0].id for row in rows]
+    outgoing: dict[int, list[tuple[str, LinkEnd]]] = {}
+    incoming: dict[int, list[tuple[str, LinkEnd]]] = {}
+    if ids:
+        other = aliased(Annotation)
+        for link, end in session.execute(
+            select(Link, other).join(other, other.id == Link.to_id).where(Link.from_id.in_(ids))
+        ).all():
+            outgoing.setdefault(link.from_id, []).append(
+                (link.type, LinkEnd(end.id, end.label, end.text)))
+        for link, end in session.execute(
+            select(Link, other).join(other, other.id == Link.from_id).where(Link.to_id.in_(ids))
+        ).all():
+            incoming.setdefault(link.to_id, []).append(
+                (link.type, LinkEnd(end.id, end.label, end.text)))
+    views = []
+    for annotation, annotator, source_name, source_type in rows:
+        out = outgoing.get(annotation.id, [])
+        into = incoming.get(annotation.id, [])
+        views.append(AnnotationView(
+            id=annotation.id, sentence_id=annotation.sentence_id, label=annotation.label,
+            start=annotation.start, end=annotation.end, text=annotation.text,
+            status=annotation.status, origin=annotation.origin, annotator=annotator,
+            source_id=annotation.source_id, source_name=source_name, source_type=source_type,
+            figure_value=annotation.figure_value, figure_unit=annotation.figure_unit,
+            figure_qualifier=annotation.figure_qualifier,
+            attributed_to=tuple(end for kind, end in out if kind == "attributed_to"),
+            supports=tuple(end for kind, end in out + into if kind == "supports"),
+            claims=tuple(end for kind, end in into if kind == "attributed_to"),
+            attribution=(annotation.attrs or {}).get("attribution"),
+        ))
+    return views
