@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import io
 import os
 import sys
@@ -19,7 +20,7 @@ from rich.text import Text
 from annotator import __version__
 from annotator.export import SENTENCE_COLUMNS, sentence_records, write_csv, write_jsonl
 from annotator.importer import ImportSummary, count_input_files, import_paths
-from db.documents import iter_sentences, missing_document_ids
+from db.documents import count_documents, iter_sentences, missing_document_ids
 from db.engine import ENV_VAR, Database, DatabaseError, open_database
 from db.stats import corpus_counts
 
@@ -81,6 +82,68 @@ def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummar
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("import", total=total)
         return import_paths(database, paths, on_file=lambda _path: progress.advance(task))
+
+
+def default_annotator() -> str:
+    """``$ANNOTATOR_NAME``, else the login name."""
+    name = os.environ.get("ANNOTATOR_NAME")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        return "annotator"
+
+
+@cli.command("annotate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--annotator", "annotator", default=None, metavar="NAME",
+              help="Who is annotating [default: $ANNOTATOR_NAME or the login name].")
+@click.option("--document", "document", type=int, default=None, metavar="ID",
+              help="Open this document instead of resuming.")
+@click.option("--show-others", is_flag=True, help="Also show other annotators' spans.")
+@db_option
+def annotate_command(
+    paths: tuple[Path, ...], annotator: str | None, document: int | None, show_others: bool,
+    db: str | None,
+) -> None:
+    """Open the annotation screen (importing PATHs first, as `annotator import`).
+
+    With an empty database and no PATH, the bundled sample article is imported
+    so there is something to annotate.
+    """
+    database = open_or_fail(db)
+    try:
+        to_import = list(paths)
+        if not to_import and count_documents(database) == 0:
+            sample = bundled_sample()
+            if sample is None:
+                raise click.ClickException("the database is empty: import articles first "
+                                           "with `annotator import PATH`")
+            to_import = [sample]
+        if to_import:
+            summary = _import_with_progress(database, to_import)
+            for problem in summary.problems:
+                click.echo(f"skipped: {problem}", err=True)
+            click.echo(summary.describe(), err=True)
+        if document is not None and missing_document_ids(database, [document]):
+            raise click.ClickException(f"no document with id {document}")
+        if count_documents(database) == 0:
+            raise click.ClickException("nothing to annotate: no document was imported")
+        from annotator.tui_launch import run_annotator  # Textual loads only when needed
+
+        name = (annotator or default_annotator()).strip()
+        if not name:
+            raise click.ClickException("--annotator needs a non-empty name")
+        run_annotator(database, name, show_others=show_others, document_id=document)
+    finally:
+        database.dispose()
+
+
+def bundled_sample() -> Path | None:
+    """The sample article beside the package (a source checkout or editable install)."""
+    candidate = Path(__file__).resolve().parents[1] / "sample" / "gaza-aid-talks.txt"
+    return candidate if candidate.is_file() else None
 
 
 @cli.command("export")

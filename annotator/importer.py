@@ -9,7 +9,7 @@ from pathlib import Path
 from annotator.reader import RawDocument, ReadProblem, expand_inputs, read_documents
 from annotator.segment import split_sentences
 from annotator.textfile import content_hash
-from db.documents import NewDocument, SentenceSpan, add_document, document_exists
+from db.documents import NewDocument, SentenceSpan, document_writer
 from db.engine import Database
 
 
@@ -45,18 +45,12 @@ def segment_document(text: str) -> list[SentenceSpan]:
     return [SentenceSpan(start, end) for start, end in split_sentences(text)]
 
 
-def store_document(database: Database, raw: RawDocument) -> tuple[int | None, int]:
-    """Store one raw document; returns (new id or ``None`` if already present, sentence count)."""
-    digest = content_hash(raw.text)
-    # Checking first spares segmenting a document that re-import would discard anyway.
-    if document_exists(database, digest):
-        return None, 0
-    spans = segment_document(raw.text)
-    new = NewDocument(
-        title=raw.title, text=raw.text, content_hash=digest, origin=raw.origin,
+def new_document(raw: RawDocument) -> NewDocument:
+    """The stored form of a raw document: its text's hash is its identity."""
+    return NewDocument(
+        title=raw.title, text=raw.text, content_hash=content_hash(raw.text), origin=raw.origin,
         external_id=raw.external_id, meta=raw.meta,
     )
-    return add_document(database, new, spans), len(spans)
 
 
 def import_paths(
@@ -70,23 +64,24 @@ def import_paths(
     ``on_file`` is called after each input file, for progress display.
     """
     summary = ImportSummary()
-    for item in expand_inputs(paths):
-        if isinstance(item, ReadProblem):
-            summary.problems.append(item)
-            continue
-        for entry in read_documents(item):
-            if isinstance(entry, ReadProblem):
-                summary.problems.append(entry)
+    with document_writer(database) as writer:
+        for item in expand_inputs(paths):
+            if isinstance(item, ReadProblem):
+                summary.problems.append(item)
                 continue
-            document_id, count = store_document(database, entry)
-            if document_id is None:
-                summary.duplicates += 1
-            else:
-                summary.documents += 1
-                summary.sentences += count
-                summary.document_ids.append(document_id)
-        if on_file is not None:
-            on_file(item)
+            for entry in read_documents(item):
+                if isinstance(entry, ReadProblem):
+                    summary.problems.append(entry)
+                    continue
+                document_id, count = writer.add(new_document(entry), segment_document)
+                if document_id is None:
+                    summary.duplicates += 1
+                else:
+                    summary.documents += 1
+                    summary.sentences += count
+                    summary.document_ids.append(document_id)
+            if on_file is not None:
+                on_file(item)
     return summary
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import Connection, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
@@ -50,45 +51,85 @@ class SentenceRow:
 def document_exists(database: Database, content_hash: str) -> bool:
     """Whether a document with this content hash is already stored."""
     with database.engine.connect() as connection:
-        query = select(exists().where(Document.content_hash == content_hash))
-        return bool(connection.execute(query).scalar())
+        return _exists(connection, content_hash)
+
+
+def _exists(connection: Connection, content_hash: str) -> bool:
+    query = select(exists().where(Document.content_hash == content_hash))
+    return bool(connection.execute(query).scalar())
+
+
+Segmenter = Callable[[str], Sequence[SentenceSpan]]
+
+
+class DocumentWriter:
+    """Stores documents over one held connection, one transaction per document."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, document: NewDocument, segment: Segmenter) -> tuple[int | None, int]:
+        """Store a document and its sentences; returns (new id, sentence count).
+
+        The id is ``None`` when the same text is already stored: a re-import adds
+        nothing, and ``segment`` is only called for new text.
+        """
+        try:
+            with self.connection.begin():
+                if _exists(self.connection, document.content_hash):
+                    return None, 0
+                spans = segment(document.text)
+                return _insert(self.connection, document, spans), len(spans)
+        except IntegrityError:
+            # Another process stored the same text between our check and insert.
+            if _exists(self.connection, document.content_hash):
+                self.connection.rollback()
+                return None, 0
+            raise
+
+
+@contextmanager
+def document_writer(database: Database) -> Iterator[DocumentWriter]:
+    """A :class:`DocumentWriter` for a bulk import."""
+    with database.engine.connect() as connection:
+        yield DocumentWriter(connection)
 
 
 def add_document(
     database: Database, document: NewDocument, sentences: Sequence[SentenceSpan]
 ) -> int | None:
-    """Store a document and its sentences in one transaction.
+    """Store one document with the given sentence spans in one transaction.
 
-    Returns the new document id, or ``None`` when the same text is already
-    stored (so a re-import adds nothing, even when two imports race).
+    Returns the new document id, or ``None`` when the same text is already stored.
     """
+    with document_writer(database) as writer:
+        document_id, _ = writer.add(document, lambda _text: sentences)
+    return document_id
+
+
+def _insert(
+    connection: Connection, document: NewDocument, sentences: Sequence[SentenceSpan]
+) -> int:
     for span in sentences:
         if not 0 <= span.start < span.end <= len(document.text):
             raise ValueError(f"sentence span {span.start}:{span.end} is outside the text")
-    try:
-        with database.engine.begin() as connection:
-            document_id = connection.execute(
-                insert(Document).returning(Document.id),
-                [_document_values(document)],
-            ).scalar_one()
-            if sentences:
-                connection.execute(
-                    insert(Sentence),
-                    [
-                        {
-                            "document_id": document_id,
-                            "index": index,
-                            "start": span.start,
-                            "end": span.end,
-                            "text": document.text[span.start : span.end],
-                        }
-                        for index, span in enumerate(sentences)
-                    ],
-                )
-    except IntegrityError:
-        if document_exists(database, document.content_hash):
-            return None
-        raise
+    document_id = connection.execute(
+        insert(Document).returning(Document.id), [_document_values(document)]
+    ).scalar_one()
+    if sentences:
+        connection.execute(
+            insert(Sentence),
+            [
+                {
+                    "document_id": document_id,
+                    "index": index,
+                    "start": span.start,
+                    "end": span.end,
+                    "text": document.text[span.start : span.end],
+                }
+                for index, span in enumerate(sentences)
+            ],
+        )
     return int(document_id)
 
 

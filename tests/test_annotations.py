@@ -41,7 +41,7 @@ def test_span_offsets_in_sentence_and_document(imported: Database) -> None:
         assert sentence.text[annotation.start : annotation.end] == annotation.text
         assert document.text[annotation.doc_start : annotation.doc_end] == annotation.text
         log = session.scalars(select(ChangeLogEntry)).one()
-        assert (log.action, log.entity, log.entity_id) == ("add", "annotation", annotation_id)
+        assert (log.action, log.entity, log.entity_id) == ("tag", "annotation", annotation_id)
         assert log.after is not None and log.after["text"] == "over 160,000"
 
 
