@@ -7,22 +7,12 @@ move costs the same on a corpus of a hundred sentences or of millions.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
 from db.models import Annotation, Annotator, Document, Link, Sentence, SentenceState, Source
 from db.views import AnnotationView, LinkEnd, SearchHit, SentenceView
-
-
-def _after(document_id: int, index: int) -> object:
-    return or_(Sentence.document_id > document_id,
-               and_(Sentence.document_id == document_id, Sentence.index > index))
-
-
-def _before(document_id: int, index: int) -> object:
-    return or_(Sentence.document_id < document_id,
-               and_(Sentence.document_id == document_id, Sentence.index < index))
 
 
 def _position(session: Session, sentence_id: int) -> tuple[int, int]:
@@ -42,21 +32,44 @@ def first_sentence(database: Database) -> int | None:
         )
 
 
+def _following(session: Session, document_id: int, index: int, *conditions: object) -> int | None:
+    """First matching sentence after a position: within its document, then in later ones.
+
+    Two range seeks on the (document_id, index) index; a single OR condition
+    would make SQLite walk the index from the start of the corpus.
+    """
+    same = session.scalar(
+        select(Sentence.id).where(Sentence.document_id == document_id, Sentence.index > index,
+                                  *conditions)  # type: ignore[arg-type]
+        .order_by(Sentence.index).limit(1))
+    if same is not None:
+        return same
+    return session.scalar(
+        select(Sentence.id).where(Sentence.document_id > document_id, *conditions)  # type: ignore[arg-type]
+        .order_by(Sentence.document_id, Sentence.index).limit(1))
+
+
+def _preceding(session: Session, document_id: int, index: int) -> int | None:
+    same = session.scalar(
+        select(Sentence.id).where(Sentence.document_id == document_id, Sentence.index < index)
+        .order_by(Sentence.index.desc()).limit(1))
+    if same is not None:
+        return same
+    return session.scalar(
+        select(Sentence.id).where(Sentence.document_id < document_id)
+        .order_by(Sentence.document_id.desc(), Sentence.index.desc()).limit(1))
+
+
 def next_sentence(database: Database, sentence_id: int) -> int | None:
     """The sentence after this one, crossing into the next document."""
     with database.sessions() as session:
-        document_id, index = _position(session, sentence_id)
-        return session.scalar(select(Sentence.id).where(_after(document_id, index))
-                              .order_by(Sentence.document_id, Sentence.index).limit(1))
+        return _following(session, *_position(session, sentence_id))
 
 
 def previous_sentence(database: Database, sentence_id: int) -> int | None:
     """The sentence before this one, crossing into the previous document."""
     with database.sessions() as session:
-        document_id, index = _position(session, sentence_id)
-        return session.scalar(select(Sentence.id).where(_before(document_id, index))
-                              .order_by(Sentence.document_id.desc(), Sentence.index.desc())
-                              .limit(1))
+        return _preceding(session, *_position(session, sentence_id))
 
 
 def next_document(database: Database, sentence_id: int) -> int | None:
@@ -83,13 +96,12 @@ def next_unfinished(database: Database, annotator_id: int | None, sentence_id: i
     """The next sentence not marked done by the annotator, wrapping around to the start."""
     with database.sessions() as session:
         document_id, index = _position(session, sentence_id)
-        done = exists().where(SentenceState.sentence_id == Sentence.id,
-                              SentenceState.annotator_id == annotator_id,
-                              SentenceState.state == "done")
-        ordered = select(Sentence.id).where(~done).order_by(Sentence.document_id, Sentence.index)
-        found = session.scalar(ordered.where(_after(document_id, index)).limit(1))
+        not_done = ~exists().where(SentenceState.sentence_id == Sentence.id,
+                                   SentenceState.annotator_id == annotator_id,
+                                   SentenceState.state == "done")
+        found = _following(session, document_id, index, not_done)
         if found is None:
-            found = session.scalar(ordered.where(~_after(document_id, index)).limit(1))
+            found = _following(session, -1, 0, not_done)
         return found
 
 
