@@ -11,11 +11,19 @@ import time
 
 from db import annotations, history, navigation, sources
 from db.engine import Database
-from db.views import AnnotationView, Progress, SearchHit, SentenceView, SourceChoice
+from db.views import (
+    AnnotationView,
+    DocumentInfo,
+    Progress,
+    SearchHit,
+    SentenceView,
+    SourceChoice,
+)
 
 # Corpus totals change only on import; recounting a million rows on every keypress
 # would dominate the latency of a move, so they are refreshed at most this often.
 TOTALS_TTL_SECONDS = 30.0
+DOCUMENT_CACHE_SIZE = 256
 
 
 class Workspace:
@@ -27,6 +35,7 @@ class Workspace:
         self.show_others = show_others
         self.annotator_id = annotations.ensure_annotator(database, annotator)
         self._totals: tuple[float, int, int] | None = None
+        self._document_cache: dict[int, DocumentInfo] = {}
 
     def _refresh_totals(self) -> tuple[int, int]:
         now = time.monotonic()
@@ -34,6 +43,18 @@ class Workspace:
             self._totals = (now, navigation.count_documents(self.database),
                             navigation.count_sentences(self.database))
         return self._totals[1], self._totals[2]
+
+    def _document(self, document_id: int) -> DocumentInfo:
+        # Title, length and position change only on import; cache them with the totals.
+        if self._totals is None or time.monotonic() - self._totals[0] > TOTALS_TTL_SECONDS:
+            self._document_cache.clear()
+        info = self._document_cache.get(document_id)
+        if info is None:
+            if len(self._document_cache) > DOCUMENT_CACHE_SIZE:
+                self._document_cache.clear()
+            info = navigation.document_info(self.database, document_id)
+            self._document_cache[document_id] = info
+        return info
 
     def _documents(self) -> int:
         return self._refresh_totals()[0]
@@ -52,9 +73,10 @@ class Workspace:
 
     def view(self, sentence_id: int) -> SentenceView:
         """The sentence, its neighbours, position and this annotator's annotations."""
+        document_id = navigation.sentence_document(self.database, sentence_id)
         return navigation.sentence_view(
-            self.database, sentence_id, self.annotator_id, show_others=self.show_others,
-            document_total=self._documents(),
+            self.database, sentence_id, self.annotator_id, self._document(document_id),
+            self._documents(), show_others=self.show_others,
         )
 
     def progress(self) -> Progress:
@@ -99,17 +121,16 @@ class Workspace:
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:
         """Mark the sentence done, or clear the mark if it was done; returns the new state."""
-        view = navigation.sentence_view(self.database, sentence_id, self.annotator_id,
-                                        document_total=0)
-        state = None if view.state == "done" else "done"
+        current, _ = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
+        state = None if current == "done" else "done"
         annotations.set_sentence_state(self.database, self.annotator, sentence_id, state)
         return state
 
     def leave_sentence(self, sentence_id: int) -> None:
         """Called when moving on: a sentence with annotations of this annotator becomes done."""
-        view = navigation.sentence_view(self.database, sentence_id, self.annotator_id,
-                                        document_total=0)
-        if view.state is None and view.annotations:
+        state, annotated = navigation.sentence_state(self.database, self.annotator_id,
+                                                     sentence_id)
+        if state is None and annotated:
             annotations.set_sentence_state(self.database, self.annotator, sentence_id, "done")
 
     # --- annotations ------------------------------------------------------------

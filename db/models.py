@@ -64,6 +64,9 @@ class Document(Base):
     """One imported article; ``text`` is the normalized text all offsets refer to."""
 
     __tablename__ = "documents"
+    # A covering index over ids alone makes "document D of T" a cheap count; counting
+    # through the table itself would read every article's text pages.
+    __table_args__ = (Index("ix_documents_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
 from db.models import Annotation, Annotator, Document, Link, Sentence, SentenceState, Source
-from db.views import AnnotationView, LinkEnd, SearchHit, SentenceView
+from db.views import AnnotationView, DocumentInfo, LinkEnd, SearchHit, SentenceView
 
 
 def _position(session: Session, sentence_id: int) -> tuple[int, int]:
@@ -161,6 +161,21 @@ def first_sentence_of(database: Database, document_id: int) -> int | None:
                               .order_by(Sentence.index).limit(1))
 
 
+def sentence_state(
+    database: Database, annotator_id: int | None, sentence_id: int
+) -> tuple[str | None, bool]:
+    """The annotator's state of a sentence, and whether they annotated anything in it."""
+    with database.sessions() as session:
+        state = session.scalar(select(SentenceState.state).where(
+            SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
+        ))
+        annotated = session.scalar(select(exists().where(
+            Annotation.sentence_id == sentence_id, Annotation.annotator_id == annotator_id,
+            Annotation.status != "rejected",
+        )))
+        return state, bool(annotated)
+
+
 def count_done(database: Database, annotator_id: int | None) -> int:
     """Sentences the annotator marked done."""
     with database.sessions() as session:
@@ -181,18 +196,33 @@ def count_documents(database: Database) -> int:
         return int(session.scalar(select(func.count()).select_from(Document)) or 0)
 
 
+def document_info(database: Database, document_id: int) -> DocumentInfo:
+    """Title, sentence count and corpus position of a document."""
+    with database.sessions() as session:
+        title = session.scalar(select(Document.title).where(Document.id == document_id))
+        if title is None:
+            raise LookupError(f"no document with id {document_id}")
+        last = session.scalar(select(func.max(Sentence.index))
+                              .where(Sentence.document_id == document_id))
+        return DocumentInfo(document_id, title, int(last or 0) + 1,
+                            _document_number(session, document_id))
+
+
+def sentence_document(database: Database, sentence_id: int) -> int:
+    """The id of the document a sentence belongs to."""
+    with database.sessions() as session:
+        return _position(session, sentence_id)[0]
+
+
 def sentence_view(
-    database: Database, sentence_id: int, annotator_id: int | None, *,
-    show_others: bool = False, document_total: int | None = None,
+    database: Database, sentence_id: int, annotator_id: int | None, document: DocumentInfo,
+    document_total: int, *, show_others: bool = False,
 ) -> SentenceView:
-    """Everything the annotation screen shows for one sentence."""
+    """Everything the annotation screen shows for one sentence of ``document``."""
     with database.sessions() as session:
         sentence = session.get(Sentence, sentence_id)
-        if sentence is None:
-            raise LookupError(f"no sentence with id {sentence_id}")
-        title = session.scalar(select(Document.title).where(Document.id == sentence.document_id))
-        count = session.scalar(select(func.max(Sentence.index))
-                               .where(Sentence.document_id == sentence.document_id))
+        if sentence is None or sentence.document_id != document.id:
+            raise LookupError(f"no sentence with id {sentence_id} in document {document.id}")
         neighbours = dict(session.execute(
             select(Sentence.index, Sentence.text).where(
                 Sentence.document_id == sentence.document_id,
@@ -202,14 +232,11 @@ def sentence_view(
         state = session.scalar(select(SentenceState.state).where(
             SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
         ))
-        total = document_total if document_total is not None else int(
-            session.scalar(select(func.count()).select_from(Document)) or 0)
         return SentenceView(
             sentence_id=sentence.id, document_id=sentence.document_id,
-            document_title=title or "", index=sentence.index,
-            sentence_count=int(count or 0) + 1,
-            document_number=_document_number(session, sentence.document_id),
-            document_total=total, text=sentence.text, doc_start=sentence.start,
+            document_title=document.title, index=sentence.index,
+            sentence_count=document.sentence_count, document_number=document.number,
+            document_total=document_total, text=sentence.text, doc_start=sentence.start,
             previous_text=neighbours.get(sentence.index - 1),
             next_text=neighbours.get(sentence.index + 1), state=state,
             annotations=tuple(_annotations(session, [Annotation.sentence_id == sentence_id],

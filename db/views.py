@@ -44,6 +44,16 @@ class AnnotationView:
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """What a screen shows about a document while moving through its sentences."""
+
+    id: int
+    title: str
+    sentence_count: int
+    number: int  # 1-based position in the corpus
+
+
+@dataclass(frozen=True)
 class SentenceView:
     """Everything the annotation screen shows about one sentence."""
 

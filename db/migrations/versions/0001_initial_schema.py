@@ -2,14 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:51:48.840342
+Create Date: 2026-11-25 19:56:59.719253
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -31,6 +30,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
         sa.UniqueConstraint("content_hash", name=op.f("uq_documents_content_hash")),
     )
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.create_index("ix_documents_id", ["id"], unique=False)
+
     op.create_table(
         "sources",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -279,4 +281,7 @@ def downgrade() -> None:
     op.drop_table("source_aliases")
     op.drop_table("sentences")
     op.drop_table("sources")
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_index("ix_documents_id")
+
     op.drop_table("documents")
