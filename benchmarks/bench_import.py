@@ -160,7 +160,7 @@ def main() -> None:
     print(f"{args.articles} articles, {sentences} sentences; Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}, {platform.machine()}")
     print(f"| {'step':<46} | {'seconds':>8} | {'sentences/s':>12} | {'docs/s':>8} |")
-    print(f"|{'-' * 48}|{'-' * 10}:|{'-' * 14}:|{'-' * 10}:|")
+    print(f"|{'-' * 48}|{'-' * 9}:|{'-' * 13}:|{'-' * 9}:|")
     for name, seconds in rows:
         print(f"| {name:<46} | {seconds:8.2f} | {sentences / seconds:12,.0f} | "
               f"{args.articles / seconds:8,.0f} |")
