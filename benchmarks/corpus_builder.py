@@ -20,11 +20,12 @@ from sqlalchemy import insert
 from db.engine import open_database
 from db.models import Document, Sentence
 
-WORDS = (
+PROSE = (
     "officials said talks on the second phase of the ceasefire would resume in Cairo after "
     "mediators from Egypt and Qatar reported progress while rights groups warned that over "
     "160,000 people had been hurt and more than 14,000 remain missing according to the U.N."
-).split()
+)
+WORDS = PROSE.split(" ")
 SENTENCES_PER_DOCUMENT = 30
 BATCH_DOCUMENTS = 500
 
