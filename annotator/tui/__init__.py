@@ -1,0 +1,1 @@
+"""The Textual interface of annotator: screens and widgets over :class:`Workspace`."""

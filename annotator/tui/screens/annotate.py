@@ -1,0 +1,349 @@
+"""The main screen: one sentence at a time, its annotations, and every annotation key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from annotator.tui.screens.figure_form import FigureFormScreen
+from annotator.tui.screens.goto import GotoScreen
+from annotator.tui.screens.help import HelpScreen, Section
+from annotator.tui.screens.link_picker import AttributionPickerScreen, ClaimPickerScreen
+from annotator.tui.screens.source_picker import SourcePickerScreen
+from annotator.tui.widgets.annotation_list import AnnotationList
+from annotator.tui.widgets.header import AnnotatorHeader
+from annotator.tui.widgets.sentence_view import SentenceViewer
+from annotator.workspace import Workspace
+from db.views import AnnotationView, SentenceView
+
+T = TypeVar("T")
+EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)."
+
+
+class _Failed:
+    """Marks a workspace call that was refused (the user has been told why)."""
+
+
+FAILED = _Failed()
+
+
+class AnnotateScreen(Screen[None]):
+    """Reads a sentence from the workspace on every move; never holds the corpus."""
+
+    BINDINGS = [
+        Binding("j,down", "next_sentence", "Next", tooltip="Next sentence"),
+        Binding("k,up", "previous_sentence", "Prev", show=False, tooltip="Previous sentence"),
+        Binding("J,shift+j", "next_document", "Next doc", key_display="J", show=False,
+                tooltip="First sentence of the next document"),
+        Binding("K,shift+k", "previous_document", "Prev doc", key_display="K", show=False,
+                tooltip="First sentence of the previous document"),
+        Binding("n", "next_unfinished", "Not done",
+                tooltip="Next sentence you have not marked done"),
+        Binding("g", "goto", "Go to",
+                tooltip="Go to document 12, sentence 12:5, or search the text"),
+        Binding("d", "toggle_done", "Done",
+                tooltip="Mark the sentence done / not done (also when there is nothing to tag)"),
+        Binding("a", "attribute", "Attribute",
+                tooltip="Attribute the claim under the cursor to a source, or to nobody"),
+        Binding("F,shift+f", "link_figure", "Fig→claim", key_display="F",
+                tooltip="Link the figure under the cursor to the claim it supports"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last action (also after a restart)"),
+        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo the last undone action"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
+    ]
+
+    def __init__(self, workspace: Workspace, *, document_id: int | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.document_id = document_id
+        self.sentence_id: int | None = None
+        self.current: SentenceView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AnnotatorHeader(self.workspace.annotator, id="header")
+        with VerticalScroll(id="sentence-scroll", can_focus=False):
+            yield SentenceViewer(id="sentence")
+        yield AnnotationList(id="annotations")
+        yield Footer(compact=True)
+
+    @property
+    def viewer(self) -> SentenceViewer:
+        """The sentence widget."""
+        return self.query_one(SentenceViewer)
+
+    @property
+    def annotation_list(self) -> AnnotationList:
+        """The annotation list widget."""
+        return self.query_one(AnnotationList)
+
+    def on_mount(self) -> None:
+        self.viewer.current_annotator = self.workspace.annotator
+        self.viewer.focus()
+        start = self.workspace.start_position(self.document_id)
+        if start is None:
+            self.viewer.clear(EMPTY_CORPUS)
+            self.query_one(AnnotatorHeader).show_empty("annotator")
+            self.query_one(AnnotatorHeader).show_progress(self.workspace.progress())
+            self.annotation_list.show((), show_annotator=False)
+            return
+        self._arrive(start)
+
+    # --- showing ---------------------------------------------------------------
+    def _call(self, call: Callable[[], T]) -> T | _Failed:
+        """Run one workspace action; a refusal is shown, not raised."""
+        try:
+            return call()
+        except ValueError as error:
+            self.notify(str(error), title="Not done", severity="error", markup=False)
+            return FAILED
+
+    def _arrive(self, sentence_id: int) -> None:
+        """Make ``sentence_id`` current: remember it and draw it."""
+        self.sentence_id = sentence_id
+        self.workspace.remember_position(sentence_id)
+        self.redraw(keep_cursor=False)
+
+    def redraw(self, *, keep_cursor: bool = True) -> None:
+        """Read the current sentence again and show it (after any change)."""
+        if self.sentence_id is None:
+            return
+        view = self.workspace.view(self.sentence_id)
+        self.current = view
+        self.query_one(AnnotatorHeader).show(view, self.workspace.progress())
+        self.viewer.set_sentence(view, keep_cursor=keep_cursor)
+        self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
+        if not keep_cursor:
+            self._follow_cursor()
+            # Long neighbours must not push the current sentence out of sight.
+            self.call_after_refresh(self._show_current)
+
+    def _show_current(self) -> None:
+        scroll = self.query_one("#sentence-scroll", VerticalScroll)
+        scroll.scroll_to_center(self.viewer.query_one("#current"), animate=False)
+
+    def _move(self, target: int | None, message: str) -> None:
+        """Leave the current sentence (marking it done if annotated) and go to ``target``."""
+        if self.sentence_id is None:
+            return
+        if target is None or target == self.sentence_id:
+            self.notify(message, markup=False)
+            return
+        self.workspace.leave_sentence(self.sentence_id)
+        self._arrive(target)
+
+    # --- moving ------------------------------------------------------------------
+    def action_next_sentence(self) -> None:
+        """Next sentence (into the next document at the end of this one)."""
+        if self.sentence_id is not None:
+            self._move(self.workspace.next_sentence(self.sentence_id),
+                       "This is the last sentence.")
+
+    def action_previous_sentence(self) -> None:
+        """Previous sentence."""
+        if self.sentence_id is not None:
+            self._move(self.workspace.previous_sentence(self.sentence_id),
+                       "This is the first sentence.")
+
+    def action_next_document(self) -> None:
+        """First sentence of the next document."""
+        if self.sentence_id is not None:
+            self._move(self.workspace.next_document(self.sentence_id),
+                       "This is the last document.")
+
+    def action_previous_document(self) -> None:
+        """First sentence of the previous document."""
+        if self.sentence_id is not None:
+            self._move(self.workspace.previous_document(self.sentence_id),
+                       "This is the first document.")
+
+    def action_next_unfinished(self) -> None:
+        """Next sentence not yet marked done by this annotator."""
+        if self.sentence_id is not None:
+            self._move(self.workspace.next_unfinished(self.sentence_id),
+                       "No other sentence is left to do.")
+
+    def action_goto(self) -> None:
+        """Ask for a document/sentence number or a text to search."""
+        if self.current is None:
+            return
+
+        def chosen(sentence_id: int | None) -> None:
+            if sentence_id is not None:
+                self._move(sentence_id, "Already here.")
+
+        self.app.push_screen(GotoScreen(self.workspace, self.current.document_number), chosen)
+
+    # --- sentence state and history ---------------------------------------------
+    def action_toggle_done(self) -> None:
+        """Mark the sentence done (even with nothing to tag), or unmark it."""
+        if self.sentence_id is None:
+            return
+        sentence_id = self.sentence_id
+        if self._call(lambda: self.workspace.toggle_done(sentence_id)) is not FAILED:
+            self.redraw()
+
+    def _history(self, step: Callable[[], int | None], verb: str) -> None:
+        touched = self._call(step)
+        if isinstance(touched, _Failed):
+            return
+        if touched is None:
+            self.notify(f"Nothing to {verb}.", markup=False)
+            return
+        same = touched == self.sentence_id
+        self.sentence_id = touched
+        self.workspace.remember_position(touched)
+        self.redraw(keep_cursor=same)
+        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
+
+    def action_undo(self) -> None:
+        """Undo the latest action (any kind, even from an earlier session)."""
+        self._history(self.workspace.undo, "undo")
+
+    def action_redo(self) -> None:
+        """Redo the latest undone action."""
+        self._history(self.workspace.redo, "redo")
+
+    # --- tagging and editing -------------------------------------------------------
+    def on_sentence_viewer_tag_requested(self, message: SentenceViewer.TagRequested) -> None:
+        """Store the span at once, then open its attribute dialog."""
+        if self.sentence_id is None:
+            return
+        sentence_id = self.sentence_id
+        new_id = self._call(
+            lambda: self.workspace.tag(sentence_id, message.label, message.start, message.end)
+        )
+        if isinstance(new_id, _Failed):
+            return
+        self.viewer.clear_selection()
+        self.redraw()
+        self.annotation_list.highlight_annotation(new_id)
+        self.edit_annotation(new_id)
+
+    def _annotation(self, annotation_id: int) -> AnnotationView | None:
+        if self.current is None:
+            return None
+        return next((a for a in self.current.annotations if a.id == annotation_id), None)
+
+    def edit_annotation(self, annotation_id: int) -> None:
+        """Open the attribute dialog that fits the annotation's label."""
+        annotation = self._annotation(annotation_id)
+        if annotation is None or self.sentence_id is None:
+            return
+        if annotation.label == "source":
+            self.app.push_screen(SourcePickerScreen(self.workspace, annotation), self._edited)
+        elif annotation.label == "figure":
+            self.app.push_screen(FigureFormScreen(self.workspace, annotation), self._edited)
+        else:
+            self.app.push_screen(
+                AttributionPickerScreen(self.workspace, annotation, self.sentence_id),
+                self._edited,
+            )
+
+    def _edited(self, _changed: bool | None) -> None:
+        # Escape keeps the span, so the sentence is redrawn either way.
+        self.redraw()
+
+    def on_annotation_list_requested(self, message: AnnotationList.Requested) -> None:
+        """Delete, edit or relabel the annotation highlighted in the list."""
+        annotation_id = message.annotation_id
+        if message.action == "edit":
+            self.edit_annotation(annotation_id)
+            return
+        if message.action == "delete":
+            result = self._call(lambda: self.workspace.delete(annotation_id))
+        else:
+            label = message.label or "claim"
+            result = self._call(lambda: self.workspace.relabel(annotation_id, label))
+        if result is not FAILED:
+            self.redraw()
+
+    def _annotation_for(self, label: str) -> AnnotationView | None:
+        """The annotation an action on ``label`` means: the list's, under the cursor, or the
+        only one of that label in the sentence."""
+        if self.current is None:
+            return None
+        if self.annotation_list.has_focus:
+            chosen = self.annotation_list.selected_annotation
+            return chosen if chosen is not None and chosen.label == label else None
+        candidates = [a for a in self.current.annotations if a.label == label]
+        span = self.viewer.target_span()
+        if span is not None:
+            under = [a for a in candidates if a.start < span[1] and span[0] < a.end]
+            if under:
+                return min(under, key=lambda a: a.end - a.start)
+        return candidates[0] if len(candidates) == 1 else None
+
+    def action_attribute(self) -> None:
+        """Attribute the claim under the cursor (or highlighted in the list) to a source."""
+        claim = self._annotation_for("claim")
+        if claim is None or self.sentence_id is None:
+            self.notify("Put the cursor on a claim (or highlight one in the list) first.",
+                        markup=False)
+            return
+        self.app.push_screen(
+            AttributionPickerScreen(self.workspace, claim, self.sentence_id), self._edited
+        )
+
+    def action_link_figure(self) -> None:
+        """Link the figure under the cursor (or highlighted) to a claim it supports."""
+        figure = self._annotation_for("figure")
+        if figure is None or self.sentence_id is None:
+            self.notify("Put the cursor on a figure (or highlight one in the list) first.",
+                        markup=False)
+            return
+        if not self.workspace.claim_candidates(self.sentence_id):
+            self.notify("No claim in this or an earlier sentence to link to.", markup=False)
+            return
+        self.app.push_screen(
+            ClaimPickerScreen(self.workspace, figure, self.sentence_id), self._edited
+        )
+
+    def action_tag(self, label: str) -> None:
+        """Tag the selection with ``label`` (for the command palette)."""
+        self.viewer.action_tag(label)
+
+    # --- focus, cursor, help ------------------------------------------------------
+    def action_focus_list(self) -> None:
+        """Move focus to the annotation list."""
+        self.annotation_list.focus()
+
+    def action_focus_sentence(self) -> None:
+        """Move focus back to the sentence."""
+        self.viewer.focus()
+
+    def on_sentence_viewer_cursor_moved(self, _message: SentenceViewer.CursorMoved) -> None:
+        """The list highlight follows the annotation under the word cursor."""
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        span = self.viewer.target_span()
+        if span is None or self.current is None:
+            return
+        under = [a for a in self.current.annotations if a.start < span[1] and span[0] < a.end]
+        if under:
+            self.annotation_list.highlight_annotation(min(under, key=lambda a: a.end - a.start).id)
+
+    def help_sections(self) -> list[Section]:
+        """The bindings of this screen and its widgets, as the help screen lists them."""
+        return [
+            ("Moving, marking, history", self.BINDINGS),
+            ("On the sentence (word cursor)", SentenceViewer.BINDINGS),
+            ("In the annotation list (tab)", AnnotationList.BINDINGS),
+            ("Anywhere", [Binding("ctrl+p", "command_palette", "Command palette",
+                                  tooltip="Command palette: every action by name")]),
+        ]
+
+    def action_help(self) -> None:
+        """Show every binding."""
+        self.app.push_screen(HelpScreen(self.help_sections()))
+
+    def action_quit(self) -> None:
+        """Leave the application (everything is already saved)."""
+        self.app.exit()

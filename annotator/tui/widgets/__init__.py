@@ -1,0 +1,1 @@
+"""Widgets of the annotation interface, one per module."""
