@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 
 from annotator.workspace import Workspace
-from conftest import SAMPLE
 from db.engine import open_database
 
 BINARY = Path(sys.executable).parent / "annotator"
