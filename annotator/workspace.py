@@ -118,20 +118,22 @@ class Workspace:
         """Record where this annotator is, so reopening resumes here."""
         navigation.remember_position(self.database, self.annotator_id, sentence_id)
 
+    def move(self, from_sentence_id: int | None, to_sentence_id: int) -> None:
+        """Leave one sentence for another: ``leave_sentence`` and ``remember_position``
+        in one transaction, which is what every move key does."""
+        annotations.move(self.database, self.annotator, from_sentence_id, to_sentence_id)
+
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:
         """Mark the sentence done, or clear the mark if it was done; returns the new state."""
-        current, _ = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
+        current = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
         state = None if current == "done" else "done"
         annotations.set_sentence_state(self.database, self.annotator, sentence_id, state)
         return state
 
     def leave_sentence(self, sentence_id: int) -> None:
         """Called when moving on: a sentence with annotations of this annotator becomes done."""
-        state, annotated = navigation.sentence_state(self.database, self.annotator_id,
-                                                     sentence_id)
-        if state is None and annotated:
-            annotations.set_sentence_state(self.database, self.annotator, sentence_id, "done")
+        annotations.move(self.database, self.annotator, sentence_id, None)
 
     # --- annotations ------------------------------------------------------------
     def tag(self, sentence_id: int, label: str, start: int, end: int) -> int:

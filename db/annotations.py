@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -284,3 +284,31 @@ def set_sentence_state(
             current.state = state
             after = state_snapshot(current)
         recorder.record("sentence_state", sentence_id, before, after)
+
+
+def move(
+    database: Database, annotator: str, left_id: int | None, arrived_id: int | None
+) -> None:
+    """Leave one sentence for another in one transaction.
+
+    The sentence left becomes done if this annotator annotated it and had not set
+    its state (an undoable change, logged); the one arrived at (if any) is
+    remembered so that reopening resumes there.
+    """
+    with database.transaction() as session:
+        who = annotator_id(session, annotator)
+        if left_id is not None and left_id != arrived_id:
+            current = session.get(SentenceState, (who, left_id))
+            annotated = session.scalar(select(exists().where(
+                Annotation.sentence_id == left_id, Annotation.annotator_id == who,
+                Annotation.status != "rejected",
+            )))
+            if current is None and annotated:
+                state = SentenceState(annotator_id=who, sentence_id=left_id, state="done")
+                session.add(state)
+                session.flush()
+                ChangeRecorder(session, who, "state").record(
+                    "sentence_state", left_id, None, state_snapshot(state))
+        if arrived_id is not None:
+            session.execute(update(Annotator).where(Annotator.id == who)
+                            .values(last_sentence_id=arrived_id))

@@ -161,19 +161,12 @@ def first_sentence_of(database: Database, document_id: int) -> int | None:
                               .order_by(Sentence.index).limit(1))
 
 
-def sentence_state(
-    database: Database, annotator_id: int | None, sentence_id: int
-) -> tuple[str | None, bool]:
-    """The annotator's state of a sentence, and whether they annotated anything in it."""
+def sentence_state(database: Database, annotator_id: int | None, sentence_id: int) -> str | None:
+    """The annotator's state of a sentence ("done", "skipped" or ``None``)."""
     with database.sessions() as session:
-        state = session.scalar(select(SentenceState.state).where(
+        return session.scalar(select(SentenceState.state).where(
             SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
         ))
-        annotated = session.scalar(select(exists().where(
-            Annotation.sentence_id == sentence_id, Annotation.annotator_id == annotator_id,
-            Annotation.status != "rejected",
-        )))
-        return state, bool(annotated)
 
 
 def count_done(database: Database, annotator_id: int | None) -> int:

@@ -105,9 +105,9 @@ class AnnotateScreen(Screen[None]):
             return FAILED
 
     def _arrive(self, sentence_id: int) -> None:
-        """Make ``sentence_id`` current: remember it and draw it."""
+        """Make ``sentence_id`` current: leave the old one, remember the new one, draw it."""
+        self.workspace.move(self.sentence_id, sentence_id)
         self.sentence_id = sentence_id
-        self.workspace.remember_position(sentence_id)
         self.redraw(keep_cursor=False)
 
     def redraw(self, *, keep_cursor: bool = True) -> None:
@@ -135,7 +135,6 @@ class AnnotateScreen(Screen[None]):
         if target is None or target == self.sentence_id:
             self.notify(message, markup=False)
             return
-        self.workspace.leave_sentence(self.sentence_id)
         self._arrive(target)
 
     # --- moving ------------------------------------------------------------------
