@@ -163,3 +163,15 @@ def test_property_sentence_offsets_are_exact(
             assert "".join(text.split()) == "".join(covered[document_id].split())
     finally:
         database.dispose()
+
+
+def test_many_files_progress_goes_to_stderr(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    for number in range(6):
+        (tmp_path / f"story{number}.txt").write_text(
+            f"Story number {number} began. It ended.\n", encoding="utf-8"
+        )
+    result = runner.invoke(cli, ["import", str(tmp_path), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "imported 6 documents (12 sentences); 0 skipped\n"
