@@ -18,10 +18,16 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator import __version__
-from annotator.export import SENTENCE_COLUMNS, sentence_records, write_csv, write_jsonl
+from annotator.brat import write_brat
+from annotator.export import TABLE_VIEWS, table, write_csv, write_jsonl
 from annotator.importer import ImportSummary, count_input_files, import_paths
-from db.documents import count_documents, iter_sentences, missing_document_ids
-from db.engine import ENV_VAR, Database, DatabaseError, open_database
+from annotator.interchange import write_documents
+from annotator.merge import MergeSummary, merge_database
+from db.documents import count_documents, missing_document_ids
+from db.engine import ENV_VAR, Database, DatabaseError, open_database, resolve_url, sqlite_path
+from db.filters import AnnotationFilter, unknown_annotators
+from db.models import LABELS, STATUSES
+from db.records import iter_document_records
 from db.stats import corpus_counts
 
 PROGRESS_MIN_FILES = 4
@@ -67,11 +73,18 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
         summary = _import_with_progress(database, list(paths))
     finally:
         database.dispose()
-    for problem in summary.problems:
-        click.echo(f"skipped: {problem}", err=True)
-    click.echo(summary.describe())
+    report_import(summary, summary_to_stderr=False)
     if summary.problems:
         sys.exit(1)
+
+
+def report_import(summary: ImportSummary, *, summary_to_stderr: bool) -> None:
+    """Each skipped input and each conflict on its own line, then the one-line summary."""
+    for problem in summary.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    for conflict in summary.conflicts:
+        click.echo(f"conflict: {conflict}", err=True)
+    click.echo(summary.describe(), err=summary_to_stderr)
 
 
 def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummary:
@@ -112,6 +125,9 @@ def annotate_command(
     With an empty database and no PATH, the bundled sample article is imported
     so there is something to annotate.
     """
+    name = (annotator or default_annotator()).strip()
+    if not name:
+        raise click.ClickException("--annotator needs a non-empty name")
     database = open_or_fail(db)
     try:
         to_import = list(paths)
@@ -123,18 +139,13 @@ def annotate_command(
             to_import = [sample]
         if to_import:
             summary = _import_with_progress(database, to_import)
-            for problem in summary.problems:
-                click.echo(f"skipped: {problem}", err=True)
-            click.echo(summary.describe(), err=True)
+            report_import(summary, summary_to_stderr=True)
         if document is not None and missing_document_ids(database, [document]):
             raise click.ClickException(f"no document with id {document}")
         if count_documents(database) == 0:
             raise click.ClickException("nothing to annotate: no document was imported")
         from annotator.tui_launch import run_annotator  # Textual loads only when needed
 
-        name = (annotator or default_annotator()).strip()
-        if not name:
-            raise click.ClickException("--annotator needs a non-empty name")
         run_annotator(database, name, show_others=show_others, document_id=document)
     finally:
         database.dispose()
@@ -146,39 +157,102 @@ def bundled_sample() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+EXPORT_VIEWS = (*TABLE_VIEWS, "documents")
+EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
+
+
 @cli.command("export")
-@click.option("--view", type=click.Choice(["sentences"]), default="sentences", show_default=True,
-              help="What one row is.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
-              show_default=True)
+@click.option("--view", type=click.Choice(EXPORT_VIEWS), default=None,
+              help="What one row is [default: spans for csv, documents for the other formats].")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
+              show_default=True,
+              help="jsonl without --view (or with --view documents) is the native lossless "
+                   "format, one document per line; with a table view, one row per line.")
+@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+              help="Only this annotator's annotations (repeatable).")
+@click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
+              help="Only annotations with this label (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only annotations with this status (repeatable).")
 @click.option("--document", "documents", type=int, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
-@click.option("--out", "out", default="-", metavar="FILE|-", show_default=True,
-              help="Output file; '-' is standard output.")
+@click.option("--out", "out", default="-", metavar="FILE|DIR|-", show_default=True,
+              help="Output file ('-' is standard output); a folder for --format brat.")
 @click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 BOM for Excel.")
 @click.option("--raw", is_flag=True, help="Do not neutralize cells that look like formulas.")
 @db_option
 def export_command(
-    view: str, fmt: str, documents: tuple[int, ...], out: str, excel: bool, raw: bool,
+    view: str | None, fmt: str, annotators: tuple[str, ...], labels: tuple[str, ...],
+    statuses: tuple[str, ...], documents: tuple[int, ...], out: str, excel: bool, raw: bool,
     db: str | None,
 ) -> None:
-    """Export sentences as CSV or JSONL, streamed (offsets are into the document text)."""
+    """Export annotations or sentences as tables (CSV, JSONL) or whole documents, streamed.
+
+    Table views: spans (one row per annotation), claims (one per claim, with its
+    source and figures), sources (one per canonical source), sentences. Document
+    formats: jsonl (native, lossless, re-importable), prodigy, doccano, brat.
+    """
+    view = view or ("spans" if fmt == "csv" else "documents")
+    _check_export_options(view, fmt, annotators, labels, statuses, out)
+    selection = AnnotationFilter(annotators, labels, statuses, documents)
     database = open_or_fail(db)
     try:
         missing = missing_document_ids(database, documents)
         if missing:
             raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
-        records = sentence_records(iter_sentences(database, documents or None))
-        encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"
-        with _output(out, encoding) as handle:
-            if fmt == "csv":
-                count = write_csv(handle, SENTENCE_COLUMNS, records, safe=not raw)
-            else:
-                count = write_jsonl(handle, SENTENCE_COLUMNS, records)
+        unknown = unknown_annotators(database, annotators)
+        if unknown:
+            raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
+        if fmt == "brat":
+            count = _export_brat(database, selection, out)
+        elif view == "documents":
+            records = iter_document_records(database, selection)
+            with _output(out, "utf-8") as handle:
+                count = write_documents(handle, records, fmt)
+        else:
+            columns, rows = table(database, view, selection)
+            encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"
+            with _output(out, encoding) as handle:
+                if fmt == "csv":
+                    count = write_csv(handle, columns, rows, safe=not raw)
+                else:
+                    count = write_jsonl(handle, columns, rows)
     finally:
         database.dispose()
     if out != "-":
-        click.echo(f"wrote {count} {view} rows to {out}", err=True)
+        what = f"{count} document{'s' * (count != 1)}" if view == "documents" \
+            else f"{count} {view} rows"
+        click.echo(f"wrote {what} to {out}", err=True)
+
+
+def _check_export_options(
+    view: str, fmt: str, annotators: tuple[str, ...], labels: tuple[str, ...],
+    statuses: tuple[str, ...], out: str,
+) -> None:
+    """Refuse combinations that would silently mean something else."""
+    if view == "documents" and fmt == "csv":
+        raise click.UsageError("--view documents needs --format jsonl, prodigy, doccano or brat")
+    if fmt in ("prodigy", "doccano", "brat") and view != "documents":
+        raise click.UsageError(f"--format {fmt} writes whole documents; leave out --view")
+    if view == "sentences" and (annotators or labels or statuses):
+        raise click.UsageError("--annotator, --label and --status do not apply to "
+                               "--view sentences")
+    if view in ("claims", "sources") and labels:
+        raise click.UsageError(f"--label does not apply to --view {view}")
+    if fmt == "brat" and out == "-":
+        raise click.UsageError("--format brat writes a folder: give --out DIR")
+
+
+def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise click.ClickException(f"cannot write {out}: it is a file, and brat needs a folder")
+    if not folder.parent.is_dir():
+        raise click.ClickException(f"cannot write {out}: folder {folder.parent} does not exist")
+    try:
+        return write_brat(folder, iter_document_records(database, selection))
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
 
 
 @contextmanager
@@ -207,6 +281,66 @@ def _output(target: str, encoding: str) -> Iterator[TextIO]:
         raise click.ClickException(f"cannot write {target}: {error.strerror or error}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+@cli.command("merge")
+@click.argument("others", nargs=-1, required=True, metavar="OTHER.db|URL...")
+@db_option
+def merge_command(others: tuple[str, ...], db: str | None) -> None:
+    """Bring documents, sources, annotations and links of other databases into this one.
+
+    Documents match by their text, sources by name and aliases, annotations by
+    annotator, label and offsets, so nothing is duplicated and merging twice adds
+    nothing. Nothing here is overwritten: differences are reported as conflicts.
+    Each document is merged in its own transaction. The exit code is 1 if a
+    database could not be opened or a document could not be merged.
+    """
+    database = open_or_fail(db)
+    failed = False
+    try:
+        for other in others:
+            summary = _merge_one(database, other)
+            if summary is None:
+                failed = True
+                continue
+            for conflict in summary.conflicts:
+                click.echo(f"conflict: {conflict}", err=True)
+            for problem in summary.problems:
+                click.echo(f"not merged: {problem}", err=True)
+            failed = failed or bool(summary.problems)
+            click.echo(summary.describe())
+    finally:
+        database.dispose()
+    if failed:
+        sys.exit(1)
+
+
+def _merge_one(database: Database, other: str) -> MergeSummary | None:
+    """Merge one database; reports and returns ``None`` when it cannot be opened."""
+    try:
+        url = resolve_url(other)
+    except DatabaseError as error:
+        click.echo(f"error: {other}: {error}", err=True)
+        return None
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        # Opening would create an empty database: a typo must not pass for "nothing to merge".
+        click.echo(f"error: {other}: no such database file", err=True)
+        return None
+    here = sqlite_path(database.url)
+    if url == database.url or (path is not None and here is not None and here.exists()
+                               and path.samefile(here)):
+        click.echo(f"error: {other}: is the database being merged into", err=True)
+        return None
+    try:
+        source = open_database(url)
+    except DatabaseError as error:  # the message already names the file or URL
+        click.echo(f"error: {error}", err=True)
+        return None
+    try:
+        return merge_database(database, source, other)
+    finally:
+        source.dispose()
 
 
 @cli.command("stats")

@@ -2,7 +2,9 @@
 
 Every input yields either :class:`RawDocument` or :class:`ReadProblem`, so one
 bad file or line is reported and skipped while the rest still import. Files
-are streamed: a JSONL or CSV corpus is never held in memory whole.
+are streamed: a JSONL or CSV corpus is never held in memory whole. A JSONL line
+with an ``annotations`` list is in the native format and yields a
+:class:`NativeDocument` carrying its annotations and links.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.interchange import is_native, parse_native
 from annotator.textfile import InputError, decode_text, prepare_text
+from db.records import DocumentRecord
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -39,6 +43,14 @@ class RawDocument:
     origin: str
     external_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NativeDocument:
+    """A native JSONL line: a document with its annotations; ``where`` is "FILE:LINE"."""
+
+    where: str
+    record: DocumentRecord
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ def expand_inputs(paths: Iterable[Path]) -> Iterator[Path | ReadProblem]:
             yield ReadProblem(name, "no such file or folder")
 
 
-def read_documents(path: Path) -> Iterator[RawDocument | ReadProblem]:
+def read_documents(path: Path) -> Iterator[RawDocument | NativeDocument | ReadProblem]:
     """The documents in one file, by its type."""
     suffix = path.suffix.lower()
     try:
@@ -124,7 +136,7 @@ def guess_title(text: str, fallback: str, *, markdown: bool = False) -> str:
     return fallback
 
 
-def _read_jsonl(path: Path) -> Iterator[RawDocument | ReadProblem]:
+def _read_jsonl(path: Path) -> Iterator[RawDocument | NativeDocument | ReadProblem]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{display_path(path)}:{number}"
@@ -140,7 +152,7 @@ def _read_jsonl(path: Path) -> Iterator[RawDocument | ReadProblem]:
                 yield ReadProblem(where, str(error))
 
 
-def _jsonl_document(record: Any, path: Path, number: int) -> RawDocument:
+def _jsonl_document(record: Any, path: Path, number: int) -> RawDocument | NativeDocument:
     if not isinstance(record, dict):
         raise InputError("each line must be a JSON object with a \"text\" field")
     text = record.get("text")
@@ -154,13 +166,20 @@ def _jsonl_document(record: Any, path: Path, number: int) -> RawDocument:
     text = prepare_text(text)
     fallback = str(external_id) if external_id is not None else f"{path.stem}:{number}"
     title = record.get("title")
-    return RawDocument(
+    document = RawDocument(
         title=str(title) if title else guess_title(text, fallback),
         text=text,
         origin=str(url) if url else f"{path}:{number}",
         external_id=str(external_id) if external_id is not None else None,
         meta=meta,
     )
+    if is_native(record):
+        return NativeDocument(
+            f"{display_path(path)}:{number}",
+            parse_native(record, title=document.title, origin=document.origin,
+                         external_id=document.external_id, meta=document.meta),
+        )
+    return document
 
 
 _CSV_KNOWN = {"text", "title", "id", "url"}
@@ -184,7 +203,8 @@ def _read_csv(path: Path) -> Iterator[RawDocument | ReadProblem]:
     except UnicodeDecodeError as error:
         yield ReadProblem(name, f"not valid UTF-8 (byte 0x{error.object[error.start]:02x})")
     except csv.Error as error:
-        yield ReadProblem(name, f"malformed CSV ({error})")
+        # The reader's line number points at the damage even when rows span lines.
+        yield ReadProblem(f"{name}:{reader.line_num}", f"malformed CSV ({error})")
 
 
 def _csv_document(row: dict[str, Any], path: Path, line: int) -> RawDocument:

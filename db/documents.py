@@ -79,7 +79,7 @@ class DocumentWriter:
                 if _exists(self.connection, document.content_hash):
                     return None, 0
                 spans = segment(document.text)
-                return _insert(self.connection, document, spans), len(spans)
+                return insert_document_rows(self.connection, document, spans), len(spans)
         except IntegrityError:
             # Another process stored the same text between our check and insert.
             if _exists(self.connection, document.content_hash):
@@ -107,9 +107,10 @@ def add_document(
     return document_id
 
 
-def _insert(
+def insert_document_rows(
     connection: Connection, document: NewDocument, sentences: Sequence[SentenceSpan]
 ) -> int:
+    """Insert a document and its sentences in the caller's transaction; returns its id."""
     for span in sentences:
         if not 0 <= span.start < span.end <= len(document.text):
             raise ValueError(f"sentence span {span.start}:{span.end} is outside the text")

@@ -53,11 +53,12 @@ def test_sentences_csv(runner: CliRunner, filled: str) -> None:
 
 
 def test_raw_keeps_formulas_and_jsonl_is_never_altered(runner: CliRunner, filled: str) -> None:
-    raw = runner.invoke(cli, ["export", "--raw", "--db", filled])
+    raw = runner.invoke(cli, ["export", "--view", "sentences", "--raw", "--db", filled])
     assert [row[5] for row in _rows(raw.stdout)][5] == (
         "=HYPERLINK(\"http://evil.example\",\"click\") is data."
     )
-    jsonl = runner.invoke(cli, ["export", "--format", "jsonl", "--db", filled])
+    jsonl = runner.invoke(cli, ["export", "--view", "sentences", "--format", "jsonl",
+                                "--db", filled])
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert records[4]["text"].startswith("=HYPERLINK(")
     assert set(records[0]) == {"document_id", "document_title", "sentence_index", "start",
@@ -68,8 +69,8 @@ def test_excel_bom_out_file_and_document_filter(
     runner: CliRunner, filled: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "sentences.csv"
-    result = runner.invoke(cli, ["export", "--excel", "--document", "2", "--out", str(out),
-                                 "--db", filled])
+    result = runner.invoke(cli, ["export", "--view", "sentences", "--excel", "--document", "2",
+                                 "--out", str(out), "--db", filled])
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")

@@ -1,0 +1,200 @@
+"""Whole documents with their annotations, links and sources, one document at a time.
+
+This is the portable shape of the data: the native JSONL, Prodigy, doccano and
+brat exports are written from it, ``merge`` reads another database through it,
+and :mod:`db.restore` writes it back. Offsets are into the document text;
+annotations are named by ``key`` (a database id here, a file's own id on import)
+and links refer to those keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from db.engine import Database
+from db.filters import AnnotationFilter
+from db.models import Annotation, Annotator, Document, Link, Sentence, Source, SourceAlias
+
+# Documents carry their whole text; a small batch keeps the cursor's buffer small.
+DOCUMENT_BATCH = 50
+Key = str | int
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A canonical source of the registry: its name is its identity."""
+
+    name: str
+    source_type: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpanRecord:
+    """An annotation with document offsets; ``source`` names a :class:`SourceRecord`."""
+
+    key: Key
+    annotator: str
+    label: str
+    doc_start: int
+    doc_end: int
+    text: str
+    status: str = "accepted"
+    origin: str = "imported"
+    source: str | None = None
+    figure_value: float | None = None
+    figure_unit: str | None = None
+    figure_qualifier: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A link between two annotations of the same document, by their keys."""
+
+    from_key: Key
+    to_key: Key
+    type: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document and everything annotated in it.
+
+    ``sentences`` (start, end pairs) is given when read from a database, so a
+    merge copies the other database's segmentation; ``None`` means "segment it".
+    """
+
+    title: str
+    text: str
+    content_hash: str
+    origin: str | None = None
+    external_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    annotations: tuple[SpanRecord, ...] = ()
+    links: tuple[LinkRecord, ...] = ()
+    sources: tuple[SourceRecord, ...] = ()
+    sentences: tuple[tuple[int, int], ...] | None = None
+    document_id: int | None = None
+
+
+def iter_document_records(
+    database: Database, selection: AnnotationFilter, *, with_sentences: bool = False
+) -> Iterator[DocumentRecord]:
+    """Stream documents in id order, each with the annotations the filter keeps.
+
+    A link is kept when both its ends are. Documents are streamed over one
+    connection while each one's details are read over a second.
+    """
+    query = select(
+        Document.id, Document.title, Document.text, Document.content_hash, Document.origin,
+        Document.external_id, Document.meta,
+    ).order_by(Document.id)
+    if selection.document_ids:
+        query = query.where(Document.id.in_(selection.document_ids))
+    with database.engine.connect() as documents, database.engine.connect() as details:
+        stream = documents.execution_options(stream_results=True, yield_per=DOCUMENT_BATCH)
+        for row in stream.execute(query):
+            # Each document is one consistent read, ended before the consumer gets it.
+            with details.begin():
+                record = _record(details, row, selection, with_sentences)
+            yield record
+
+
+def _record(
+    connection: Connection, row: Any, selection: AnnotationFilter, with_sentences: bool
+) -> DocumentRecord:
+    document_id = int(row[0])
+    spans = [
+        SpanRecord(
+            key=int(key), annotator=name, label=label, doc_start=doc_start, doc_end=doc_end,
+            text=text, status=status, origin=origin, source=source, figure_value=value,
+            figure_unit=unit, figure_qualifier=qualifier, attrs=dict(attrs or {}),
+            created_at=created_at, updated_at=updated_at,
+        )
+        for (key, name, label, doc_start, doc_end, text, status, origin, source, value, unit,
+             qualifier, attrs, created_at, updated_at) in connection.execute(
+            select(Annotation.id, Annotator.name, Annotation.label, Annotation.doc_start,
+                   Annotation.doc_end, Annotation.text, Annotation.status, Annotation.origin,
+                   Source.name, Annotation.figure_value, Annotation.figure_unit,
+                   Annotation.figure_qualifier, Annotation.attrs, Annotation.created_at,
+                   Annotation.updated_at)
+            .join(Annotator, Annotator.id == Annotation.annotator_id)
+            .outerjoin(Source, Source.id == Annotation.source_id)
+            .where(Annotation.document_id == document_id, *selection.conditions())
+        )
+    ]
+    # Sorted here, not in SQL: collations differ between engines, and an export of the
+    # same data must not.
+    spans.sort(key=lambda s: (s.doc_start, s.doc_end, s.label, s.annotator, s.key))
+    kept = {span.key for span in spans}
+    links = [
+        LinkRecord(int(from_id), int(to_id), kind)
+        for from_id, to_id, kind in connection.execute(
+            select(Link.from_id, Link.to_id, Link.type)
+            .join(Annotation, Annotation.id == Link.from_id)
+            .where(Annotation.document_id == document_id)
+            .order_by(Link.from_id, Link.to_id, Link.type)
+        )
+        if from_id in kept and to_id in kept
+    ]
+    names = sorted({span.source for span in spans if span.source is not None})
+    sentences = None
+    if with_sentences:
+        sentences = tuple(
+            (int(start), int(end)) for start, end in connection.execute(
+                select(Sentence.start, Sentence.end)
+                .where(Sentence.document_id == document_id).order_by(Sentence.index)
+            )
+        )
+    return DocumentRecord(
+        title=row[1], text=row[2], content_hash=row[3], origin=row[4], external_id=row[5],
+        meta=dict(row[6] or {}), annotations=tuple(spans), links=tuple(links),
+        sources=tuple(_sources(connection, names)), sentences=sentences,
+        document_id=document_id,
+    )
+
+
+def _sources(connection: Connection, names: list[str]) -> Iterator[SourceRecord]:
+    if not names:
+        return
+    aliases: dict[int, list[str]] = {}
+    rows = connection.execute(
+        select(Source.id, Source.name, Source.source_type).where(Source.name.in_(names))
+    ).all()
+    for source_id, alias in connection.execute(
+        select(SourceAlias.source_id, SourceAlias.alias)
+        .where(SourceAlias.source_id.in_([row[0] for row in rows]))
+    ):
+        aliases.setdefault(source_id, []).append(alias)
+    for source_id, name, source_type in sorted(rows, key=lambda row: row[1]):
+        yield SourceRecord(name, source_type, tuple(sorted(aliases.get(source_id, ()))))
+
+
+def iter_source_records(database: Database) -> Iterator[SourceRecord]:
+    """Every canonical source of the registry with its aliases, by name."""
+    query = (
+        select(Source.id, Source.name, Source.source_type, SourceAlias.alias)
+        .outerjoin(SourceAlias, SourceAlias.source_id == Source.id)
+        .order_by(Source.name, Source.id, SourceAlias.alias)
+    )
+    with database.engine.connect() as connection:
+        stream = connection.execution_options(stream_results=True, yield_per=1_000)
+        current: tuple[int, str, str | None] | None = None
+        aliases: list[str] = []
+        for source_id, name, source_type, alias in stream.execute(query):
+            if current is None or current[0] != source_id:
+                if current is not None:
+                    yield SourceRecord(current[1], current[2], tuple(aliases))
+                current, aliases = (source_id, name, source_type), []
+            if alias is not None:
+                aliases.append(alias)
+        if current is not None:
+            yield SourceRecord(current[1], current[2], tuple(aliases))
