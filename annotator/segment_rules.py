@@ -74,6 +74,11 @@ TITLES: frozenset[str] = frozenset(
 # a "sentence" that is nothing but one of them is known to be wrong ("St. | Michael's").
 PLACE_PREFIXES: frozenset[str] = frozenset(["St", "Mt", "Ft", "Pt", "Ste"])
 
+# Month abbreviations: a number follows them ("Jan. 14"), and they may follow a time
+# ("3 p.m. Jan. 5"); both lists below include them.
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+                       "Nov", "Dec")
+
 # Abbreviations that are followed by a number ("No. 5", "Jan. 14", "pp. 12"), so a
 # break between them and a digit is wrong.
 NUMBERED: frozenset[str] = frozenset(
@@ -116,18 +121,7 @@ NUMBERED: frozenset[str] = frozenset(
         "ca",
         "Ca",
         "Rs",
-        "Jan",
-        "Feb",
-        "Mar",
-        "Apr",
-        "Jun",
-        "Jul",
-        "Aug",
-        "Sep",
-        "Sept",
-        "Oct",
-        "Nov",
-        "Dec",
+        *MONTH_ABBREVIATIONS,
     ]
 )
 
@@ -329,18 +323,7 @@ TIME_FOLLOWERS: frozenset[str] = frozenset(
         "October",
         "November",
         "December",
-        "Jan",
-        "Feb",
-        "Mar",
-        "Apr",
-        "Jun",
-        "Jul",
-        "Aug",
-        "Sep",
-        "Sept",
-        "Oct",
-        "Nov",
-        "Dec",
+        *MONTH_ABBREVIATIONS,
         "ET",
         "EST",
         "EDT",
