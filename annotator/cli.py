@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 from rich.console import Console
@@ -18,17 +18,20 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator import __version__
-from annotator.brat import write_brat
 from annotator.export import TABLE_VIEWS, table, write_csv, write_jsonl
-from annotator.importer import ImportSummary, count_input_files, import_paths
-from annotator.interchange import write_documents
-from annotator.merge import MergeSummary, merge_database
 from db.documents import count_documents, missing_document_ids
 from db.engine import ENV_VAR, Database, DatabaseError, open_database, resolve_url, sqlite_path
 from db.filters import AnnotationFilter, unknown_annotators
 from db.models import LABELS, STATUSES
 from db.records import iter_document_records
 from db.stats import corpus_counts
+
+if TYPE_CHECKING:
+    from annotator.importer import ImportSummary
+    from annotator.merge import MergeSummary
+
+# Modules that only some commands need (segmentation loads blingfire and NumPy) are
+# imported inside those commands, so that `annotator annotate` starts quickly.
 
 PROGRESS_MIN_FILES = 4
 
@@ -88,6 +91,8 @@ def report_import(summary: ImportSummary, *, summary_to_stderr: bool) -> None:
 
 
 def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummary:
+    from annotator.importer import count_input_files, import_paths
+
     total = count_input_files(paths)
     if total < PROGRESS_MIN_FILES:
         return import_paths(database, paths)
@@ -206,6 +211,8 @@ def export_command(
         if fmt == "brat":
             count = _export_brat(database, selection, out)
         elif view == "documents":
+            from annotator.interchange import write_documents
+
             records = iter_document_records(database, selection)
             with _output(out, "utf-8") as handle:
                 count = write_documents(handle, records, fmt)
@@ -244,6 +251,8 @@ def _check_export_options(
 
 
 def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
+    from annotator.brat import write_brat
+
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise click.ClickException(f"cannot write {out}: it is a file, and brat needs a folder")
@@ -316,6 +325,8 @@ def merge_command(others: tuple[str, ...], db: str | None) -> None:
 
 
 def _merge_one(database: Database, other: str) -> MergeSummary | None:
+    from annotator.merge import merge_database
+
     """Merge one database; reports and returns ``None`` when it cannot be opened."""
     try:
         url = resolve_url(other)

@@ -73,9 +73,8 @@ class Workspace:
 
     def view(self, sentence_id: int) -> SentenceView:
         """The sentence, its neighbours, position and this annotator's annotations."""
-        document_id = navigation.sentence_document(self.database, sentence_id)
         return navigation.sentence_view(
-            self.database, sentence_id, self.annotator_id, self._document(document_id),
+            self.database, sentence_id, self.annotator_id, self._document,
             self._documents(), show_others=self.show_others,
         )
 
@@ -91,6 +90,19 @@ class Workspace:
     def previous_sentence(self, sentence_id: int) -> int | None:
         """The preceding sentence (crossing into the previous document), or ``None``."""
         return navigation.previous_sentence(self.database, sentence_id)
+
+    def following(self, view: SentenceView) -> int | None:
+        """:meth:`next_sentence` of a shown sentence: its neighbour read with the view (a
+        document's sentences never change once imported), a query only at the document's end."""
+        if view.next_id is not None:
+            return view.next_id
+        return navigation.next_sentence(self.database, view.sentence_id)
+
+    def preceding(self, view: SentenceView) -> int | None:
+        """:meth:`previous_sentence` of a shown sentence, as :meth:`following`."""
+        if view.previous_id is not None:
+            return view.previous_id
+        return navigation.previous_sentence(self.database, view.sentence_id)
 
     def next_document(self, sentence_id: int) -> int | None:
         """First sentence of the next document, or ``None``."""
@@ -122,6 +134,13 @@ class Workspace:
         """Leave one sentence for another: ``leave_sentence`` and ``remember_position``
         in one transaction, which is what every move key does."""
         annotations.move(self.database, self.annotator, from_sentence_id, to_sentence_id)
+
+    def leaving_marks_done(self, sentence_id: int | None) -> bool:
+        """Whether :meth:`leave_sentence` would change anything: the sentence has a span of
+        this annotator (not rejected) and no state yet, so leaving marks it done."""
+        if sentence_id is None:
+            return False
+        return navigation.marks_done_on_leave(self.database, self.annotator_id, sentence_id)
 
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:

@@ -7,7 +7,10 @@ move costs the same on a corpus of a hundred sentences or of millions.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select, update
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Select, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
@@ -140,11 +143,15 @@ def search_sentences(database: Database, text: str, limit: int = 50) -> list[Sea
                 for row in rows]
 
 
+_REMEMBER_POSITION = (update(Annotator).where(Annotator.id == bindparam("annotator_id"))
+                      .values(last_sentence_id=bindparam("sentence_id")))
+
+
 def remember_position(database: Database, annotator_id: int, sentence_id: int) -> None:
     """Store where the annotator is (not an undoable action)."""
     with database.transaction() as session:
-        session.execute(update(Annotator).where(Annotator.id == annotator_id)
-                        .values(last_sentence_id=sentence_id))
+        session.execute(_REMEMBER_POSITION, {"annotator_id": annotator_id,
+                                             "sentence_id": sentence_id})
 
 
 def last_position(database: Database, annotator_id: int) -> int | None:
@@ -169,12 +176,14 @@ def sentence_state(database: Database, annotator_id: int | None, sentence_id: in
         ))
 
 
+_COUNT_DONE = select(func.count()).select_from(SentenceState).where(
+    SentenceState.annotator_id == bindparam("annotator_id"), SentenceState.state == "done")
+
+
 def count_done(database: Database, annotator_id: int | None) -> int:
     """Sentences the annotator marked done."""
     with database.sessions() as session:
-        return int(session.scalar(select(func.count()).select_from(SentenceState).where(
-            SentenceState.annotator_id == annotator_id, SentenceState.state == "done"
-        )) or 0)
+        return int(session.scalar(_COUNT_DONE, {"annotator_id": annotator_id}) or 0)
 
 
 def count_sentences(database: Database) -> int:
@@ -207,34 +216,76 @@ def sentence_document(database: Database, sentence_id: int) -> int:
         return _position(session, sentence_id)[0]
 
 
+# The statements a move runs are built once: on SQLite, building a SQLAlchemy
+# statement (coercing every clause) costs several times more than executing it.
+_HERE = aliased(Sentence)
+_STATE = select(SentenceState.state).where(
+    SentenceState.annotator_id == bindparam("annotator_id"),
+    SentenceState.sentence_id == _HERE.id,
+).scalar_subquery()
+# The sentence and its two neighbours in one indexed read: the sentence by id, the
+# neighbours by ``(document_id, index ± 1)``; with this annotator's state of it.
+_SENTENCE_AND_NEIGHBOURS = (
+    select(Sentence.id, Sentence.document_id, Sentence.index, Sentence.text, Sentence.start,
+           _HERE.index, _STATE)
+    .join(_HERE, (_HERE.document_id == Sentence.document_id)
+          & Sentence.index.between(_HERE.index - 1, _HERE.index + 1))
+    .where(_HERE.id == bindparam("sentence_id"))
+)
+
+
 def sentence_view(
-    database: Database, sentence_id: int, annotator_id: int | None, document: DocumentInfo,
-    document_total: int, *, show_others: bool = False,
+    database: Database, sentence_id: int, annotator_id: int | None,
+    document_info: Callable[[int], DocumentInfo], document_total: int, *,
+    show_others: bool = False,
 ) -> SentenceView:
-    """Everything the annotation screen shows for one sentence of ``document``."""
+    """Everything the annotation screen shows for one sentence.
+
+    One session and two queries on every move (the latency of a keypress): the
+    sentence, its neighbours and this annotator's state of it, then its
+    annotations (link queries only when it has any). ``document_info`` gives the
+    (cached) title, length and position of the document.
+    """
     with database.sessions() as session:
-        sentence = session.get(Sentence, sentence_id)
-        if sentence is None or sentence.document_id != document.id:
-            raise LookupError(f"no sentence with id {sentence_id} in document {document.id}")
-        neighbours = dict(session.execute(
-            select(Sentence.index, Sentence.text).where(
-                Sentence.document_id == sentence.document_id,
-                Sentence.index.in_((sentence.index - 1, sentence.index + 1)),
-            )
-        ).all())
-        state = session.scalar(select(SentenceState.state).where(
-            SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
-        ))
-        return SentenceView(
-            sentence_id=sentence.id, document_id=sentence.document_id,
-            document_title=document.title, index=sentence.index,
-            sentence_count=document.sentence_count, document_number=document.number,
-            document_total=document_total, text=sentence.text, doc_start=sentence.start,
-            previous_text=neighbours.get(sentence.index - 1),
-            next_text=neighbours.get(sentence.index + 1), state=state,
-            annotations=tuple(_annotations(session, [Annotation.sentence_id == sentence_id],
-                                           annotator_id, show_others)),
-        )
+        rows = session.execute(_SENTENCE_AND_NEIGHBOURS, {
+            "sentence_id": sentence_id, "annotator_id": annotator_id}).all()
+        if not rows:
+            raise LookupError(f"no sentence with id {sentence_id}")
+        annotations = tuple(_annotations(
+            session, _SENTENCE_ANNOTATIONS[show_others],
+            {"sentence_id": sentence_id, "annotator_id": annotator_id}))
+    by_offset = {row[2] - row[5]: row for row in rows}
+    sentence = by_offset[0]
+    previous, following = by_offset.get(-1), by_offset.get(1)
+    document = document_info(sentence[1])
+    return SentenceView(
+        sentence_id=sentence[0], document_id=sentence[1], document_title=document.title,
+        index=sentence[2], sentence_count=document.sentence_count,
+        document_number=document.number, document_total=document_total, text=sentence[3],
+        doc_start=sentence[4],
+        previous_text=previous[3] if previous is not None else None,
+        next_text=following[3] if following is not None else None, state=sentence[6],
+        annotations=annotations,
+        previous_id=previous[0] if previous is not None else None,
+        next_id=following[0] if following is not None else None,
+    )
+
+
+_MARKS_DONE_ON_LEAVE = select(
+    ~exists().where(SentenceState.annotator_id == bindparam("annotator_id"),
+                    SentenceState.sentence_id == bindparam("sentence_id"))
+    & exists().where(Annotation.sentence_id == bindparam("sentence_id"),
+                     Annotation.annotator_id == bindparam("annotator_id"),
+                     Annotation.status != "rejected")
+)
+
+
+def marks_done_on_leave(database: Database, annotator_id: int, sentence_id: int) -> bool:
+    """Whether leaving the sentence would mark it done (see :func:`db.annotations.move`):
+    the annotator has a span in it that is not rejected and has set no state."""
+    with database.sessions() as session:
+        return bool(session.scalar(_MARKS_DONE_ON_LEAVE, {
+            "annotator_id": annotator_id, "sentence_id": sentence_id}))
 
 
 def annotations_in_document(
@@ -246,39 +297,52 @@ def annotations_in_document(
         document_id, index = _position(session, sentence_id)
         earlier = select(Sentence.id).where(Sentence.document_id == document_id,
                                             Sentence.index <= index)
-        views = _annotations(session, [Annotation.document_id == document_id,
-                                       Annotation.label == label,
-                                       Annotation.sentence_id.in_(earlier)],
-                             annotator_id, show_others)
+        query = _annotation_query(Annotation.document_id == document_id,
+                                  Annotation.label == label,
+                                  Annotation.sentence_id.in_(earlier), show_others=show_others)
+        views = _annotations(session, query, {"annotator_id": annotator_id})
         return sorted(views, key=lambda view: (-view.sentence_id, -view.start))
 
 
-def _annotations(
-    session: Session, conditions: list[object], annotator_id: int | None, show_others: bool
-) -> list[AnnotationView]:
+def _annotation_query(*conditions: Any, show_others: bool) -> Select[Any]:
+    """Annotations matching ``conditions`` (only bound ``annotator_id``'s unless
+    ``show_others``), with their annotator and canonical source."""
     query = (
         select(Annotation, Annotator.name, Source.name, Source.source_type)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .outerjoin(Source, Source.id == Annotation.source_id)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(Annotation.sentence_id, Annotation.start, Annotation.end, Annotation.id)
     )
     if not show_others:
-        query = query.where(Annotation.annotator_id == annotator_id)
-    rows = session.execute(query).all()
+        query = query.where(Annotation.annotator_id == bindparam("annotator_id"))
+    return query
+
+
+_SENTENCE_ANNOTATIONS = {
+    show_others: _annotation_query(Annotation.sentence_id == bindparam("sentence_id"),
+                                   show_others=show_others)
+    for show_others in (False, True)
+}
+_OTHER_END = aliased(Annotation)
+_OUTGOING = (select(Link, _OTHER_END).join(_OTHER_END, _OTHER_END.id == Link.to_id)
+             .where(Link.from_id.in_(bindparam("ids", expanding=True))))
+_INCOMING = (select(Link, _OTHER_END).join(_OTHER_END, _OTHER_END.id == Link.from_id)
+             .where(Link.to_id.in_(bindparam("ids", expanding=True))))
+
+
+def _annotations(
+    session: Session, query: Select[Any], params: dict[str, Any]
+) -> list[AnnotationView]:
+    rows = session.execute(query, params).all()
     ids = [row[0].id for row in rows]
     outgoing: dict[int, list[tuple[str, LinkEnd]]] = {}
     incoming: dict[int, list[tuple[str, LinkEnd]]] = {}
-    if ids:
-        other = aliased(Annotation)
-        for link, end in session.execute(
-            select(Link, other).join(other, other.id == Link.to_id).where(Link.from_id.in_(ids))
-        ).all():
+    if ids:  # most sentences have no annotations: no link queries for them
+        for link, end in session.execute(_OUTGOING, {"ids": ids}).all():
             outgoing.setdefault(link.from_id, []).append(
                 (link.type, LinkEnd(end.id, end.label, end.text)))
-        for link, end in session.execute(
-            select(Link, other).join(other, other.id == Link.from_id).where(Link.to_id.in_(ids))
-        ).all():
+        for link, end in session.execute(_INCOMING, {"ids": ids}).all():
             incoming.setdefault(link.to_id, []).append(
                 (link.type, LinkEnd(end.id, end.label, end.text)))
     views = []

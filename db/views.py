@@ -70,6 +70,10 @@ class SentenceView:
     next_text: str | None
     state: str | None  # this annotator's state: "done", "skipped" or None
     annotations: tuple[AnnotationView, ...]
+    # Ids of the neighbours in the same document (read with their texts), so moving
+    # to them needs no query; ``None`` at the document's ends (or when not read).
+    previous_id: int | None = None
+    next_id: int | None = None
 
 
 @dataclass(frozen=True)

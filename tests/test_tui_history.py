@@ -56,6 +56,37 @@ async def test_leaving_an_annotated_sentence_marks_it_done(corpus: Database) -> 
         assert bar(app) == (1, 5)
 
 
+async def test_the_position_is_stored_after_the_frame_and_when_the_app_ends(
+    corpus: Database,
+) -> None:
+    # A move that marks nothing done stores the position just after its frame is
+    # painted (off the keypress latency); whatever is still unsaved is stored on exit.
+    app = make_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        workspace = main_screen(app).workspace
+        await pilot.press("j")
+        await pilot.pause()
+        assert workspace.start_position() == current(app).sentence_id
+        screen = main_screen(app)
+        screen.action_next_sentence()  # called directly: no frame is painted before the exit
+        last = current(app).sentence_id
+        assert workspace.start_position() != last
+        app.exit()  # not through `q`
+    assert Workspace(corpus, "alice").start_position() == last
+    # Undo right after a move: the position undo jumps to is not overwritten by the
+    # move's deferred one.
+    app = make_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        marked = current(app).sentence_id
+        await pilot.press("d")
+        screen = main_screen(app)
+        screen.action_next_sentence()  # both before any frame is painted
+        screen.action_undo()
+        assert current(app).sentence_id == marked
+        await pilot.pause()
+        assert main_screen(app).workspace.start_position() == marked
+
+
 async def test_undo_and_redo_a_tag(corpus: Database) -> None:
     app = make_app(corpus)
     async with app.run_test(size=SIZE) as pilot:

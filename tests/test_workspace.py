@@ -97,11 +97,31 @@ def test_done_state_progress_and_next_unfinished(corpus: Database) -> None:
     assert ana.progress().done == 5
     # leaving a sentence with annotations marks it done; an empty one stays as it was
     ana.toggle_done(ids[2])
+    assert not ana.leaving_marks_done(ids[2])
     ana.leave_sentence(ids[2])
     assert ana.view(ids[2]).state is None
     _span(ana, ids[2], "claim", "talks would go on")
+    assert ana.leaving_marks_done(ids[2]) and not ana.leaving_marks_done(None)
+    assert not Workspace(corpus, "ben").leaving_marks_done(ids[2])  # not ben's span
     ana.leave_sentence(ids[2])
     assert ana.view(ids[2]).state == "done"
+    assert not ana.leaving_marks_done(ids[2])  # already done: leaving changes nothing
+
+
+def test_moving_from_a_view_matches_the_queries(corpus: Database) -> None:
+    # The screen moves with the neighbour ids read with the view, a query only at the
+    # ends of a document; both must agree with next_sentence / previous_sentence.
+    ana = Workspace(corpus, "ana")
+    ids = _ids(ana)
+    for sentence_id in ids:
+        view = ana.view(sentence_id)
+        assert ana.following(view) == ana.next_sentence(sentence_id)
+        assert ana.preceding(view) == ana.previous_sentence(sentence_id)
+    first, last = ana.view(ids[0]), ana.view(ids[3])
+    assert (first.previous_id, first.next_id) == (None, ids[1])
+    assert (last.previous_id, last.next_id) == (ids[2], None)  # end of the first document
+    with pytest.raises(LookupError):
+        ana.view(max(ids) + 100)
 
 
 def test_tag_source_figure_attribution_links(corpus: Database) -> None:

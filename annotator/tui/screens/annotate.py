@@ -65,6 +65,9 @@ class AnnotateScreen(Screen[None]):
         self.document_id = document_id
         self.sentence_id: int | None = None
         self.current: SentenceView | None = None
+        # Where this annotator is, not yet stored: written just after the frame that
+        # shows the move is painted (see ``_arrive``).
+        self._unsaved_position: int | None = None
 
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
@@ -105,10 +108,34 @@ class AnnotateScreen(Screen[None]):
             return FAILED
 
     def _arrive(self, sentence_id: int) -> None:
-        """Make ``sentence_id`` current: leave the old one, remember the new one, draw it."""
-        self.workspace.move(self.sentence_id, sentence_id)
+        """Make ``sentence_id`` current: leave the old one, remember the new one, draw it.
+
+        Leaving a sentence this annotator tagged marks it done: that is shown (the
+        progress bar, the ✓ when coming back), so it is committed before anything is
+        drawn, in one transaction with the new position. Otherwise leaving changes
+        nothing, and the position (which nothing on screen shows) is written right
+        after the frame is painted, off the keypress's latency. A crash in between
+        (a few milliseconds) only reopens one sentence back; quitting writes it.
+        """
+        left = self.sentence_id
         self.sentence_id = sentence_id
+        if left != sentence_id and self.workspace.leaving_marks_done(left):
+            self._unsaved_position = None
+            self.workspace.move(left, sentence_id)
+        else:
+            self._unsaved_position = sentence_id
+            self.call_after_refresh(self.save_position)
         self.redraw(keep_cursor=False)
+
+    def save_position(self) -> None:
+        """Store the position not yet stored, if any (after a paint, on quit, on unmount)."""
+        if self._unsaved_position is not None:
+            position, self._unsaved_position = self._unsaved_position, None
+            self.workspace.remember_position(position)
+
+    def on_unmount(self) -> None:
+        """However the app ends, the position is stored."""
+        self.save_position()
 
     def redraw(self, *, keep_cursor: bool = True) -> None:
         """Read the current sentence again and show it (after any change)."""
@@ -140,15 +167,13 @@ class AnnotateScreen(Screen[None]):
     # --- moving ------------------------------------------------------------------
     def action_next_sentence(self) -> None:
         """Next sentence (into the next document at the end of this one)."""
-        if self.sentence_id is not None:
-            self._move(self.workspace.next_sentence(self.sentence_id),
-                       "This is the last sentence.")
+        if self.current is not None:
+            self._move(self.workspace.following(self.current), "This is the last sentence.")
 
     def action_previous_sentence(self) -> None:
         """Previous sentence."""
-        if self.sentence_id is not None:
-            self._move(self.workspace.previous_sentence(self.sentence_id),
-                       "This is the first sentence.")
+        if self.current is not None:
+            self._move(self.workspace.preceding(self.current), "This is the first sentence.")
 
     def action_next_document(self) -> None:
         """First sentence of the next document."""
@@ -197,6 +222,7 @@ class AnnotateScreen(Screen[None]):
             return
         same = touched == self.sentence_id
         self.sentence_id = touched
+        self._unsaved_position = None  # superseded: a later deferred write must not undo this
         self.workspace.remember_position(touched)
         self.redraw(keep_cursor=same)
         self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
@@ -345,4 +371,5 @@ class AnnotateScreen(Screen[None]):
 
     def action_quit(self) -> None:
         """Leave the application (everything is already saved)."""
+        self.save_position()
         self.app.exit()

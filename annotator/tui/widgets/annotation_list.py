@@ -88,9 +88,15 @@ class AnnotationList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.annotations: tuple[AnnotationView, ...] = ()
+        self._shown: tuple[tuple[AnnotationView, ...], bool] | None = None
 
     def show(self, annotations: tuple[AnnotationView, ...], *, show_annotator: bool) -> None:
         """Replace the rows, keeping the highlighted annotation if it is still there."""
+        # Most sentences have no annotations: moving between two of them changes nothing
+        # here, and replacing the rows would cost a layout of the screen (height: auto).
+        if self._shown == (annotations, show_annotator):
+            return
+        self._shown = (annotations, show_annotator)
         kept = self.selected_annotation
         self.annotations = annotations
         if not annotations:

@@ -23,13 +23,32 @@ def position_text(view: SentenceView) -> Text:
     return text
 
 
+def _update(static: Static, text: Text, shown: Text | None) -> Text:
+    """Show ``text`` in a one-line ``Static`` of the header, asking for a layout only when
+    its width can change: its content width changed and it is sized by it (``auto``)."""
+    if (shown is not None and text.plain == shown.plain and text.spans == shown.spans
+            and text.style == shown.style):
+        return shown
+    resized = shown is None or text.cell_len != shown.cell_len
+    static.update(text, layout=resized and static.styles.width is not None
+                  and static.styles.width.is_auto)
+    return text
+
+
 class AnnotatorHeader(Widget):
-    """Title and position on the first line, this annotator's progress bar on the second."""
+    """Title and position on the first line, this annotator's progress bar on the second.
+
+    Its height is fixed (two lines), so a move repaints it without a layout of the
+    screen unless a width changes (see ``_update``): a layout re-arranges every
+    widget and is most of the cost of a frame.
+    """
 
     def __init__(self, annotator: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.annotator = annotator
         self.shown_title: str | None = None
+        self._shown: dict[str, Text] = {}
+        self._shown_progress: Progress | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header-top"):
@@ -40,25 +59,30 @@ class AnnotatorHeader(Widget):
             yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
             yield Static(id="progress-count")
 
+    def _set(self, name: str, text: Text) -> None:
+        self._shown[name] = _update(self.query_one(f"#{name}", Static), text,
+                                    self._shown.get(name))
+
     def show(self, view: SentenceView, progress: Progress) -> None:
         """Show where ``view`` is and how far this annotator has got."""
         # Most moves stay in the same document: skip redrawing an unchanged title.
         if view.document_title != self.shown_title:
             self.shown_title = view.document_title
-            self.query_one("#title", Static).update(verbatim(view.document_title, style="bold"))
-        self.query_one("#position", Static).update(position_text(view))
+            self._set("title", verbatim(view.document_title, style="bold"))
+        self._set("position", position_text(view))
         self.show_progress(progress)
 
     def show_progress(self, progress: Progress) -> None:
         """Update the progress bar alone."""
+        if progress == self._shown_progress:
+            return
+        self._shown_progress = progress
         # A zero total would make the bar indeterminate; an empty corpus shows 0 of 1.
         self.query_one(ProgressBar).update(total=max(progress.total, 1), progress=progress.done)
-        self.query_one("#progress-count", Static).update(
-            Text(f"{progress.done:,}/{progress.total:,} sentences")
-        )
+        self._set("progress-count", Text(f"{progress.done:,}/{progress.total:,} sentences"))
 
     def show_empty(self, message: str) -> None:
         """No sentence to show."""
         self.shown_title = None
-        self.query_one("#title", Static).update(Text(message))
-        self.query_one("#position", Static).update(Text())
+        self._set("title", Text(message))
+        self._set("position", Text())

@@ -16,6 +16,21 @@ from annotator.words import word_spans
 from db.views import AnnotationView, SentenceView
 
 
+def _update(static: Static, text: Text) -> None:
+    """Show ``text`` in ``static``, asking for a layout of the screen only if its height
+    changes (it wraps to another number of lines).
+
+    A layout re-arranges every widget of the screen and costs about as much as
+    painting the frame; most moves and every cursor step keep the line counts.
+    Wrapping the new text here is not extra work: Textual caches the result for
+    the layout or the paint that follows.
+    """
+    width, height = static.size
+    static.update(text, layout=False)
+    if not width or static.get_content_height(static.size, static.size, width) != height:
+        static.refresh(layout=True)
+
+
 class SentenceViewer(Widget, can_focus=True):
     """Shows one sentence; owns the word cursor, the selection and the tagging keys."""
 
@@ -90,8 +105,8 @@ class SentenceViewer(Widget, can_focus=True):
         self.cursor = min(self.cursor, max(len(self.words) - 1, 0))
         if self.anchor_word is not None and self.anchor_word >= len(self.words):
             self.anchor_word = None
-        self.query_one("#previous", Static).update(self._context_text(view.previous_text))
-        self.query_one("#next", Static).update(self._context_text(view.next_text))
+        _update(self.query_one("#previous", Static), self._context_text(view.previous_text))
+        _update(self.query_one("#next", Static), self._context_text(view.next_text))
         self._redraw()
 
     def clear(self, message: str) -> None:
@@ -154,7 +169,7 @@ class SentenceViewer(Widget, can_focus=True):
         if self.words:
             text.stylize(CURSOR_STYLE, *self.words[self.cursor])
         self.rendered = text
-        self.query_one("#current", Static).update(text)
+        _update(self.query_one("#current", Static), text)
 
     # --- cursor movement -------------------------------------------------------
     def _move(self, index: int, *, extend: bool) -> None:
