@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
 from db.models import Annotation, Annotator, Document, Link, Sentence, SentenceState, Source
+from db.text_match import contains
 from db.views import AnnotationView, DocumentInfo, LinkEnd, SearchHit, SentenceView
 
 
@@ -129,13 +130,12 @@ def _document_number(session: Session, document_id: int) -> int:
 
 def search_sentences(database: Database, text: str, limit: int = 50) -> list[SearchHit]:
     """Sentences containing ``text`` (case-insensitive), in corpus order."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with database.sessions() as session:
         rows = session.execute(
             select(Sentence.id, Sentence.document_id, Sentence.index, Document.title,
                    Sentence.text)
             .join(Document, Document.id == Sentence.document_id)
-            .where(func.lower(Sentence.text).like(f"%{escaped}%", escape="\\"))
+            .where(contains(Sentence.text, text))
             .order_by(Sentence.document_id, Sentence.index)
             .limit(limit)
         ).all()

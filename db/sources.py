@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
 from db.models import Source, SourceAlias
+from db.text_match import contains, starts_with
 from db.views import SourceChoice
-
-
-def _like_pattern(query: str) -> str:
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
 
 
 def find_sources(database: Database, query: str, limit: int = 20) -> list[SourceChoice]:
     """Sources whose name or an alias contains ``query``, names starting with it first."""
-    pattern = _like_pattern(query.strip())
-    alias_match = select(SourceAlias.source_id).where(
-        func.lower(SourceAlias.alias).like(pattern, escape="\\")
-    )
-    starts = func.lower(Source.name).like(f"{query.strip().lower()}%")
+    query = query.strip()
+    alias_match = select(SourceAlias.source_id).where(contains(SourceAlias.alias, query))
+    starts = starts_with(Source.name, query)
     with database.transaction() as session:
         sources = session.scalars(
             select(Source)
-            .where(or_(func.lower(Source.name).like(pattern, escape="\\"),
-                       Source.id.in_(alias_match)))
+            .where(or_(contains(Source.name, query), Source.id.in_(alias_match)))
             .order_by(starts.desc(), Source.name)
             .limit(limit)
         ).all()

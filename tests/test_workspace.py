@@ -326,3 +326,14 @@ def test_property_undo_all_returns_to_the_start(
         assert _state(database) == start
     finally:
         database.dispose()
+
+
+def test_search_and_source_lookup_take_wildcards_literally(corpus: Database) -> None:
+    ana = Workspace(corpus, "ana")
+    ana.create_source("100% Aid_Watch", "ngo")
+    ana.create_source("100 Aid Watch", "ngo")
+    assert [s.name for s in ana.find_sources("100%")] == ["100% Aid_Watch"]
+    assert [s.name for s in ana.find_sources("d_w")] == ["100% Aid_Watch"]
+    assert [s.name for s in ana.find_sources("100")] == ["100 Aid Watch", "100% Aid_Watch"]
+    assert ana.search("_") == [] and ana.search("%") == []
+    assert [h.sentence_number for h in ana.search("U.N.")] == [2]
