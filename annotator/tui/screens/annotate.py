@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -71,7 +71,7 @@ class AnnotateScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
-        with VerticalScroll(id="sentence-scroll", can_focus=False):
+        with Vertical(id="sentence-scroll"):
             yield SentenceViewer(id="sentence")
         yield AnnotationList(id="annotations")
         yield Footer(compact=True)
@@ -148,12 +148,6 @@ class AnnotateScreen(Screen[None]):
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
         if not keep_cursor:
             self._follow_cursor()
-            # Long neighbours must not push the current sentence out of sight.
-            self.call_after_refresh(self._show_current)
-
-    def _show_current(self) -> None:
-        scroll = self.query_one("#sentence-scroll", VerticalScroll)
-        scroll.scroll_to_center(self.viewer.query_one("#current"), animate=False)
 
     def _move(self, target: int | None, message: str) -> None:
         """Leave the current sentence (marking it done if annotated) and go to ``target``."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from rich._wrap import divide_line
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -16,19 +21,160 @@ from annotator.words import word_spans
 from db.views import AnnotationView, SentenceView
 
 
-def _update(static: Static, text: Text) -> None:
-    """Show ``text`` in ``static``, asking for a layout of the screen only if its height
-    changes (it wraps to another number of lines).
+class NeighbourText(Static):
+    """A neighbour's text, not displayed (the sentence area draws it): kept for
+    whoever reads it (tests), set without any refresh."""
 
-    A layout re-arranges every widget of the screen and costs about as much as
-    painting the frame; most moves and every cursor step keep the line counts.
-    Wrapping the new text here is not extra work: Textual caches the result for
-    the layout or the paint that follows.
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.shown = Text()
+
+    @property
+    def visual(self) -> Visual:
+        return visualize(self, self.shown, markup=False)
+
+
+class SentenceArea(Static):
+    """The whole sentence area: previous sentence (dimmed), the current sentence with
+    its highlights and cursor, next sentence (dimmed), drawn by one widget.
+
+    Its size does not depend on the sentences (it fills the region it is given), so
+    a move never needs a layout of the screen, only a repaint of this widget. It
+    wraps the lines itself and, when they do not fit, shows the current sentence
+    centred, or for a sentence taller than the area, the lines around the cursor.
+
+    Its ``visual`` is the current sentence only (``update`` keeps it), so the
+    sentence text starts at the left padding, where a bar marks it.
     """
-    width, height = static.size
-    static.update(text, layout=False)
-    if not width or static.get_content_height(static.size, static.size, width) != height:
-        static.refresh(layout=True)
+
+    COMPONENT_CLASSES = {"sentence-area--context", "sentence-area--bar"}
+
+    DEFAULT_CSS = """
+    SentenceArea {
+        height: 1fr;
+        padding: 0 0 0 3;
+    }
+    SentenceArea > .sentence-area--context {
+        color: $text-muted;
+        text-style: dim;
+    }
+    SentenceArea > .sentence-area--bar {
+        color: $accent;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.previous = Text()
+        self.next = Text()
+        self.current = Text()
+        self.cursor_offset: int | None = None
+        # (width, height) -> drawn strips and which of them belong to the current sentence.
+        self._drawn: tuple[tuple[int, int], list[Strip], range] | None = None
+        self._top = 0
+
+    @property
+    def visual(self) -> Visual:
+        """The current sentence (what ``update`` would have set)."""
+        return visualize(self, self.current, markup=False)
+
+    def show(self, previous: Text, current: Text, following: Text,
+             cursor_offset: int | None) -> None:
+        """Draw these sentences: a repaint of the lines that change, never a layout.
+
+        Most of the area is blank lines below the sentences; repainting only the
+        changed lines spares Textual rendering and writing the rest.
+        """
+        self.previous, self.current, self.next = previous, current, following
+        self.cursor_offset = cursor_offset
+        old = self._drawn
+        self._drawn = None
+        if old is None or not self.is_mounted or old[0] != tuple(self.content_size):
+            self.refresh()
+            return
+        _, old_strips, old_shown = old
+        strips, shown = self._draw()
+        left = self.styles.padding.left
+        for y in range(max(len(strips), len(old_strips))):
+            if (y >= len(strips) or y >= len(old_strips) or strips[y] != old_strips[y]
+                    or (y in shown) != (y in old_shown)):
+                self.refresh(Region(-left, y, self.size.width, 1))
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._drawn = None
+
+    @staticmethod
+    def _wrap(text: Text, width: int) -> tuple[list[Text], list[int]]:
+        """``text`` cut into lines of at most ``width`` cells, and each line's start."""
+        if not text.plain:
+            return [Text()], [0]
+        offsets = divide_line(text.plain, width, fold=True)
+        return list(text.divide(offsets)), [0, *offsets]
+
+    def _draw(self) -> tuple[list[Strip], range]:
+        width, height = self.content_size
+        if self._drawn is not None and self._drawn[0] == (width, height):
+            return self._drawn[1], self._drawn[2]
+        console = self.app.console
+        width = max(width, 1)
+        context_style = self.get_component_rich_style("sentence-area--context", partial=True)
+        lines: list[Text] = []
+        if self.previous.plain:
+            previous, _ = self._wrap(self.previous, width)
+            lines += previous
+            lines.append(Text())
+        current, starts = self._wrap(self.current, width)
+        first = len(lines)
+        lines += current
+        current_lines = range(first, len(lines))
+        if self.next.plain:
+            lines.append(Text())
+            lines += self._wrap(self.next, width)[0]
+
+        # Which lines to show: all that fit; else the current sentence centred; else
+        # (a sentence taller than the area) keep the cursor's line in view.
+        top = 0
+        if len(lines) > height > 0:
+            if len(current_lines) <= height:
+                top = first - (height - len(current_lines)) // 2
+            else:
+                cursor_line = first
+                if self.cursor_offset is not None:
+                    cursor_line += max(
+                        i for i, start in enumerate(starts) if start <= self.cursor_offset)
+                top = min(max(self._top, cursor_line - height + 1, first), cursor_line,
+                          current_lines.stop - height)
+            top = max(0, min(top, len(lines) - height))
+        self._top = top
+
+        strips: list[Strip] = []
+        current_style = Style(bold=True)
+        for index in range(top, min(len(lines), top + height)):
+            line = lines[index]
+            style = current_style if index in current_lines else context_style
+            segments = Segment.apply_style(line.render(console, end=""), style)
+            strips.append(Strip(segments).adjust_cell_length(width))
+        shown = range(current_lines.start - top, current_lines.stop - top)
+        self._drawn = ((width, height), strips, shown)
+        return strips, shown
+
+    def render_line(self, y: int) -> Strip:
+        strips, _ = self._draw()
+        if 0 <= y < len(strips):
+            return strips[y]
+        return Strip.blank(self.content_size.width)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        strips = super().render_lines(crop)
+        if crop.x != 0 or self.styles.padding.left < 1:
+            return strips
+        _, shown = self._draw()
+        top = self.styles.padding.top
+        bar = Strip([Segment("\u258c", self.get_component_rich_style("sentence-area--bar"))], 1)
+        for index, y in enumerate(range(crop.y, crop.bottom)):
+            if y - top in shown:
+                strips[index] = Strip.join([bar, strips[index].crop(1)])
+        return strips
 
 
 class SentenceViewer(Widget, can_focus=True):
@@ -86,11 +232,14 @@ class SentenceViewer(Widget, can_focus=True):
         self.current_annotator: str | None = None
         # The last Text drawn for the current sentence (tests read its plain string).
         self.rendered = Text()
+        self._previous = Text()
+        self._next = Text()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="previous", classes="context")
-        yield Static(id="current")
-        yield Static(id="next", classes="context")
+        # The neighbours' texts, not shown (the area draws them; tests read them).
+        yield NeighbourText(id="previous", classes="context")
+        yield SentenceArea(id="current")
+        yield NeighbourText(id="next", classes="context")
 
     # --- state -----------------------------------------------------------------
     def set_sentence(self, view: SentenceView, *, keep_cursor: bool = False) -> None:
@@ -105,8 +254,10 @@ class SentenceViewer(Widget, can_focus=True):
         self.cursor = min(self.cursor, max(len(self.words) - 1, 0))
         if self.anchor_word is not None and self.anchor_word >= len(self.words):
             self.anchor_word = None
-        _update(self.query_one("#previous", Static), self._context_text(view.previous_text))
-        _update(self.query_one("#next", Static), self._context_text(view.next_text))
+        self._previous = self._context_text(view.previous_text)
+        self._next = self._context_text(view.next_text)
+        self.query_one("#previous", NeighbourText).shown = self._previous
+        self.query_one("#next", NeighbourText).shown = self._next
         self._redraw()
 
     def clear(self, message: str) -> None:
@@ -116,10 +267,11 @@ class SentenceViewer(Widget, can_focus=True):
         self.annotations = ()
         self.anchor_word = None
         self.cursor = 0
-        self.query_one("#previous", Static).update(Text())
-        self.query_one("#next", Static).update(Text())
+        self._previous = self._next = Text()
+        self.query_one("#previous", NeighbourText).shown = Text()
+        self.query_one("#next", NeighbourText).shown = Text()
         self.rendered = Text(message)
-        self.query_one("#current", Static).update(self.rendered)
+        self.query_one(SentenceArea).show(Text(), self.rendered, Text(), None)
 
     @staticmethod
     def _context_text(text: str | None) -> Text:
@@ -169,7 +321,7 @@ class SentenceViewer(Widget, can_focus=True):
         if self.words:
             text.stylize(CURSOR_STYLE, *self.words[self.cursor])
         self.rendered = text
-        _update(self.query_one("#current", Static), text)
+        self.query_one(SentenceArea).show(self._previous, text, self._next, self.cursor_offset())
 
     # --- cursor movement -------------------------------------------------------
     def _move(self, index: int, *, extend: bool) -> None:
