@@ -19,7 +19,3 @@ SOURCE_TYPES: tuple[tuple[str, str], ...] = (
     ("author", "author's own voice"),
 )
 
-
-def source_type_keys() -> tuple[str, ...]:
-    """The stored keys of the source types, in display order."""
-    return tuple(key for key, _ in SOURCE_TYPES)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from db.history import (
     state_snapshot,
 )
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
+from db.navigation import leaving_marks_done
 
 
 class SpanError(ValueError):
@@ -297,18 +298,13 @@ def move(
     """
     with database.transaction() as session:
         who = annotator_id(session, annotator)
-        if left_id is not None and left_id != arrived_id:
-            current = session.get(SentenceState, (who, left_id))
-            annotated = session.scalar(select(exists().where(
-                Annotation.sentence_id == left_id, Annotation.annotator_id == who,
-                Annotation.status != "rejected",
-            )))
-            if current is None and annotated:
-                state = SentenceState(annotator_id=who, sentence_id=left_id, state="done")
-                session.add(state)
-                session.flush()
-                ChangeRecorder(session, who, "state").record(
-                    "sentence_state", left_id, None, state_snapshot(state))
+        if (left_id is not None and left_id != arrived_id
+                and leaving_marks_done(session, who, left_id)):
+            state = SentenceState(annotator_id=who, sentence_id=left_id, state="done")
+            session.add(state)
+            session.flush()
+            ChangeRecorder(session, who, "state").record(
+                "sentence_state", left_id, None, state_snapshot(state))
         if arrived_id is not None:
             session.execute(update(Annotator).where(Annotator.id == who)
                             .values(last_sentence_id=arrived_id))

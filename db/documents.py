@@ -48,12 +48,6 @@ class SentenceRow:
     text: str
 
 
-def document_exists(database: Database, content_hash: str) -> bool:
-    """Whether a document with this content hash is already stored."""
-    with database.engine.connect() as connection:
-        return _exists(connection, content_hash)
-
-
 def _exists(connection: Connection, content_hash: str) -> bool:
     query = select(exists().where(Document.content_hash == content_hash))
     return bool(connection.execute(query).scalar())

@@ -210,12 +210,6 @@ def document_info(database: Database, document_id: int) -> DocumentInfo:
                             _document_number(session, document_id))
 
 
-def sentence_document(database: Database, sentence_id: int) -> int:
-    """The id of the document a sentence belongs to."""
-    with database.sessions() as session:
-        return _position(session, sentence_id)[0]
-
-
 # The statements a move runs are built once: on SQLite, building a SQLAlchemy
 # statement (coercing every clause) costs several times more than executing it.
 _HERE = aliased(Sentence)
@@ -281,11 +275,16 @@ _MARKS_DONE_ON_LEAVE = select(
 
 
 def marks_done_on_leave(database: Database, annotator_id: int, sentence_id: int) -> bool:
-    """Whether leaving the sentence would mark it done (see :func:`db.annotations.move`):
-    the annotator has a span in it that is not rejected and has set no state."""
+    """Whether leaving the sentence would mark it done (see :func:`db.annotations.move`)."""
     with database.sessions() as session:
-        return bool(session.scalar(_MARKS_DONE_ON_LEAVE, {
-            "annotator_id": annotator_id, "sentence_id": sentence_id}))
+        return leaving_marks_done(session, annotator_id, sentence_id)
+
+
+def leaving_marks_done(session: Session, annotator_id: int, sentence_id: int) -> bool:
+    """The rule of :func:`db.annotations.move`, in the caller's session: the annotator has
+    a span in the sentence that is not rejected and has set no state for it."""
+    return bool(session.scalar(_MARKS_DONE_ON_LEAVE, {
+        "annotator_id": annotator_id, "sentence_id": sentence_id}))
 
 
 def annotations_in_document(
