@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from db.history import (
     ChangeRecorder,
     annotation_snapshot,
     link_snapshot,
-    state_snapshot,
+    write_sentence_state,
 )
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 from db.navigation import leaving_marks_done
@@ -263,28 +263,9 @@ def set_sentence_state(
 ) -> None:
     """Set (or with ``None`` clear) this annotator's state of a sentence; logged for undo."""
     with _action(database, annotator, "state") as recorder:
-        session = recorder.session
-        current = session.get(SentenceState, (recorder.annotator_id, sentence_id))
-        before = state_snapshot(current) if current is not None else None
-        if (current.state if current else None) == state:
-            return
-        if state is None:
-            session.execute(delete(SentenceState).where(
-                SentenceState.annotator_id == recorder.annotator_id,
-                SentenceState.sentence_id == sentence_id,
-            ))
-            after = None
-        elif current is None:
-            current = SentenceState(
-                annotator_id=recorder.annotator_id, sentence_id=sentence_id, state=state
-            )
-            session.add(current)
-            session.flush()
-            after = state_snapshot(current)
-        else:
-            current.state = state
-            after = state_snapshot(current)
-        recorder.record("sentence_state", sentence_id, before, after)
+        current = recorder.session.get(SentenceState, (recorder.annotator_id, sentence_id))
+        if (current.state if current else None) != state:
+            write_sentence_state(recorder.session, recorder, sentence_id, state)
 
 
 def move(
@@ -300,11 +281,7 @@ def move(
         who = annotator_id(session, annotator)
         if (left_id is not None and left_id != arrived_id
                 and leaving_marks_done(session, who, left_id)):
-            state = SentenceState(annotator_id=who, sentence_id=left_id, state="done")
-            session.add(state)
-            session.flush()
-            ChangeRecorder(session, who, "state").record(
-                "sentence_state", left_id, None, state_snapshot(state))
+            write_sentence_state(session, ChangeRecorder(session, who, "state"), left_id, "done")
         if arrived_id is not None:
             session.execute(update(Annotator).where(Annotator.id == who)
                             .values(last_sentence_id=arrived_id))

@@ -216,20 +216,29 @@ def _restore_link(
 def _restore_state(
     session: Session, recorder: ChangeRecorder, sentence_id: int, target: Snapshot | None
 ) -> int:
+    write_sentence_state(session, recorder, sentence_id, target["state"] if target else None)
+    return sentence_id
+
+
+def write_sentence_state(
+    session: Session, recorder: ChangeRecorder, sentence_id: int, state: str | None
+) -> None:
+    """Set (``None``: clear) the recorder's annotator's state of a sentence, and log it."""
     annotator_id = recorder.annotator_id
     current = session.get(SentenceState, (annotator_id, sentence_id))
     before = state_snapshot(current) if current is not None else None
-    if target is None:
+    if state is None:
         session.execute(delete(SentenceState).where(
             SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
         ))
     elif current is None:
         session.add(SentenceState(annotator_id=annotator_id, sentence_id=sentence_id,
-                                  state=target["state"]))
+                                  state=state))
     else:
-        current.state = target["state"]
-    recorder.record("sentence_state", sentence_id, before, target)
-    return sentence_id
+        current.state = state
+    after = None if state is None else {
+        "annotator_id": annotator_id, "sentence_id": sentence_id, "state": state}
+    recorder.record("sentence_state", sentence_id, before, after)
 
 
 def undo(database: Database, annotator: str) -> int | None:
