@@ -184,6 +184,13 @@ class Annotation(Base):
     origin: Mapped[str] = mapped_column(String(16), default="manual")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The last review decision (accept or reject) and who made it; the full history
+    # of decisions is in the change log.
+    reviewed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("annotators.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Link(Base):
@@ -229,7 +236,11 @@ class ChangeLogEntry(Base):
     """
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_annotator_id_group_id", "annotator_id", "group_id"),)
+    __table_args__ = (
+        Index("ix_change_log_annotator_id_group_id", "annotator_id", "group_id"),
+        # The history of one annotation (review screen) is a lookup by entity.
+        Index("ix_change_log_entity_entity_id", "entity", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -62,7 +62,7 @@ def test_reopen_is_idempotent(sqlite_file: Path) -> None:
     with database.engine.connect() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     database.dispose()
-    assert revision == "0001"
+    assert revision == "0002"
 
 
 def test_newer_schema_is_refused_and_untouched(sqlite_file: Path) -> None:
@@ -111,3 +111,19 @@ def test_schema_head_constant_matches_the_migrations() -> None:
     from db.engine import SCHEMA_HEAD, alembic_config
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+def test_migrations_build_exactly_the_models(sqlite_file: Path) -> None:
+    """Autogenerate finds nothing to do after ``upgrade head``: models and scripts agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from db.models import Base
+
+    database = open_database(str(sqlite_file))
+    try:
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        database.dispose()
