@@ -93,7 +93,7 @@ class SourceRow:
     mentions: int
 
 
-def _attributed_target() -> Any:
+def attributed_target() -> Any:
     """The source span a claim is attributed to (the lowest id if a file gave several)."""
     return (
         select(func.min(Link.to_id))
@@ -118,7 +118,7 @@ def span_query(selection: AnnotationFilter) -> Select[Any]:
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(Document, Document.id == Annotation.document_id)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
-        .outerjoin(target, target.id == _attributed_target())
+        .outerjoin(target, target.id == attributed_target())
         .outerjoin(Source, Source.id == func.coalesce(target.source_id, Annotation.source_id))
         .where(*selection.conditions())
         .order_by(Annotation.document_id, Sentence.index, Annotation.start, Annotation.end,
@@ -154,7 +154,7 @@ def iter_claim_rows(database: Database, selection: AnnotationFilter) -> Iterator
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(Document, Document.id == Annotation.document_id)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
-        .outerjoin(target, target.id == _attributed_target())
+        .outerjoin(target, target.id == attributed_target())
         .outerjoin(Source, Source.id == func.coalesce(target.source_id, Annotation.source_id))
         .outerjoin(supports, and_(supports.to_id == Annotation.id, supports.type == "supports"))
         .outerjoin(figure, and_(figure.id == supports.from_id, *figure_conditions))
