@@ -380,6 +380,76 @@ def stats_command(db: str | None) -> None:
         out_console.print(table)
 
 
+def spread_option(args: list[str], option: str) -> list[str]:
+    """``--option A B C`` as ``--option A --option B --option C``: the values up to the next
+    option are all the option's (click options take one value each)."""
+    spread: list[str] = []
+    taking = False
+    for arg in args:
+        if arg == option:
+            taking = True
+            continue
+        if taking and not arg.startswith("-"):
+            spread += [option, arg]
+            continue
+        taking = False
+        spread.append(arg)
+    return spread
+
+
+class AnnotatorsCommand(click.Command):
+    """A command whose ``--annotators`` takes several names, as in ``--annotators ana ben``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_option(args, "--annotators"))
+
+
+@cli.command("agreement", cls=AnnotatorsCommand)
+@click.option("--annotators", "annotators", multiple=True, metavar="A B ...",
+              help="Annotators to compare [default: all with accepted annotations but gold].")
+@click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
+              help="Only this label (repeatable).")
+@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+              help="Only these documents (repeatable).")
+@click.option("--all", "all_sentences", is_flag=True,
+              help="Count every sentence, not only those all compared annotators marked done "
+                   "(for imported work).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option
+def agreement_command(
+    annotators: tuple[str, ...], labels: tuple[str, ...], documents: tuple[int, ...],
+    all_sentences: bool, as_json: bool, db: str | None,
+) -> None:
+    """Inter-annotator agreement: span precision/recall/F1 (exact and overlap), Cohen's kappa
+    and Krippendorff's alpha on source types and attributions, and figure values.
+
+    Only accepted annotations, and only sentences every compared annotator marked
+    done (unless --all), are counted.
+    """
+    import json
+
+    from annotator.agreement_report import AgreementError, build_report
+    from annotator.agreement_tables import headline, report_tables
+
+    database = open_or_fail(db)
+    try:
+        missing = missing_document_ids(database, documents)
+        if missing:
+            raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
+        try:
+            report = build_report(database, annotators or None, labels, documents, all_sentences)
+        except AgreementError as error:
+            raise click.ClickException(str(error)) from None
+    finally:
+        database.dispose()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    out_console.print(headline(report))
+    for part in report_tables(report):
+        out_console.print(part)
+
+
 def main() -> None:
     """Console-script entry point: user errors exit with a message, never a traceback."""
     try:

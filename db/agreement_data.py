@@ -118,6 +118,7 @@ def iter_sentence_spans(
             target.doc_start, target.doc_end, Annotation.attrs, Annotation.figure_value,
             Annotation.figure_unit, Annotation.figure_qualifier,
         )
+        .select_from(Annotation)
         .outerjoin(target, target.id == attributed_target())
         .outerjoin(own_source, own_source.id == Annotation.source_id)
         .where(Annotation.annotator_id.in_(list(names)), Annotation.status == "accepted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from itertools import pairwise
 
 import krippendorff
 import numpy as np
@@ -260,4 +261,4 @@ def test_overlap_units_do_not_depend_on_annotator_order(
     # Every span is in exactly one unit's reach, and units do not overlap one another.
     reaches = [(min(s.start for s in unit.values()), max(s.end for s in unit.values()))
                for unit in forward]
-    assert all(left[1] <= right[0] for left, right in zip(reaches, reaches[1:], strict=False))
+    assert all(left[1] <= right[0] for left, right in pairwise(reaches))
