@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
-from rich.text import Text
 
 from annotator import __version__
 from annotator.export import TABLE_VIEWS, table, write_csv, write_jsonl
@@ -24,7 +22,6 @@ from db.engine import ENV_VAR, Database, DatabaseError, open_database, resolve_u
 from db.filters import AnnotationFilter, unknown_annotators
 from db.models import LABELS, STATUSES
 from db.records import iter_document_records
-from db.stats import corpus_counts
 
 if TYPE_CHECKING:
     from annotator.importer import ImportSummary
@@ -357,27 +354,18 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
 @cli.command("stats")
 @db_option
 def stats_command(db: str | None) -> None:
-    """Documents, sentences, and annotations per label and per annotator."""
+    """Documents, sentences, annotations per label; per annotator sentences done, annotations
+    and annotations per active hour; claims and figures per canonical source and type."""
+    from annotator.stats_report import build_stats
+    from annotator.stats_tables import stats_renderables
+
     database = open_or_fail(db)
     try:
-        counts = corpus_counts(database)
+        report = build_stats(database)
     finally:
         database.dispose()
-    click.echo(f"documents: {counts.documents}")
-    click.echo(f"sentences: {counts.sentences}")
-    labels = ("claim", "source", "figure")
-    by_label = Table("label", "annotations", title="Annotations per label", title_justify="left")
-    for label in labels:
-        by_label.add_row(label, str(counts.by_label.get(label, 0)))
-    by_label.add_row("total", str(sum(counts.by_label.values())), style="bold")
-    out_console.print(by_label)
-    if counts.by_annotator:
-        table = Table("annotator", *labels, "total", title="Annotations per annotator",
-                      title_justify="left")
-        for name, per_label in counts.by_annotator.items():
-            cells = [str(per_label.get(label, 0)) for label in labels]
-            table.add_row(Text(name), *cells, str(sum(per_label.values())))
-        out_console.print(table)
+    for part in stats_renderables(report):
+        out_console.print(part)
 
 
 def spread_option(args: list[str], option: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from annotator.stats_report import StatsReport, build_stats
 from db import annotations, history, navigation, sources
 from db.engine import Database
 from db.views import (
@@ -223,6 +224,11 @@ class Workspace:
     def add_alias(self, source_id: int, alias: str) -> None:
         """Add another name for a canonical source."""
         sources.add_alias(self.database, source_id, alias)
+
+    # --- statistics -----------------------------------------------------------
+    def stats(self) -> StatsReport:
+        """Progress and pace of every annotator, claims and figures per source and type."""
+        return build_stats(self.database)
 
     # --- history --------------------------------------------------------------
     def undo(self) -> int | None:

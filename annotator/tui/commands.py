@@ -23,6 +23,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Link figure to a claim", "link_figure", "F"),
     ("Undo", "undo", "u / ctrl+z"),
     ("Redo", "redo", "ctrl+y"),
+    ("Statistics: progress, pace, sources", "stats", "ctrl+s"),
     ("Help: all keys", "help", "?"),
     ("Quit", "quit", "q"),
 )

@@ -16,6 +16,7 @@ from annotator.tui.screens.goto import GotoScreen
 from annotator.tui.screens.help import HelpScreen, Section
 from annotator.tui.screens.link_picker import AttributionPickerScreen, ClaimPickerScreen
 from annotator.tui.screens.source_picker import SourcePickerScreen
+from annotator.tui.screens.stats import StatsScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_view import SentenceViewer
@@ -55,6 +56,8 @@ class AnnotateScreen(Screen[None]):
                 tooltip="Link the figure under the cursor to the claim it supports"),
         Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last action (also after a restart)"),
         Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo the last undone action"),
+        Binding("ctrl+s", "stats", "Stats", show=False,
+                tooltip="Statistics: progress and pace per annotator, claims per source"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
@@ -362,6 +365,10 @@ class AnnotateScreen(Screen[None]):
     def action_help(self) -> None:
         """Show every binding."""
         self.app.push_screen(HelpScreen(self.help_sections()))
+
+    def action_stats(self) -> None:
+        """Show the statistics of the whole database."""
+        self.app.push_screen(StatsScreen(self.workspace.stats()))
 
     def action_quit(self) -> None:
         """Leave the application (everything is already saved)."""

@@ -1,0 +1,59 @@
+"""The stats screen: ctrl+s and the command palette open it over the annotation screen."""
+
+from __future__ import annotations
+
+from test_tui import SIZE, corpus, make_app, screen_text, tag, type_text
+from textual.command import CommandPalette
+
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.stats import StatsScreen
+from db.engine import Database
+
+__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
+
+
+def _row(text: str, first_cell: str) -> list[str]:
+    """The cells of the table row whose first cell is ``first_cell``."""
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("│")]
+        if len(cells) > 2 and cells[1] == first_cell:
+            return cells[1:-1]
+    raise AssertionError(f"no row {first_cell!r} in:\n{text}")
+
+
+async def test_ctrl_s_shows_stats_including_this_session(corpus: Database) -> None:
+    app = make_app(corpus, "alice")
+    async with app.run_test(size=(130, 50)) as pilot:
+        await tag(pilot, 2, 3, "c")
+        await pilot.press("d")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        shown = screen_text(app)
+        assert "documents: 2" in shown and "sentences: 5" in shown
+        # alice: one sentence done (with its bar), one claim, nothing else.
+        cells = _row(shown, "alice")
+        assert cells[:6] == ["alice", "1", "██████", "1", "0", "0"]
+        assert _row(shown, "claim") == ["claim", "1"]
+        await pilot.press("escape")
+        assert isinstance(app.screen, AnnotateScreen)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("ctrl+s")  # the same key closes it
+        assert isinstance(app.screen, AnnotateScreen)
+
+
+async def test_command_palette_opens_stats(corpus: Database) -> None:
+    app = make_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await type_text(pilot, "Statistics")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("q")
+        assert isinstance(app.screen, AnnotateScreen)
+        assert app.is_running  # q closes the view, not the application
