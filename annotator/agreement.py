@@ -98,6 +98,8 @@ def overlap_matches(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[Span, Sp
     The sort key treats both sides alike, so ``overlap_matches(b, a)`` pairs the same
     spans (each pair reversed).
     """
+    if len(a) == 1 and len(b) == 1:  # the common case, without building candidates
+        return [(a[0], b[0])] if _shared(a[0], b[0]) > 0 else []
     candidates = []
     for i, x in enumerate(a):
         for j, y in enumerate(b):

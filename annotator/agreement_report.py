@@ -185,6 +185,44 @@ def compared_annotators(database: Database, annotators: Sequence[str] | None) ->
     return names
 
 
+@dataclass
+class _PairTally:
+    """Everything counted for one pair of annotators on one label."""
+
+    a: str
+    b: str
+    label: str
+    exact: SpanCounts = field(default_factory=SpanCounts)
+    overlap: SpanCounts = field(default_factory=SpanCounts)
+    confusion: Confusion[str] = field(default_factory=Confusion)
+    figures: _FigureCounts = field(default_factory=_FigureCounts)
+
+    def add(self, mine: list[Span], theirs: list[Span]) -> None:
+        """Count one sentence's spans of this label by both."""
+        matched = overlap_matches(mine, theirs)
+        self.exact.add(len(exact_matches(mine, theirs)), len(mine), len(theirs))
+        self.overlap.add(len(matched), len(mine), len(theirs))
+        if self.label == "figure":
+            _count_figures(self.figures, matched)
+            return
+        for x, y in matched:
+            if x.category is not None and y.category is not None:
+                self.confusion.add(x.category, y.category)
+
+    def kappa(self) -> PairAgreement:
+        """Cohen's kappa on this label's categorical item."""
+        return PairAgreement(self.a, self.b, self.overlap.matched, self.confusion.total,
+                             self.confusion.observed, self.confusion.kappa)
+
+    def figure_agreement(self) -> FigureAgreement:
+        """Agreement on the values of matched figures."""
+        tally = self.figures
+        return FigureAgreement(
+            self.a, self.b, tally.matched, tally.comparable,
+            tally.same_value / tally.comparable if tally.comparable else None,
+            tally.same_qualifier / tally.matched if tally.matched else None)
+
+
 def build_report(
     database: Database, annotators: Sequence[str] | None = None, labels: Sequence[str] = (),
     documents: Sequence[int] = (), all_sentences: bool = False,
@@ -201,38 +239,23 @@ def build_report(
     ids = annotator_ids(database, names)
     chosen = [label for label in LABELS if not labels or label in labels]
     pairs = list(combinations(names, 2))
-    counts = {(a, b, label, match): SpanCounts()
-              for a, b in pairs for label in chosen for match in MATCHES}
-    confusions: dict[tuple[str, str, str], Confusion[str]] = {
-        (a, b, label): Confusion() for a, b in pairs for label in chosen
-        if label in CATEGORY_ITEMS}
-    matched_pairs = dict.fromkeys(confusions, 0)
+    tallies = {label: [_PairTally(a, b, label) for a, b in pairs] for label in chosen}
     coincidences: dict[str, Coincidences[str]] = {
         label: Coincidences() for label in chosen if label in CATEGORY_ITEMS}
-    figures = {(a, b): _FigureCounts() for a, b in pairs} if "figure" in chosen else {}
+    none: list[Span] = []
 
     for sentence in iter_sentence_spans(database, ids, chosen, documents, all_sentences):
         grouped: dict[tuple[str, str], list[Span]] = {}
         for stored in sentence.spans:
             grouped.setdefault((stored.annotator, stored.label), []).append(_as_span(stored))
         for label in chosen:
-            for a, b in pairs:
-                mine, theirs = grouped.get((a, label), []), grouped.get((b, label), [])
-                if not mine and not theirs:
-                    continue
-                matched = overlap_matches(mine, theirs)
-                counts[(a, b, label, "exact")].add(
-                    len(exact_matches(mine, theirs)), len(mine), len(theirs))
-                counts[(a, b, label, "overlap")].add(len(matched), len(mine), len(theirs))
-                if label in CATEGORY_ITEMS:
-                    matched_pairs[(a, b, label)] += len(matched)
-                    for x, y in matched:
-                        if x.category is not None and y.category is not None:
-                            confusions[(a, b, label)].add(x.category, y.category)
-                elif label == "figure":
-                    _count_figures(figures[(a, b)], matched)
+            for tally in tallies[label]:
+                mine, theirs = grouped.get((tally.a, label), none), grouped.get((tally.b, label),
+                                                                                 none)
+                if mine or theirs:
+                    tally.add(mine, theirs)
             if label in coincidences:
-                spans = {name: grouped.get((name, label), []) for name in names}
+                spans = {name: grouped.get((name, label), none) for name in names}
                 for unit in overlap_units(spans):
                     coincidences[label].add_unit(span.category for span in unit.values())
 
@@ -241,24 +264,14 @@ def build_report(
         sentences=count_compared_sentences(database, list(ids.values()), documents,
                                            all_sentences),
         all_sentences=all_sentences, labels=chosen, documents=list(documents),
-        spans=_span_scores(pairs, chosen, counts),
+        spans=_span_scores(pairs, chosen, tallies),
         categories=[
-            CategoryAgreement(
-                item=CATEGORY_ITEMS[label], label=label,
-                pairs=[PairAgreement(a, b, matched_pairs[(a, b, label)],
-                                     confusions[(a, b, label)].total,
-                                     confusions[(a, b, label)].observed,
-                                     confusions[(a, b, label)].kappa) for a, b in pairs],
-                units=coincidences[label].units, alpha=coincidences[label].alpha,
-            )
+            CategoryAgreement(item=CATEGORY_ITEMS[label], label=label,
+                              pairs=[tally.kappa() for tally in tallies[label]],
+                              units=coincidences[label].units, alpha=coincidences[label].alpha)
             for label in chosen if label in coincidences
         ],
-        figures=[
-            FigureAgreement(a, b, tally.matched, tally.comparable,
-                            tally.same_value / tally.comparable if tally.comparable else None,
-                            tally.same_qualifier / tally.matched if tally.matched else None)
-            for (a, b), tally in figures.items()
-        ],
+        figures=[tally.figure_agreement() for tally in tallies.get("figure", [])],
     )
 
 
@@ -275,17 +288,16 @@ def _count_figures(tally: _FigureCounts, matched: list[tuple[Span, Span]]) -> No
 
 
 def _span_scores(
-    pairs: list[tuple[str, str]], labels: list[str],
-    counts: dict[tuple[str, str, str, str], SpanCounts],
+    pairs: list[tuple[str, str]], labels: list[str], tallies: dict[str, list[_PairTally]],
 ) -> list[SpanScore]:
     scores = []
-    for a, b in pairs:
+    for number, (a, b) in enumerate(pairs):
         for match in MATCHES:
             overall = SpanCounts()
             for label in labels:
-                tally = counts[(a, b, label, match)]
-                overall.add(tally.matched, tally.a_total, tally.b_total)
-                scores.append(_score(a, b, label, match, tally))
+                counts = getattr(tallies[label][number], match)
+                overall.add(counts.matched, counts.a_total, counts.b_total)
+                scores.append(_score(a, b, label, match, counts))
             scores.append(_score(a, b, "all", match, overall))
     return scores
 
