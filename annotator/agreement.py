@@ -77,6 +77,9 @@ class Span:
 
 def exact_matches(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[Span, Span]]:
     """Pairs of spans covering exactly the same characters (each span used once)."""
+    if len(a) == 1 and len(b) == 1:  # the common case, without an index
+        same = (a[0].start, a[0].end) == (b[0].start, b[0].end)
+        return [(a[0], b[0])] if same else []
     by_position: dict[tuple[int, int], list[Span]] = {}
     for span in b:
         by_position.setdefault((span.start, span.end), []).append(span)
@@ -257,7 +260,10 @@ class Coincidences(Generic[V]):
         Each ordered pair of values from different coders adds ``1 / (m - 1)``, where
         ``m`` is the number of values in the unit; units with fewer than two add nothing.
         """
-        present: Counter[V] = Counter(value for value in values if value is not None)
+        present: dict[V, int] = {}
+        for value in values:
+            if value is not None:
+                present[value] = present.get(value, 0) + 1
         m = sum(present.values())
         if m < 2:
             return

@@ -12,6 +12,9 @@ marked done by all three. Then, each in its own child process so peak memory is 
   the same sentences' rows fetched with the ``sqlite3`` module and matched in plain Python;
 * the baseline's fetch alone.
 
+Wall-clock and CPU seconds are both printed: on a shared machine the CPU time of the child
+is the steadier number.
+
 The baseline's match counts must equal the report's, which the script checks.
 
 Usage: python benchmarks/bench_agreement.py [--sentences 12000] [--db PATH]
@@ -24,7 +27,6 @@ import json
 import os
 import platform
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -34,7 +36,8 @@ from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 
-from corpus_builder import build  # beside this file, so on sys.path when run as a script
+from bench_export import peak_kib  # beside this file, so on sys.path when run as a script
+from corpus_builder import build
 from sqlalchemy import insert, select
 
 from db.engine import open_database
@@ -199,25 +202,14 @@ def report_counts(path: str) -> dict[str, int]:
 
 def child(mode: str, db: str) -> None:
     """Run one measurement; print its counts, seconds and peak RSS as JSON."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if mode == "build_report":
         counts = report_counts(db)
     else:
         counts = baseline_counts(db, match=mode == "baseline")
-    seconds = time.perf_counter() - started
-    print(json.dumps({"counts": counts, "seconds": seconds, "peak_mib": peak_kib() / 1024}))
-
-
-def peak_kib() -> int:
-    """This process's own peak resident set size in KiB (``VmHWM``)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(json.dumps({"counts": counts, "seconds": seconds, "cpu": cpu,
+                      "peak_mib": peak_kib() / 1024}))
 
 
 def measure(mode: str, db: str) -> dict:
@@ -253,8 +245,9 @@ def main() -> None:
     print(f"{rows:,} annotations in {report['sentences']:,} sentences done by all 3; "
           f"nproc={os.cpu_count()}, Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}, {platform.machine()}")
-    print("| agreement, 3 annotators | seconds | annotations/s | peak RSS (MiB) |")
-    print("|---|---:|---:|---:|")
+    print("| agreement, 3 annotators | seconds | CPU seconds | annotations/s (CPU) "
+          "| peak RSS (MiB) |")
+    print("|---|---:|---:|---:|---:|")
     labels = {
         "fetch only": "baseline fetch only (raw sqlite3, same sentences)",
         "baseline": "baseline: raw sqlite3 + plain Python, span matches only",
@@ -262,8 +255,8 @@ def main() -> None:
     }
     for mode, label in labels.items():
         result = results[mode]
-        print(f"| {label} | {result['seconds']:.2f} | {rows / result['seconds']:,.0f} | "
-              f"{result['peak_mib']:.0f} |")
+        print(f"| {label} | {result['seconds']:.2f} | {result['cpu']:.2f} | "
+              f"{rows / result['cpu']:,.0f} | {result['peak_mib']:.0f} |")
     print(f"match counts identical in both ({len(baseline) - 1} pair/label/match cells); "
           f"source-type alpha {report['alpha_source_type'] / 1000:.3f}")
 

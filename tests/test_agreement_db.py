@@ -131,6 +131,12 @@ def test_three_annotators_give_every_pair(filled: Database) -> None:
     pairs = {(score.annotator_a, score.annotator_b) for score in report.spans}
     assert pairs == {("ben", "ana"), ("ben", "gold"), ("ana", "gold")}
     assert json.loads(json.dumps(report.to_dict()))["annotators"] == ["ben", "ana", "gold"]
+    # Alpha does not depend on the order the annotators are named in; F1 not on who is A.
+    reordered = build_report(filled, ["gold", "ana", "ben"], all_sentences=True)
+    assert [c.alpha for c in reordered.categories] == [c.alpha for c in report.categories]
+    f1 = {(s.annotator_a, s.annotator_b, s.label, s.match): s.f1 for s in report.spans}
+    assert all(f1[(s.annotator_b, s.annotator_a, s.label, s.match)] == s.f1
+               for s in reordered.spans)
 
 
 def test_errors_name_the_problem(filled: Database) -> None:
