@@ -372,16 +372,18 @@ def spread_option(args: list[str], option: str) -> list[str]:
     """``--option A B C`` as ``--option A --option B --option C``: the values up to the next
     option are all the option's (click options take one value each)."""
     spread: list[str] = []
-    taking = False
-    for arg in args:
-        if arg == option:
-            taking = True
-            continue
-        if taking and not arg.startswith("-"):
+    taking, took = False, 0
+    for arg in [*args, None]:
+        if taking and arg is not None and not arg.startswith("-") and arg != option:
             spread += [option, arg]
+            took += 1
             continue
-        taking = False
-        spread.append(arg)
+        if taking and not took:
+            raise click.UsageError(f"{option} needs at least one name")
+        taking = arg == option
+        took = 0
+        if arg is not None and not taking:
+            spread.append(arg)
     return spread
 
 

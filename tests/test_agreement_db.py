@@ -186,6 +186,17 @@ def test_agreement_command_json_and_options(runner: CliRunner, filled_url: str) 
     assert (exact["a_spans"], exact["b_spans"], exact["matched"]) == (3, 1, 1)
 
 
+def test_annotators_takes_several_names_and_needs_one(runner: CliRunner, filled_url: str) -> None:
+    result = runner.invoke(cli, ["agreement", "--annotators", "ana", "gold", "--annotators",
+                                 "ben", "--json", "--all", "--db", filled_url])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["annotators"] == ["ana", "gold", "ben"]
+    result = runner.invoke(cli, ["agreement", "--annotators", "--json", "--db", filled_url])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == \
+        "Error: --annotators needs at least one name"
+
+
 @pytest.mark.parametrize(("arguments", "message"), [
     (["--annotators", "ana", "zoe"], "Error: no annotator called 'zoe'"),
     (["--annotators", "ana"], "Error: agreement needs at least two annotators (found 'ana')"),
