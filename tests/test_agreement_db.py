@@ -139,6 +139,32 @@ def test_three_annotators_give_every_pair(filled: Database) -> None:
                for s in reordered.spans)
 
 
+def test_unmapped_spans_are_missing_types_and_compared_by_position(
+    database: Database, tmp_path: Path
+) -> None:
+    (tmp_path / "b.txt").write_text("Officials said the toll rose.\n", encoding="utf-8")
+    assert not import_paths(database, [tmp_path / "b.txt"]).problems
+    officials = create_source(database, "Officials", "government")
+    for name, mapped in (("ana", None), ("ben", officials), ("cai", None)):
+        source = add_span(database, name, NewSpan(1, "source", 0, 9, source_id=mapped))
+        claim = add_span(database, name, NewSpan(1, "claim", 15, 28))
+        attribute_to_span(database, name, claim, source)
+        set_sentence_state(database, name, 1, "done")
+    report = build_report(database)
+    by_item = {category.item: category for category in report.categories}
+    # Only ben mapped his source span: every pair is matched, none has two types to compare.
+    assert [(p.matched, p.pairs) for p in by_item["source_type"].pairs] == [(1, 0)] * 3
+    assert (by_item["source_type"].units, by_item["source_type"].alpha) == (0, None)
+    # ana and cai attributed the claim to the same unmapped span, ben to the source.
+    attribution = {(p.annotator_a, p.annotator_b): p for p in by_item["attribution"].pairs}
+    assert attribution[("ana", "cai")].observed == 1.0
+    assert (attribution[("ana", "ben")].observed, attribution[("ana", "ben")].kappa) == (
+        0.0, 0.0)
+    # One unit, values span, source, span: o(span,span) = 1, o(span,source) = o(source,span)
+    # = 1, n = 3; alpha = 1 - (n - 1) * 2 / (2*1 + 1*2) = 0.
+    assert (by_item["attribution"].units, by_item["attribution"].alpha) == (1, pytest.approx(0.0))
+
+
 def test_errors_name_the_problem(filled: Database) -> None:
     with pytest.raises(AgreementError, match="no annotator called 'zoe'"):
         build_report(filled, ["ana", "zoe"])
