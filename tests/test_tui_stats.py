@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from test_tui import SIZE, corpus, make_app, screen_text, tag, type_text
+import threading
+
+from test_tui import SIZE, corpus, current, main_screen, make_app, screen_text, tag, type_text
 from textual.command import CommandPalette
 
+from annotator.stats_report import StatsReport
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.stats import StatsScreen
 from db.engine import Database
@@ -27,8 +30,10 @@ async def test_ctrl_s_shows_stats_including_this_session(corpus: Database) -> No
         await tag(pilot, 2, 3, "c")
         await pilot.press("d")
         await pilot.press("ctrl+s")
-        await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
+        await app.workers.wait_for_complete()  # counting runs in a thread
+        await pilot.pause()
+        assert app.screen.report is not None
         shown = screen_text(app)
         assert "documents: 2" in shown and "sentences: 5" in shown
         # alice: one sentence done (with its bar), one claim, nothing else.
@@ -57,3 +62,26 @@ async def test_command_palette_opens_stats(corpus: Database) -> None:
         await pilot.press("q")
         assert isinstance(app.screen, AnnotateScreen)
         assert app.is_running  # q closes the view, not the application
+
+
+async def test_closing_before_the_count_ends_is_harmless(corpus: Database) -> None:
+    app = make_app(corpus)
+    release = threading.Event()
+
+    def slow_count() -> StatsReport:
+        release.wait(5)
+        return main_screen(app).workspace.stats()
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen = StatsScreen(slow_count)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "Counting…" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AnnotateScreen)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.report is None  # the result of a closed screen is dropped
+        await pilot.press("j")
+        assert current(app).index == 1

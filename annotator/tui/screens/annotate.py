@@ -368,7 +368,7 @@ class AnnotateScreen(Screen[None]):
 
     def action_stats(self) -> None:
         """Show the statistics of the whole database."""
-        self.app.push_screen(StatsScreen(self.workspace.stats()))
+        self.app.push_screen(StatsScreen(self.workspace.stats))
 
     def action_quit(self) -> None:
         """Leave the application (everything is already saved)."""
