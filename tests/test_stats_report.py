@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from annotator.cli import cli
 from annotator.importer import import_paths
-from annotator.stats_report import TypeUsage, active_time, build_stats
-from annotator.stats_tables import bar, duration
+from annotator.stats_report import StatsReport, TypeUsage, active_time, build_stats, by_type
+from annotator.stats_tables import bar, duration, source_table
 from db.annotations import (
     NewSpan,
     add_span,
@@ -24,6 +24,7 @@ from db.annotations import (
 from db.engine import Database, open_database
 from db.models import Annotator, ChangeLogEntry
 from db.sources import create_source
+from db.stats import SourceUsage
 
 TEXT = "Hamas said 5 people died. The ministry denied it.\n"
 BASE = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -124,3 +125,14 @@ def test_stats_command_shows_tables_and_bars(runner: CliRunner, db_url: str,
     assert "█" * 12 in rows["Hamas"]  # the most claims: a full bar
     assert "█" * 6 in rows["[b]Gov[/b]"] and "█" * 7 not in rows["[b]Gov[/b]"]
     assert rows["ana"].split("│")[2].strip() == "1"  # sentences done
+
+
+def test_source_table_shows_the_top_twenty_and_says_how_many_more() -> None:
+    sources = [SourceUsage(number, f"Source {number}", "ngo", 30 - number, 0)
+               for number in range(1, 26)]
+    report = StatsReport(1, 1, {}, [], sources, by_type(sources))
+    table = source_table(report)
+    assert table.row_count == 20
+    assert table.caption == "and 5 more sources"
+    assert source_table(report, limit=30).caption is None
+    assert report.types == [TypeUsage("ngo", 25, sum(range(5, 30)), 0)]
