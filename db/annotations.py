@@ -144,18 +144,23 @@ def relabel(database: Database, annotator: str, annotation_id: int, label: str) 
     if label not in LABELS:
         raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
     with _action(database, annotator, "relabel") as recorder:
-        annotation = _own(recorder, annotation_id)
-        if annotation.label == label:
-            return
-        for link_type, (from_label, to_label) in LINK_ENDS.items():
-            if label != from_label:
-                _remove_links(recorder, Link.from_id == annotation_id, Link.type == link_type)
-            if label != to_label:
-                _remove_links(recorder, Link.to_id == annotation_id, Link.type == link_type)
-        values: dict[str, Any] = {"label": label}
-        if label != "figure":
-            values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
-        _update(recorder, annotation, **values)
+        change_label(recorder, _own(recorder, annotation_id), label)
+
+
+def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -> None:
+    """Relabel inside the recorder's transaction, dropping (and logging) links that no
+    longer fit and figure fields a non-figure cannot have."""
+    if annotation.label == label:
+        return
+    for link_type, (from_label, to_label) in LINK_ENDS.items():
+        if label != from_label:
+            _remove_links(recorder, Link.from_id == annotation.id, Link.type == link_type)
+        if label != to_label:
+            _remove_links(recorder, Link.to_id == annotation.id, Link.type == link_type)
+    values: dict[str, Any] = {"label": label}
+    if label != "figure":
+        values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
+    _update(recorder, annotation, **values)
 
 
 def set_source(

@@ -39,6 +39,9 @@ def annotation_snapshot(annotation: Annotation) -> Snapshot:
         "figure_qualifier": annotation.figure_qualifier, "attrs": dict(annotation.attrs or {}),
         "status": annotation.status, "origin": annotation.origin,
         "created_at": annotation.created_at.isoformat() if annotation.created_at else None,
+        "reviewed_by": annotation.reviewed_by,
+        "reviewed_at": annotation.reviewed_at.isoformat() if annotation.reviewed_at else None,
+        "note": annotation.note,
     }
 
 
@@ -182,6 +185,8 @@ def _restore_annotation(
         return before["sentence_id"] if before else None
     values = dict(target)
     created = values.pop("created_at", None)
+    if values.get("reviewed_at"):
+        values["reviewed_at"] = datetime.fromisoformat(values["reviewed_at"])
     if current is None:
         current = Annotation(**values)
         if created:

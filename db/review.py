@@ -1,0 +1,325 @@
+"""Reviewing annotations: a keyset-paged listing, decisions, edits, bulk decisions, history.
+
+Nothing here reads more than a page: the listing is a keyset query (the sort
+columns end with the id, so a page starts strictly after the previous page's
+last row) and a bulk decision walks the filtered ids in chunks. Every decision
+or edit is one transaction and one change-log group of the *reviewer*, so the
+reviewer's undo reverts it through :mod:`db.history`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import aliased
+
+from db.annotations import SpanError, annotator_id, change_label
+from db.engine import Database
+from db.history import ChangeRecorder, Snapshot, annotation_snapshot
+from db.models import (
+    LABELS,
+    Annotation,
+    Annotator,
+    ChangeLogEntry,
+    Document,
+    Link,
+    Sentence,
+    Source,
+    utcnow,
+)
+from db.review_views import (
+    REVIEW_SORTS,
+    FieldChange,
+    HistoryEntry,
+    ReviewQuery,
+    ReviewRow,
+    SentenceContext,
+)
+from db.text_match import contains
+
+PAGE_SIZE = 200
+BULK_CHUNK = 1_000
+DECISIONS = ("accepted", "rejected")
+# Snapshot keys a history line does not show: identity and placement never change.
+_FIXED_FIELDS = {"id", "sentence_id", "document_id", "doc_start", "doc_end", "created_at"}
+
+_Reviewer = aliased(Annotator)
+_Target = aliased(Annotation)
+_TargetSource = aliased(Source)
+
+
+def _sort_columns(sort: str) -> tuple[Any, ...]:
+    if sort not in REVIEW_SORTS:
+        raise SpanError(f"unknown sort {sort!r}; expected one of {', '.join(REVIEW_SORTS)}")
+    return {
+        "position": (Annotation.document_id, Annotation.doc_start, Annotation.id),
+        "label": (Annotation.label, Annotation.id),
+        "annotator": (Annotator.name, Annotation.id),
+        "status": (Annotation.status, Annotation.id),
+        "text": (Annotation.text, Annotation.id),
+        # Newest first: descending ids, so the keyset compares negated ids.
+        "newest": (-Annotation.id,),
+    }[sort]
+
+
+def query_conditions(query: ReviewQuery) -> list[ColumnElement[bool]]:
+    """WHERE conditions on :class:`Annotation` alone (no join), for listing and bulk work."""
+    found = query.selection.conditions()
+    if query.text.strip():
+        found.append(contains(Annotation.text, query.text.strip()))
+    if query.reviewed == "yes":
+        found.append(Annotation.reviewed_by.is_not(None))
+    elif query.reviewed == "no":
+        found.append(Annotation.reviewed_by.is_(None))
+    return found
+
+
+def _attributed(column: Any) -> Any:
+    """``column`` of the source span a claim is attributed to (the lowest link id)."""
+    return (
+        select(column)
+        .select_from(Link)
+        .join(_Target, _Target.id == Link.to_id)
+        .outerjoin(_TargetSource, _TargetSource.id == _Target.source_id)
+        .where(Link.from_id == Annotation.id, Link.type == "attributed_to")
+        .order_by(Link.id)
+        .limit(1)
+        .correlate(Annotation)
+        .scalar_subquery()
+    )
+
+
+def _row_query(sort: str) -> Any:
+    keys = _sort_columns(sort)
+    return (
+        select(
+            Annotation.id, Annotation.document_id, Document.title, Annotation.sentence_id,
+            Sentence.index, Annotation.label, Annotation.text, Annotation.start, Annotation.end,
+            Annotator.name, Annotation.status, Annotation.origin, Annotation.source_id,
+            Source.name, Source.source_type, _attributed(_Target.text),
+            _attributed(_TargetSource.name), Annotation.figure_value, Annotation.figure_unit,
+            Annotation.figure_qualifier, Annotation.note, _Reviewer.name,
+            Annotation.reviewed_at, *keys,
+        )
+        .join(Annotator, Annotator.id == Annotation.annotator_id)
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .join(Document, Document.id == Annotation.document_id)
+        .outerjoin(Source, Source.id == Annotation.source_id)
+        .outerjoin(_Reviewer, _Reviewer.id == Annotation.reviewed_by)
+    )
+
+
+def _review_row(row: Any) -> ReviewRow:
+    values = tuple(row)
+    return ReviewRow(*values[:23], sort_key=tuple(values[23:]))
+
+
+def review_page(
+    database: Database, query: ReviewQuery, after: tuple[Any, ...] | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[ReviewRow]:
+    """Up to ``limit`` rows of the listing, starting after the row whose key is ``after``."""
+    keys = _sort_columns(query.sort)
+    statement = _row_query(query.sort).where(*query_conditions(query))
+    if after is not None:
+        statement = statement.where(tuple_(*keys) > tuple_(*after))
+    statement = statement.order_by(*keys).limit(limit)
+    with database.engine.connect() as connection:
+        return [_review_row(row) for row in connection.execute(statement)]
+
+
+def count_rows(database: Database, query: ReviewQuery) -> int:
+    """How many annotations the listing holds (what a bulk decision would touch, at most)."""
+    statement = select(func.count()).select_from(Annotation).where(*query_conditions(query))
+    with database.engine.connect() as connection:
+        return int(connection.scalar(statement) or 0)
+
+
+def review_row(database: Database, annotation_id: int, sort: str = "position") -> ReviewRow | None:
+    """One row of the listing, read again (after a decision or an edit)."""
+    statement = _row_query(sort).where(Annotation.id == annotation_id)
+    with database.engine.connect() as connection:
+        row = connection.execute(statement).first()
+    return _review_row(row) if row is not None else None
+
+
+def sentence_context(database: Database, sentence_id: int) -> SentenceContext:
+    """A sentence, its neighbours' texts and its place in the document."""
+    with database.engine.connect() as connection:
+        row = connection.execute(
+            select(Sentence.document_id, Sentence.index, Sentence.text, Document.title)
+            .join(Document, Document.id == Sentence.document_id)
+            .where(Sentence.id == sentence_id)
+        ).first()
+        if row is None:
+            raise SpanError(f"no sentence with id {sentence_id}")
+        document_id, index, text, title = row
+        neighbours = dict(connection.execute(
+            select(Sentence.index, Sentence.text).where(
+                Sentence.document_id == document_id, Sentence.index.in_((index - 1, index + 1))
+            )
+        ).all())
+        count = connection.scalar(
+            select(func.count()).select_from(Sentence).where(Sentence.document_id == document_id)
+        )
+    return SentenceContext(
+        sentence_id=sentence_id, document_title=title, index=int(index),
+        sentence_count=int(count or 0), text=text, previous_text=neighbours.get(index - 1),
+        next_text=neighbours.get(index + 1),
+    )
+
+
+# --- decisions and edits --------------------------------------------------------------------
+
+@contextmanager
+def _review_action(database: Database, reviewer: str, action: str) -> Iterator[ChangeRecorder]:
+    with database.transaction() as session:
+        yield ChangeRecorder(session, annotator_id(session, reviewer), action)
+
+
+def _annotation(recorder: ChangeRecorder, annotation_id: int) -> Annotation:
+    annotation = recorder.session.get(Annotation, annotation_id)
+    if annotation is None:
+        raise SpanError(f"no annotation with id {annotation_id}")
+    return annotation
+
+
+def _logged_update(recorder: ChangeRecorder, annotation: Annotation, **values: Any) -> None:
+    before = annotation_snapshot(annotation)
+    for key, value in values.items():
+        setattr(annotation, key, value)
+    recorder.session.flush()
+    recorder.record("annotation", annotation.id, before, annotation_snapshot(annotation))
+
+
+def decide(database: Database, reviewer: str, annotation_id: int, status: str) -> None:
+    """Accept or reject one annotation, stamped with the reviewer and the time."""
+    if status not in DECISIONS:
+        raise SpanError(f"a decision is one of {', '.join(DECISIONS)}, not {status!r}")
+    action = "accept" if status == "accepted" else "reject"
+    with _review_action(database, reviewer, action) as recorder:
+        annotation = _annotation(recorder, annotation_id)
+        _logged_update(recorder, annotation, status=status, reviewed_by=recorder.annotator_id,
+                       reviewed_at=utcnow())
+
+
+def set_note(database: Database, reviewer: str, annotation_id: int, note: str | None) -> None:
+    """Attach a reviewer's note to an annotation (an empty note removes it)."""
+    with _review_action(database, reviewer, "note") as recorder:
+        annotation = _annotation(recorder, annotation_id)
+        _logged_update(recorder, annotation, note=(note or "").strip() or None)
+
+
+def relabel(database: Database, reviewer: str, annotation_id: int, label: str) -> None:
+    """Change any annotator's label as a reviewer (links that no longer fit are removed)."""
+    if label not in LABELS:
+        raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+    with _review_action(database, reviewer, "review_relabel") as recorder:
+        change_label(recorder, _annotation(recorder, annotation_id), label)
+
+
+def set_source(
+    database: Database, reviewer: str, annotation_id: int, source_id: int | None
+) -> None:
+    """Map a span (or a claim, directly) to a canonical source as a reviewer."""
+    with _review_action(database, reviewer, "review_set_source") as recorder:
+        annotation = _annotation(recorder, annotation_id)
+        if source_id is not None and recorder.session.get(Source, source_id) is None:
+            raise SpanError(f"no canonical source with id {source_id}")
+        _logged_update(recorder, annotation, source_id=source_id)
+
+
+def set_figure(
+    database: Database, reviewer: str, annotation_id: int,
+    value: float | None, unit: str | None, qualifier: str | None,
+) -> None:
+    """Correct a figure's value, unit and qualifier as a reviewer."""
+    with _review_action(database, reviewer, "review_set_figure") as recorder:
+        annotation = _annotation(recorder, annotation_id)
+        if annotation.label != "figure":
+            raise SpanError(f"annotation {annotation_id} is a {annotation.label}, not a figure")
+        _logged_update(recorder, annotation, figure_value=value, figure_unit=unit or None,
+                       figure_qualifier=qualifier or None)
+
+
+def bulk_decide(database: Database, reviewer: str, query: ReviewQuery, status: str) -> int:
+    """Accept or reject every annotation the query lists, as one undoable action.
+
+    Walks the matching ids in chunks (memory stays flat), updates each chunk with one
+    statement and logs one entry per changed annotation; rows already carrying this
+    decision are left alone. Returns how many annotations changed.
+    """
+    if status not in DECISIONS:
+        raise SpanError(f"a decision is one of {', '.join(DECISIONS)}, not {status!r}")
+    action = "bulk_accept" if status == "accepted" else "bulk_reject"
+    conditions = [*query_conditions(query),
+                  or_(Annotation.status != status, Annotation.reviewed_by.is_(None))]
+    changed = 0
+    with _review_action(database, reviewer, action) as recorder:
+        session = recorder.session
+        stamp = {"status": status, "reviewed_by": recorder.annotator_id, "reviewed_at": utcnow()}
+        last = 0
+        while True:
+            chunk = session.scalars(
+                select(Annotation).where(*conditions, Annotation.id > last)
+                .order_by(Annotation.id).limit(BULK_CHUNK)
+            ).all()
+            if not chunk:
+                break
+            last = chunk[-1].id
+            befores = [annotation_snapshot(annotation) for annotation in chunk]
+            ids = [annotation.id for annotation in chunk]
+            session.expunge_all()
+            session.execute(update(Annotation).where(Annotation.id.in_(ids))
+                            .values(**stamp, updated_at=utcnow()))
+            _log_chunk(recorder, befores, stamp)
+            changed += len(ids)
+    return changed
+
+
+def _log_chunk(recorder: ChangeRecorder, befores: list[Snapshot], stamp: dict[str, Any]) -> None:
+    """Log a chunk's changes in one statement (the first entry of the action opens its group)."""
+    after_values = {**stamp, "reviewed_at": stamp["reviewed_at"].isoformat()}
+    if recorder.group_id is None:
+        first = befores.pop(0)
+        recorder.record("annotation", first["id"], first, {**first, **after_values})
+        recorder.session.flush()  # the entry's group id, set after its insert, is stored
+        recorder.session.expunge_all()
+    if befores:
+        recorder.session.execute(insert(ChangeLogEntry), [
+            {"annotator_id": recorder.annotator_id, "group_id": recorder.group_id,
+             "action": recorder.action, "entity": "annotation", "entity_id": before["id"],
+             "before": before, "after": {**before, **after_values}, "at": utcnow()}
+            for before in befores
+        ])
+
+
+# --- history --------------------------------------------------------------------------------
+
+def _changes(before: Snapshot | None, after: Snapshot | None) -> tuple[FieldChange, ...]:
+    if before is None or after is None:
+        return ()
+    names = [name for name in after if name not in _FIXED_FIELDS]
+    return tuple(FieldChange(name, before.get(name), after.get(name))
+                 for name in names if before.get(name) != after.get(name))
+
+
+def annotation_history(database: Database, annotation_id: int) -> list[HistoryEntry]:
+    """Every logged change of an annotation, oldest first, with who made it."""
+    statement = (
+        select(ChangeLogEntry.at, Annotator.name, ChangeLogEntry.action, ChangeLogEntry.before,
+               ChangeLogEntry.after)
+        .outerjoin(Annotator, Annotator.id == ChangeLogEntry.annotator_id)
+        .where(ChangeLogEntry.entity == "annotation", ChangeLogEntry.entity_id == annotation_id)
+        .order_by(ChangeLogEntry.id)
+    )
+    with database.engine.connect() as connection:
+        return [
+            HistoryEntry(at=at, who=who, action=action, changes=_changes(before, after),
+                         created=before is None and after is not None,
+                         deleted=after is None and before is not None)
+            for at, who, action, before, after in connection.execute(statement)
+        ]
