@@ -26,14 +26,14 @@ class ReviewSession:
         self.reviewer = reviewer
         self.annotator = reviewer  # the name the shared dialogs show
         self.reviewer_id = ensure_annotator(database, reviewer)
+        self.page_size = review.PAGE_SIZE
 
     # --- reading ------------------------------------------------------------------
     def page(
-        self, query: ReviewQuery, after: tuple[Any, ...] | None = None,
-        limit: int = review.PAGE_SIZE,
+        self, query: ReviewQuery, after: tuple[Any, ...] | None = None
     ) -> list[ReviewRow]:
         """One page of the listing, after the row whose sort key is ``after``."""
-        return review.review_page(self.database, query, after, limit)
+        return review.review_page(self.database, query, after, self.page_size)
 
     def count(self, query: ReviewQuery) -> int:
         """How many annotations the query lists."""
