@@ -100,7 +100,7 @@ class AdjudicateScreen(Screen[None]):
         """Read the sentence's groups again and show them."""
         if self.sentence_id is None:
             self.query_one(SpanContext).clear_context(NOTHING)
-            self._status()
+            self._show_status()
             return
         self.groups = self.session.groups(self.sentence_id)
         options: list[Option] = []
@@ -116,10 +116,10 @@ class AdjudicateScreen(Screen[None]):
         if selectable:
             wanted = keep if keep is not None and keep in selectable else selectable[0]
             self.options.highlighted = wanted
-        self._status()
-        self._context()
+        self._show_status()
+        self._show_context()
 
-    def _status(self) -> None:
+    def _show_status(self) -> None:
         line = Text("Adjudication", style="bold", end="")
         line.append_text(verbatim(f" · {self.session.adjudicator} · "
                                   f"{' vs '.join(self.session.annotators)}", style="dim"))
@@ -131,7 +131,7 @@ class AdjudicateScreen(Screen[None]):
             line.append(f" · {settled}/{len(self.groups)} in gold", style="dim")
         self.query_one("#adjudicate-status", Static).update(line)
 
-    def _context(self) -> None:
+    def _show_context(self) -> None:
         if self.sentence_id is None:
             return
         version = self.highlighted_version
@@ -152,7 +152,7 @@ class AdjudicateScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#adjudicate-groups")
     def highlighted(self) -> None:
         """The sentence shows the highlighted version's span."""
-        self._context()
+        self._show_context()
 
     @on(OptionList.OptionSelected, "#adjudicate-groups")
     def selected(self) -> None:
