@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Annotation, Annotator, ChangeLogEntry, Link, SentenceState
+from db.models import Annotation, Annotator, ChangeLogEntry, Link, SentenceState, utcnow
 
 Snapshot = dict[str, Any]
 
@@ -84,6 +84,23 @@ class ChangeRecorder:
             self.group_id = entry.id
             entry.group_id = entry.id
 
+    def record_many(self, entity: str, changes: list[tuple[int, Snapshot, Snapshot]]) -> None:
+        """Append one entry per ``(entity_id, before, after)`` in one statement (bulk work)."""
+        if not changes:
+            return
+        if self.group_id is None:
+            first, *changes = changes
+            self.record(entity, *first)
+            self.session.flush()  # the group id, set after the entry's insert, is stored
+        if changes:
+            self.session.execute(insert(ChangeLogEntry), [
+                {"annotator_id": self.annotator_id, "group_id": self.group_id,
+                 "action": self.action, "entity": entity, "entity_id": entity_id,
+                 "before": before, "after": after, "reverts_group_id": self.reverts_group_id,
+                 "at": utcnow()}
+                for entity_id, before, after in changes
+            ])
+
 
 @dataclass(frozen=True)
 class _Group:
@@ -135,23 +152,90 @@ def revert_group(session: Session, annotator_id: int, group_id: int, action: str
     """Put back the ``before`` state of every entry of a group, newest entry first.
 
     Logs the reversal as a new group (``action`` is "undo" or "redo") and returns
-    the sentence it touched.
+    the sentence it touched. Entries are read in chunks; a run of updates to
+    distinct annotations (what a bulk decision writes) is put back with one
+    statement per chunk instead of one round trip per row.
     """
-    entries = session.scalars(
-        select(ChangeLogEntry)
-        .where(ChangeLogEntry.group_id == group_id)
-        .order_by(ChangeLogEntry.id.desc())
-    ).all()
     recorder = ChangeRecorder(session, annotator_id, action, reverts_group_id=group_id)
     sentence_id: int | None = None
     try:
-        for entry in entries:
-            touched = _restore(session, recorder, entry.entity, entry.entity_id, entry.before)
-            sentence_id = touched if touched is not None else sentence_id
-            session.flush()
+        for chunk in _entries_newest_first(session, group_id):
+            run: list[ChangeLogEntry] = []
+            for entry in chunk:
+                if _is_update(entry) and all(e.entity_id != entry.entity_id for e in run):
+                    run.append(entry)
+                    continue
+                sentence_id = _restore_updates(session, recorder, run) or sentence_id
+                run = [entry] if _is_update(entry) else []
+                if not run:
+                    touched = _restore(session, recorder, entry.entity, entry.entity_id,
+                                       entry.before)
+                    sentence_id = touched if touched is not None else sentence_id
+                    session.flush()
+            sentence_id = _restore_updates(session, recorder, run) or sentence_id
     except IntegrityError:
         raise HistoryError(f"cannot {action}: the change conflicts with a later one") from None
     return sentence_id
+
+
+REVERT_CHUNK = 1_000
+
+
+def _entries_newest_first(session: Session, group_id: int) -> Iterator[list[ChangeLogEntry]]:
+    last: int | None = None
+    while True:
+        query = select(ChangeLogEntry).where(ChangeLogEntry.group_id == group_id)
+        if last is not None:
+            query = query.where(ChangeLogEntry.id < last)
+        chunk = list(session.scalars(query.order_by(ChangeLogEntry.id.desc())
+                                     .limit(REVERT_CHUNK)))
+        if not chunk:
+            return
+        last = chunk[-1].id
+        yield chunk
+
+
+def _is_update(entry: ChangeLogEntry) -> bool:
+    return entry.entity == "annotation" and bool(entry.before) and bool(entry.after)
+
+
+def _restore_updates(
+    session: Session, recorder: ChangeRecorder, run: list[ChangeLogEntry]
+) -> int | None:
+    """Put back the ``before`` of updates to distinct annotations, all at once."""
+    if len(run) <= 1:
+        if run:
+            touched = _restore(session, recorder, "annotation", run[0].entity_id, run[0].before)
+            session.flush()
+            return touched
+        return None
+    ids = [int(entry.entity_id or 0) for entry in run]
+    session.flush()
+    current = {annotation.id: annotation_snapshot(annotation) for annotation in
+               session.scalars(select(Annotation).where(Annotation.id.in_(ids)))}
+    # The rows are written below with Core; no stale copy may stay in the session.
+    session.expunge_all()
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    changes: list[tuple[int, Snapshot, Snapshot]] = []
+    for entry in run:
+        annotation_id = int(entry.entity_id or 0)
+        if annotation_id not in current:
+            raise HistoryError(f"cannot {recorder.action}: annotation {annotation_id} it "
+                               "changed has been deleted since")
+        target = dict(entry.before or {})
+        values = {key: value for key, value in target.items() if key not in ("id", "created_at")}
+        if values.get("reviewed_at"):
+            values["reviewed_at"] = datetime.fromisoformat(values["reviewed_at"])
+        by_columns.setdefault(tuple(sorted(values)), []).append(
+            {"target_id": annotation_id, **values, "updated_at": utcnow()})
+        changes.append((annotation_id, current[annotation_id], target))
+    table = Annotation.__table__
+    for columns, rows in by_columns.items():
+        session.execute(
+            update(table).where(table.c.id == bindparam("target_id"))
+            .values({name: bindparam(name) for name in (*columns, "updated_at")}), rows)
+    recorder.record_many("annotation", changes)
+    return int(run[0].before["sentence_id"]) if run[0].before else None
 
 
 def _restore(

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from db.annotations import SpanError, annotator_id, change_label
@@ -275,26 +275,11 @@ def bulk_decide(database: Database, reviewer: str, query: ReviewQuery, status: s
             session.expunge_all()
             session.execute(update(Annotation).where(Annotation.id.in_(ids))
                             .values(**stamp, updated_at=utcnow()))
-            _log_chunk(recorder, befores, stamp)
+            after = {**stamp, "reviewed_at": stamp["reviewed_at"].isoformat()}
+            recorder.record_many("annotation", [(before["id"], before, {**before, **after})
+                                                for before in befores])
             changed += len(ids)
     return changed
-
-
-def _log_chunk(recorder: ChangeRecorder, befores: list[Snapshot], stamp: dict[str, Any]) -> None:
-    """Log a chunk's changes in one statement (the first entry of the action opens its group)."""
-    after_values = {**stamp, "reviewed_at": stamp["reviewed_at"].isoformat()}
-    if recorder.group_id is None:
-        first = befores.pop(0)
-        recorder.record("annotation", first["id"], first, {**first, **after_values})
-        recorder.session.flush()  # the entry's group id, set after its insert, is stored
-        recorder.session.expunge_all()
-    if befores:
-        recorder.session.execute(insert(ChangeLogEntry), [
-            {"annotator_id": recorder.annotator_id, "group_id": recorder.group_id,
-             "action": recorder.action, "entity": "annotation", "entity_id": before["id"],
-             "before": before, "after": {**before, **after_values}, "at": utcnow()}
-            for before in befores
-        ])
 
 
 # --- history --------------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from annotator.importer import import_paths
 from db import history, review
-from db.annotations import NewSpan, SpanError, add_span, attribute_to_span, set_figure
+from db.annotations import (
+    NewSpan,
+    SpanError,
+    add_span,
+    attribute_to_span,
+    delete_annotation,
+    set_figure,
+)
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, ChangeLogEntry, Sentence
@@ -233,3 +240,23 @@ def test_history_lists_every_change_with_who(corpus) -> None:
     assert changed["status"] == ("accepted", "rejected")
     assert "reviewed_by" in changed and "reviewed_at" in changed
     assert {change.name for change in entries[3].changes} == {"note"}
+
+
+def test_bulk_undo_and_redo_in_chunks(corpus, monkeypatch) -> None:
+    database, ids = corpus
+    monkeypatch.setattr(history, "REVERT_CHUNK", 2)
+    everything = ReviewQuery()
+    assert review.bulk_decide(database, "rita", everything, "rejected") == len(ids)
+    history.undo(database, "rita")
+    assert {_stored(database, i).status for i in ids.values()} == {"accepted", "suggested"}
+    assert all(_stored(database, i).reviewed_by is None for i in ids.values())
+    history.redo(database, "rita")
+    assert {_stored(database, i).status for i in ids.values()} == {"rejected"}
+    history.undo(database, "rita")
+    assert _stored(database, ids["bob_figure"]).status == "suggested"
+    # An undo whose rows were deleted meanwhile is refused, and changes nothing.
+    review.bulk_decide(database, "rita", everything, "accepted")
+    delete_annotation(database, "bob", ids["bob_figure"])
+    with pytest.raises(history.HistoryError):
+        history.undo(database, "rita")
+    assert _stored(database, ids["bob_source"]).reviewed_by is not None
