@@ -6,13 +6,14 @@ then measures:
 
 * **open**: the review app under Textual's Pilot, from starting the app to the
   first page of rows on screen (count, first page, the selected row's context),
-  beside a baseline app that shows a DataTable of 200 constant rows under the
-  same harness (what Textual and Pilot cost alone);
+  beside a baseline app that shows a DataTable of a page of constant rows under
+  the same harness (what Textual and Pilot cost alone);
 * **data** (no Textual): what each key asks of the database (first page and
   count; a label, an annotator, a text filter; the page after row 100,000; the
   label sort), each beside a raw ``sqlite3`` query for the same page;
 * **filter in the app**: applying a filter through the filter dialog under Pilot
-  (from pressing enter to the new first page shown);
+  (from pressing enter to the new first page shown), beside the baseline app
+  replacing its rows on a key;
 * **bulk**: accepting every row of an annotator's figures and undoing it.
 
 Medians of ``--repeat`` runs. Usage:
@@ -43,10 +44,10 @@ from annotator.tui.review_app import ReviewApp
 from annotator.tui.screens.review import ReviewScreen
 from db.engine import open_database
 from db.filters import AnnotationFilter
+from db.review import PAGE_SIZE
 from db.review_views import ReviewQuery
 
 SIZE = (140, 40)
-PAGE = 200
 RAW_PAGE = """
 SELECT a.id, a.document_id, d.title, a.sentence_id, s."index", a.label, a.text, a.start,
        a."end", n.name, a.status, a.origin, a.source_id, src.name, src.source_type,
@@ -54,7 +55,7 @@ SELECT a.id, a.document_id, d.title, a.sentence_id, s."index", a.label, a.text, 
 FROM annotations a JOIN annotators n ON n.id = a.annotator_id
 JOIN sentences s ON s.id = a.sentence_id JOIN documents d ON d.id = a.document_id
 LEFT JOIN sources src ON src.id = a.source_id LEFT JOIN annotators r ON r.id = a.reviewed_by
-{where} ORDER BY {order} LIMIT 200
+{where} ORDER BY {order} LIMIT {limit}
 """
 
 
@@ -68,7 +69,16 @@ def median_ms(work: Callable[[], Any], repeat: int) -> float:
 
 
 class BaselineApp(App[None]):
-    """A DataTable of 200 constant rows: Textual's and Pilot's own cost of a first table."""
+    """A DataTable of a page of constant rows; ``r`` replaces them with another page.
+
+    What Textual and Pilot cost alone to show a first table and to replace its rows.
+    """
+
+    BINDINGS = [("r", "replace", "Replace rows")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replaced = 0
 
     def compose(self) -> ComposeResult:
         yield DataTable()
@@ -76,8 +86,29 @@ class BaselineApp(App[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(*(f"c{n}" for n in range(9)))
-        for number in range(PAGE):
-            table.add_row(*(f"cell {number} {n}" for n in range(9)))
+        self._fill(table)
+
+    def _fill(self, table: DataTable) -> None:
+        for number in range(PAGE_SIZE):
+            table.add_row(*(f"cell {number} {n} {self.replaced}" for n in range(9)))
+
+    def action_replace(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.replaced += 1
+        self._fill(table)
+
+
+async def _baseline_replace() -> float:
+    app = BaselineApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        started = time.perf_counter()
+        await pilot.press("r")
+        while app.replaced == 0:
+            await pilot.pause()
+        elapsed = time.perf_counter() - started
+    return elapsed * 1000
 
 
 async def _open(make: Callable[[], App[None]], ready: Callable[[App[None]], bool]) -> float:
@@ -144,17 +175,18 @@ def data_rows(db: str, repeat: int) -> list[tuple[str, float, float]]:
         ours = median_ms(lambda q=query: (session.count(q), session.page(q)), repeat)
         baseline = median_ms(lambda w=where, o=order: (
             raw.execute(f"SELECT count(*) FROM annotations a {w}").fetchone(),
-            raw.execute(RAW_PAGE.format(where=w, order=o)).fetchall()), repeat)
+            raw.execute(RAW_PAGE.format(where=w, order=o, limit=PAGE_SIZE)).fetchall()), repeat)
         results.append((what, ours, baseline))
     # Deep in the listing: the page after row 100,000 (keyset, no OFFSET).
     middle = session.page(ReviewQuery())
     after = middle[-1].sort_key
-    for _ in range(min(499, 100_000 // PAGE - 1)):
+    for _ in range(100_000 // PAGE_SIZE - 1):
         after = session.page(ReviewQuery(), after)[-1].sort_key
     ours = median_ms(lambda: session.page(ReviewQuery(), after), repeat)
     key = ", ".join(str(part) for part in after)
     baseline = median_ms(lambda: raw.execute(RAW_PAGE.format(
-        where=f"WHERE (a.document_id, a.doc_start, a.id) > ({key})", order=position)).fetchall(),
+        where=f"WHERE (a.document_id, a.doc_start, a.id) > ({key})", order=position,
+        limit=PAGE_SIZE)).fetchall(),
         repeat)
     results.append(("page after row 100,000 (keyset)", ours, baseline))
     context = median_ms(lambda: session.context(middle[0].sentence_id), repeat)
@@ -215,8 +247,10 @@ def main() -> None:
               f"{statistics.median(baseline):.0f} ms |")
         for field, value in (("labels", "figure"), ("annotators", "bob"), ("text", "ceasefire")):
             filtered = [asyncio.run(_filter_in_app(db, field, value)) for _ in range(3)]
-            print(f"| filter {field} = {value!r}: enter to new page | "
-                  f"{statistics.median(filtered):.0f} ms | |")
+            replaced = [asyncio.run(_baseline_replace()) for _ in range(3)]
+            print(f"| filter {field} = {value!r}: enter to new page (baseline: replace the "
+                  f"rows on a key) | {statistics.median(filtered):.0f} ms | "
+                  f"{statistics.median(replaced):.0f} ms |")
 
         print("\n| data step (no Textual) | annotator | raw sqlite3 |")
         print("|---|---:|---:|")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from db.annotations import SpanError, annotator_id, change_label
@@ -40,7 +41,7 @@ from db.review_views import (
 )
 from db.text_match import contains
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 BULK_CHUNK = 1_000
 DECISIONS = ("accepted", "rejected")
 # Snapshot keys a history line does not show: identity and placement never change.
@@ -65,9 +66,21 @@ def _sort_columns(sort: str) -> tuple[Any, ...]:
     }[sort]
 
 
-def query_conditions(query: ReviewQuery) -> list[ColumnElement[bool]]:
-    """WHERE conditions on :class:`Annotation` alone (no join), for listing and bulk work."""
-    found = query.selection.conditions()
+def query_conditions(
+    query: ReviewQuery, annotator_ids: list[int] | None = None
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions on :class:`Annotation` alone (no join), for listing and bulk work.
+
+    With ``annotator_ids`` (the query's annotator names, resolved), the annotator
+    condition compares ids directly: for one annotator the planner can then walk the
+    (annotator, document) index in order instead of sorting all their rows.
+    """
+    selection = query.selection
+    if annotator_ids is not None:
+        selection = replace(selection, annotators=())
+    found = selection.conditions()
+    if annotator_ids is not None:
+        found.append(Annotation.annotator_id.in_(annotator_ids))
     if query.text.strip():
         found.append(contains(Annotation.text, query.text.strip()))
     if query.reviewed == "yes":
@@ -75,6 +88,14 @@ def query_conditions(query: ReviewQuery) -> list[ColumnElement[bool]]:
     elif query.reviewed == "no":
         found.append(Annotation.reviewed_by.is_(None))
     return found
+
+
+def _resolved_conditions(connection: Connection, query: ReviewQuery) -> list[ColumnElement[bool]]:
+    names = query.selection.annotators
+    if not names:
+        return query_conditions(query)
+    ids = list(connection.scalars(select(Annotator.id).where(Annotator.name.in_(names))))
+    return query_conditions(query, ids)
 
 
 def _attributed(column: Any) -> Any:
@@ -92,8 +113,8 @@ def _attributed(column: Any) -> Any:
     )
 
 
-def _row_query(sort: str) -> Any:
-    keys = _sort_columns(sort)
+def _row_query(*sort_key: Any) -> Any:
+    """The listing's columns for each annotation, then ``sort_key`` (the keyset columns)."""
     return (
         select(
             Annotation.id, Annotation.document_id, Document.title, Annotation.sentence_id,
@@ -102,7 +123,7 @@ def _row_query(sort: str) -> Any:
             Source.name, Source.source_type, _attributed(_Target.text),
             _attributed(_TargetSource.name), Annotation.figure_value, Annotation.figure_unit,
             Annotation.figure_qualifier, Annotation.note, _Reviewer.name,
-            Annotation.reviewed_at, *keys,
+            Annotation.reviewed_at, *sort_key,
         )
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
@@ -121,26 +142,39 @@ def review_page(
     database: Database, query: ReviewQuery, after: tuple[Any, ...] | None = None,
     limit: int = PAGE_SIZE,
 ) -> list[ReviewRow]:
-    """Up to ``limit`` rows of the listing, starting after the row whose key is ``after``."""
+    """Up to ``limit`` rows of the listing, starting after the row whose key is ``after``.
+
+    The page's ids are chosen from the annotations alone (filter, keyset, order,
+    limit); only those rows are then joined with their sentence, document, source
+    and reviewer, so a filter matching most of a large corpus still joins one page.
+    """
     keys = _sort_columns(query.sort)
-    statement = _row_query(query.sort).where(*query_conditions(query))
+    page = select(Annotation.id.label("page_id"),
+                  *(key.label(f"key_{n}") for n, key in enumerate(keys)))
+    if query.sort == "annotator":
+        page = page.join(Annotator, Annotator.id == Annotation.annotator_id)
     if after is not None:
-        statement = statement.where(tuple_(*keys) > tuple_(*after))
-    statement = statement.order_by(*keys).limit(limit)
+        page = page.where(tuple_(*keys) > tuple_(*after))
     with database.engine.connect() as connection:
+        page = page.where(*_resolved_conditions(connection, query))
+        chosen = page.order_by(*keys).limit(limit).subquery("page")
+        ordered = [chosen.c[f"key_{n}"] for n in range(len(keys))]
+        statement = (_row_query(*ordered).join(chosen, chosen.c.page_id == Annotation.id)
+                     .order_by(*ordered))
         return [_review_row(row) for row in connection.execute(statement)]
 
 
 def count_rows(database: Database, query: ReviewQuery) -> int:
     """How many annotations the listing holds (what a bulk decision would touch, at most)."""
-    statement = select(func.count()).select_from(Annotation).where(*query_conditions(query))
     with database.engine.connect() as connection:
+        statement = (select(func.count()).select_from(Annotation)
+                     .where(*_resolved_conditions(connection, query)))
         return int(connection.scalar(statement) or 0)
 
 
 def review_row(database: Database, annotation_id: int, sort: str = "position") -> ReviewRow | None:
     """One row of the listing, read again (after a decision or an edit)."""
-    statement = _row_query(sort).where(Annotation.id == annotation_id)
+    statement = _row_query(*_sort_columns(sort)).where(Annotation.id == annotation_id)
     with database.engine.connect() as connection:
         row = connection.execute(statement).first()
     return _review_row(row) if row is not None else None
