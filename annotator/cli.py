@@ -199,6 +199,9 @@ def export_command(
     """
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
+    if not statuses and fmt in ("prodigy", "doccano"):
+        # These formats carry no status: a span a reviewer rejected would read as a label.
+        statuses = tuple(status for status in STATUSES if status != "rejected")
     selection = AnnotationFilter(annotators, labels, statuses, documents)
     database = open_or_fail(db)
     try:

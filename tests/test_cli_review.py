@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from test_review_db import build_review_corpus
 
 from annotator import tui_launch
 from annotator.cli import cli
+from db import review
 from db.engine import Database, open_database
 from db.filters import AnnotationFilter
 from db.review_views import ReviewQuery
@@ -80,3 +82,25 @@ def test_errors_are_one_line(runner: CliRunner, filled: str, launched: list,
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert launched == []
+
+
+def test_prodigy_and_doccano_leave_out_rejected_spans_unless_asked(
+    runner: CliRunner, filled: str
+) -> None:
+    database = open_database(filled)
+    try:
+        rejected = review.review_page(database, ReviewQuery(text="Hamas"))[0]
+        review.decide(database, "rita", rejected.id, "rejected")
+    finally:
+        database.dispose()
+    for fmt, key in (("prodigy", "spans"), ("doccano", "entities")):
+        result = runner.invoke(cli, ["export", "--format", fmt, "--db", filled])
+        assert result.exit_code == 0, result.output
+        shown = json.loads(result.stdout)[key]
+        assert len(shown) == 6  # seven spans, one rejected
+        asked = runner.invoke(cli, ["export", "--format", fmt, "--status", "rejected",
+                                    "--db", filled])
+        assert len(json.loads(asked.stdout)[key]) == 1
+    jsonl = runner.invoke(cli, ["export", "--format", "jsonl", "--db", filled])
+    statuses = [a["status"] for a in json.loads(jsonl.stdout)["annotations"]]
+    assert statuses.count("rejected") == 1  # the native format keeps it, marked
