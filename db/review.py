@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, or_, select, tuple_, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
 from db.annotations import SpanError, annotator_id, change_label
@@ -210,8 +211,13 @@ def sentence_context(database: Database, sentence_id: int) -> SentenceContext:
 
 @contextmanager
 def _review_action(database: Database, reviewer: str, action: str) -> Iterator[ChangeRecorder]:
-    with database.transaction() as session:
-        yield ChangeRecorder(session, annotator_id(session, reviewer), action)
+    try:
+        with database.transaction() as session:
+            yield ChangeRecorder(session, annotator_id(session, reviewer), action)
+    except OperationalError as error:
+        # SQLite waited its busy timeout for another writer: say so, keep the screen.
+        raise SpanError(f"not saved, the database is busy: {str(error.orig)[:80]}; "
+                        "try again") from None
 
 
 def _annotation(recorder: ChangeRecorder, annotation_id: int) -> Annotation:
