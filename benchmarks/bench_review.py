@@ -14,6 +14,8 @@ then measures:
 * **filter in the app**: applying a filter through the filter dialog under Pilot
   (from pressing enter to the new first page shown), beside the baseline app
   replacing its rows on a key;
+* **adjudication** (no Textual): the first sentence of two annotators and its
+  groups, and a step to the next sentence;
 * **bulk**: accepting every row of an annotator's figures and undoing it.
 
 Medians of ``--repeat`` runs. Usage:
@@ -39,6 +41,7 @@ from corpus_builder import build
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input
 
+from annotator.adjudication_session import AdjudicationSession
 from annotator.review_session import ReviewSession
 from annotator.tui.review_app import ReviewApp
 from annotator.tui.screens.review import ReviewScreen
@@ -191,6 +194,14 @@ def data_rows(db: str, repeat: int) -> list[tuple[str, float, float]]:
     results.append(("page after row 100,000 (keyset)", ours, baseline))
     context = median_ms(lambda: session.context(middle[0].sentence_id), repeat)
     results.append(("selected row's sentence in context", context, float("nan")))
+    adjudication = AdjudicationSession(database, "bench", ("ana", "bob"))
+    first = adjudication.first_sentence()
+    assert first is not None
+    results.append(("adjudication: first sentence and its groups", median_ms(
+        lambda: adjudication.groups(adjudication.first_sentence() or 0), repeat), float("nan")))
+    results.append(("adjudication: next sentence (`j`) and its groups", median_ms(
+        lambda: adjudication.groups(adjudication.next_sentence(first) or 0), repeat),
+        float("nan")))
     raw.close()
     database.dispose()
     return results

