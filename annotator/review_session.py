@@ -18,8 +18,8 @@ from db.views import AnnotationView, SourceChoice
 
 
 class ReviewSession:
-    """The review actions of ``reviewer``; the dialogs of the annotation screen accept it
-    for source and figure edits, since it offers the same methods they call."""
+    """The review actions of ``reviewer``; it is a ``SourceEditor`` and a ``FigureEditor``
+    (annotator/tui/screens/editors.py), so the annotation screen's dialogs serve it too."""
 
     def __init__(self, database: Database, reviewer: str) -> None:
         self.database = database

@@ -168,10 +168,14 @@ def set_source(
 ) -> None:
     """Map a span to a canonical source (or clear the mapping)."""
     with _action(database, annotator, "set_source") as recorder:
-        annotation = _own(recorder, annotation_id)
-        if source_id is not None and recorder.session.get(Source, source_id) is None:
-            raise SpanError(f"no canonical source with id {source_id}")
-        _update(recorder, annotation, source_id=source_id)
+        change_source(recorder, _own(recorder, annotation_id), source_id)
+
+
+def change_source(recorder: ChangeRecorder, annotation: Annotation, source_id: int | None) -> None:
+    """Set the canonical source inside the recorder's transaction (checked, logged)."""
+    if source_id is not None and recorder.session.get(Source, source_id) is None:
+        raise SpanError(f"no canonical source with id {source_id}")
+    _update(recorder, annotation, source_id=source_id)
 
 
 def set_figure(
@@ -180,11 +184,18 @@ def set_figure(
 ) -> None:
     """Set a figure's normalized value, unit and qualifier."""
     with _action(database, annotator, "set_figure") as recorder:
-        annotation = _own(recorder, annotation_id)
-        if annotation.label != "figure":
-            raise SpanError(f"annotation {annotation_id} is a {annotation.label}, not a figure")
-        _update(recorder, annotation, figure_value=value, figure_unit=unit or None,
-                figure_qualifier=qualifier or None)
+        change_figure(recorder, _own(recorder, annotation_id), value, unit, qualifier)
+
+
+def change_figure(
+    recorder: ChangeRecorder, annotation: Annotation,
+    value: float | None, unit: str | None, qualifier: str | None,
+) -> None:
+    """Set a figure's fields inside the recorder's transaction (checked, logged)."""
+    if annotation.label != "figure":
+        raise SpanError(f"annotation {annotation.id} is a {annotation.label}, not a figure")
+    _update(recorder, annotation, figure_value=value, figure_unit=unit or None,
+            figure_qualifier=qualifier or None)
 
 
 def _claim(recorder: ChangeRecorder, claim_id: int) -> Annotation:

@@ -18,7 +18,13 @@ from sqlalchemy import ColumnElement, Connection, func, or_, select, tuple_, upd
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
-from db.annotations import SpanError, annotator_id, change_label
+from db.annotations import (
+    SpanError,
+    annotator_id,
+    change_figure,
+    change_label,
+    change_source,
+)
 from db.engine import Database
 from db.history import ChangeRecorder, Snapshot, annotation_snapshot
 from db.models import (
@@ -266,10 +272,7 @@ def set_source(
 ) -> None:
     """Map a span (or a claim, directly) to a canonical source as a reviewer."""
     with _review_action(database, reviewer, "review_set_source") as recorder:
-        annotation = _annotation(recorder, annotation_id)
-        if source_id is not None and recorder.session.get(Source, source_id) is None:
-            raise SpanError(f"no canonical source with id {source_id}")
-        _logged_update(recorder, annotation, source_id=source_id)
+        change_source(recorder, _annotation(recorder, annotation_id), source_id)
 
 
 def set_figure(
@@ -278,47 +281,43 @@ def set_figure(
 ) -> None:
     """Correct a figure's value, unit and qualifier as a reviewer."""
     with _review_action(database, reviewer, "review_set_figure") as recorder:
-        annotation = _annotation(recorder, annotation_id)
-        if annotation.label != "figure":
-            raise SpanError(f"annotation {annotation_id} is a {annotation.label}, not a figure")
-        _logged_update(recorder, annotation, figure_value=value, figure_unit=unit or None,
-                       figure_qualifier=qualifier or None)
+        change_figure(recorder, _annotation(recorder, annotation_id), value, unit, qualifier)
 
 
 def bulk_decide(database: Database, reviewer: str, query: ReviewQuery, status: str) -> int:
     """Accept or reject every annotation the query lists, as one undoable action.
 
-    Walks the matching ids in chunks (memory stays flat), updates each chunk with one
-    statement and logs one entry per changed annotation; rows already carrying this
-    decision are left alone. Returns how many annotations changed.
+    The matching ids come in id order from one streamed query on a second
+    connection (one plan and one sort, whatever the filter); each chunk of them is
+    updated with one statement and logged with one entry per annotation, so memory
+    stays flat. Rows already carrying this decision are left alone. Returns how
+    many annotations changed.
     """
     if status not in DECISIONS:
         raise SpanError(f"a decision is one of {', '.join(DECISIONS)}, not {status!r}")
     action = "bulk_accept" if status == "accepted" else "bulk_reject"
-    conditions = [*query_conditions(query),
-                  or_(Annotation.status != status, Annotation.reviewed_by.is_(None))]
+    matching = (
+        select(Annotation.id)
+        .where(*query_conditions(query),
+               or_(Annotation.status != status, Annotation.reviewed_by.is_(None)))
+        .order_by(Annotation.id)
+    )
     changed = 0
-    with _review_action(database, reviewer, action) as recorder:
+    with database.engine.connect() as reader, \
+            _review_action(database, reviewer, action) as recorder:
         session = recorder.session
         stamp = {"status": status, "reviewed_by": recorder.annotator_id, "reviewed_at": utcnow()}
-        last = 0
-        while True:
-            chunk = session.scalars(
-                select(Annotation).where(*conditions, Annotation.id > last)
-                .order_by(Annotation.id).limit(BULK_CHUNK)
-            ).all()
-            if not chunk:
-                break
-            last = chunk[-1].id
-            befores = [annotation_snapshot(annotation) for annotation in chunk]
-            ids = [annotation.id for annotation in chunk]
+        after = {**stamp, "reviewed_at": stamp["reviewed_at"].isoformat()}
+        stream = reader.execution_options(stream_results=True, yield_per=BULK_CHUNK)
+        for ids in stream.scalars(matching).partitions(BULK_CHUNK):
+            befores = [annotation_snapshot(annotation) for annotation in session.scalars(
+                select(Annotation).where(Annotation.id.in_(ids)).order_by(Annotation.id))]
             session.expunge_all()
             session.execute(update(Annotation).where(Annotation.id.in_(ids))
                             .values(**stamp, updated_at=utcnow()))
-            after = {**stamp, "reviewed_at": stamp["reviewed_at"].isoformat()}
             recorder.record_many("annotation", [(before["id"], before, {**before, **after})
                                                 for before in befores])
-            changed += len(ids)
+            changed += len(befores)
     return changed
 
 

@@ -200,10 +200,9 @@ class ReviewScreen(Screen[None]):
         if row is None:
             return
         view = annotation_view(row)
-        # The dialogs call the same methods on a ReviewSession as on a Workspace.
-        editor: Any = self.session
-        dialog = (FigureFormScreen(editor, view) if row.label == "figure"
-                  else SourcePickerScreen(editor, view))
+        dialog: FigureFormScreen | SourcePickerScreen = (
+            FigureFormScreen(self.session, view) if row.label == "figure"
+            else SourcePickerScreen(self.session, view))
         self.app.push_screen(dialog, lambda _changed: self._refresh_row(row.id))
 
     def action_note(self) -> None:
