@@ -313,3 +313,17 @@ async def test_an_edit_refused_is_shown_not_raised(corpus) -> None:
         assert isinstance(app.screen, ReviewScreen)
         messages = [notification.message for notification in app._notifications]
         assert any(f"no annotation with id {ids['ana_claim']}" in m for m in messages)
+
+
+async def test_a_mouse_click_moves_the_cursor_but_decides_nothing(corpus) -> None:
+    database, ids = corpus
+    app = make_app(database, ReviewQuery(AnnotationFilter(statuses=("suggested",))))
+    async with app.run_test(size=SIZE) as pilot:
+        table = screen(app).table
+        for _ in range(2):  # a second click on the same row would "select" it
+            await pilot.click(table, offset=(5, 2))
+            await pilot.pause()
+        assert screen(app).selected is not None
+        assert screen(app).selected.id == screen(app).rows[1].id
+    assert stored(database, ids["bob_figure"]).status == "suggested"
+    assert stored(database, ids["bob_source"]).status == "suggested"

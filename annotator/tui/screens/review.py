@@ -174,7 +174,7 @@ class ReviewScreen(Screen[None]):
         return True
 
     # --- decisions -------------------------------------------------------------------------
-    def on_data_table_row_selected(self, _message: DataTable.RowSelected) -> None:
+    def on_review_table_accept_requested(self, _message: ReviewTable.AcceptRequested) -> None:
         """Enter accepts, like ``y``."""
         self.action_decide("accepted")
 
@@ -285,8 +285,7 @@ class ReviewScreen(Screen[None]):
         """The bindings of this screen and its table."""
         return [
             ("Deciding and editing", self.BINDINGS),
-            ("In the table", [*ReviewTable.BINDINGS,
-                              Binding("enter", "select", "Accept", tooltip="Accept")]),
+            ("In the table", ReviewTable.BINDINGS),
         ]
 
     def action_help(self) -> None:

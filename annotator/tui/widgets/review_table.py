@@ -62,6 +62,8 @@ class ReviewTable(DataTable[Text]):
     """A DataTable holding one page; moving past either end asks the screen for a page."""
 
     BINDINGS = [
+        # Enter accepts; a mouse click only moves the cursor (DataTable would "select").
+        Binding("enter", "accept", "Accept", show=False, tooltip="Accept the row"),
         Binding("pagedown,right_square_bracket", "next_page", "Next page", key_display="]",
                 tooltip="Next page of rows"),
         Binding("pageup,left_square_bracket", "previous_page", "Prev page", key_display="[",
@@ -74,6 +76,9 @@ class ReviewTable(DataTable[Text]):
         def __init__(self, step: int) -> None:
             super().__init__()
             self.step = step
+
+    class AcceptRequested(Message):
+        """Enter on a row: accept it."""
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -105,6 +110,10 @@ class ReviewTable(DataTable[Text]):
             self.post_message(self.PageRequested(-1))
             return
         super().action_cursor_up()
+
+    def action_accept(self) -> None:
+        """Ask the screen to accept the row under the cursor."""
+        self.post_message(self.AcceptRequested())
 
     def action_next_page(self) -> None:
         """Ask for the next page."""
