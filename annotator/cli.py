@@ -196,6 +196,9 @@ def export_command(
     """
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
+    if not statuses and fmt in ("prodigy", "doccano"):
+        # These formats carry no status: a span a reviewer rejected would read as a label.
+        statuses = tuple(status for status in STATUSES if status != "rejected")
     selection = AnnotationFilter(annotators, labels, statuses, documents)
     database = open_or_fail(db)
     try:
@@ -438,6 +441,69 @@ def agreement_command(
     out_console.print(headline(report))
     for part in report_tables(report):
         out_console.print(part)
+
+
+@cli.command("review")
+@click.argument("names", nargs=-1, metavar="[ANNOTATOR...]")
+@click.option("--reviewer", default=None, metavar="NAME",
+              help="Who is reviewing [default: $ANNOTATOR_NAME or the login name].")
+@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+              help="Only this annotator's annotations (repeatable).")
+@click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
+              help="Only annotations with this label (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only annotations with this status (repeatable).")
+@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+              help="Only these documents (repeatable).")
+@click.option("--adjudicate", is_flag=True,
+              help="Compare the ANNOTATORs sentence by sentence and take versions into the "
+                   "gold layer.")
+@db_option
+def review_command(
+    names: tuple[str, ...], reviewer: str | None, annotators: tuple[str, ...],
+    labels: tuple[str, ...], statuses: tuple[str, ...], documents: tuple[int, ...],
+    adjudicate: bool, db: str | None,
+) -> None:
+    """Review annotations in a table (accept, reject, edit, note, bulk), or adjudicate.
+
+    `annotator review --adjudicate A B` compares annotators A and B sentence by
+    sentence: agreed, only-one-annotator and conflicting spans side by side, one
+    key to take a version into the gold layer (annotator `gold`).
+    """
+    name = (reviewer or default_annotator()).strip()
+    if not name:
+        raise click.ClickException("--reviewer needs a non-empty name")
+    if adjudicate:
+        if annotators or labels or statuses or documents:
+            raise click.UsageError("--annotator, --label, --status and --document do not "
+                                   "apply to --adjudicate")
+        if len(set(names)) < 2:
+            raise click.UsageError("--adjudicate needs two or more annotators: "
+                                   "annotator review --adjudicate A B")
+        if "gold" in names:
+            raise click.UsageError("gold is the layer adjudication writes; compare annotators")
+    elif names:
+        raise click.UsageError("annotator names as arguments are for --adjudicate; "
+                               "filter the table with --annotator NAME")
+    database = open_or_fail(db)
+    try:
+        missing = missing_document_ids(database, documents)
+        if missing:
+            raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
+        unknown = unknown_annotators(database, names or annotators)
+        if unknown:
+            raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
+        from annotator import tui_launch  # Textual loads only when needed
+
+        if adjudicate:
+            tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)))
+        else:
+            from db.review_views import ReviewQuery
+
+            selection = AnnotationFilter(annotators, labels, statuses, documents)
+            tui_launch.run_review(database, name, ReviewQuery(selection))
+    finally:
+        database.dispose()
 
 
 def main() -> None:

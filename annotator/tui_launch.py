@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from db.engine import Database
+from db.review_views import ReviewQuery
 
 # Textual paints a changed screen on the next tick of a timer running at TEXTUAL_FPS
 # (default 60), so a keypress waits on average half a period before its frame is even
@@ -26,3 +27,19 @@ def run_annotator(
 
     workspace = Workspace(database, annotator, show_others=show_others)
     AnnotatorApp(workspace, document_id=document_id).run()
+
+
+def run_review(database: Database, reviewer: str, query: ReviewQuery) -> None:
+    """Run the review table for ``reviewer``, opened on ``query``, until they quit."""
+    from annotator.review_session import ReviewSession
+    from annotator.tui.review_app import ReviewApp
+
+    ReviewApp(ReviewSession(database, reviewer), query).run()
+
+
+def run_adjudication(database: Database, adjudicator: str, annotators: tuple[str, ...]) -> None:
+    """Run adjudication of ``annotators`` into the gold layer until the user quits."""
+    from annotator.adjudication_session import AdjudicationSession
+    from annotator.tui.review_app import AdjudicationApp
+
+    AdjudicationApp(AdjudicationSession(database, adjudicator, annotators)).run()

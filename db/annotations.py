@@ -144,18 +144,23 @@ def relabel(database: Database, annotator: str, annotation_id: int, label: str) 
     if label not in LABELS:
         raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
     with _action(database, annotator, "relabel") as recorder:
-        annotation = _own(recorder, annotation_id)
-        if annotation.label == label:
-            return
-        for link_type, (from_label, to_label) in LINK_ENDS.items():
-            if label != from_label:
-                _remove_links(recorder, Link.from_id == annotation_id, Link.type == link_type)
-            if label != to_label:
-                _remove_links(recorder, Link.to_id == annotation_id, Link.type == link_type)
-        values: dict[str, Any] = {"label": label}
-        if label != "figure":
-            values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
-        _update(recorder, annotation, **values)
+        change_label(recorder, _own(recorder, annotation_id), label)
+
+
+def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -> None:
+    """Relabel inside the recorder's transaction, dropping (and logging) links that no
+    longer fit and figure fields a non-figure cannot have."""
+    if annotation.label == label:
+        return
+    for link_type, (from_label, to_label) in LINK_ENDS.items():
+        if label != from_label:
+            _remove_links(recorder, Link.from_id == annotation.id, Link.type == link_type)
+        if label != to_label:
+            _remove_links(recorder, Link.to_id == annotation.id, Link.type == link_type)
+    values: dict[str, Any] = {"label": label}
+    if label != "figure":
+        values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
+    _update(recorder, annotation, **values)
 
 
 def set_source(
@@ -163,10 +168,14 @@ def set_source(
 ) -> None:
     """Map a span to a canonical source (or clear the mapping)."""
     with _action(database, annotator, "set_source") as recorder:
-        annotation = _own(recorder, annotation_id)
-        if source_id is not None and recorder.session.get(Source, source_id) is None:
-            raise SpanError(f"no canonical source with id {source_id}")
-        _update(recorder, annotation, source_id=source_id)
+        change_source(recorder, _own(recorder, annotation_id), source_id)
+
+
+def change_source(recorder: ChangeRecorder, annotation: Annotation, source_id: int | None) -> None:
+    """Set the canonical source inside the recorder's transaction (checked, logged)."""
+    if source_id is not None and recorder.session.get(Source, source_id) is None:
+        raise SpanError(f"no canonical source with id {source_id}")
+    _update(recorder, annotation, source_id=source_id)
 
 
 def set_figure(
@@ -175,11 +184,18 @@ def set_figure(
 ) -> None:
     """Set a figure's normalized value, unit and qualifier."""
     with _action(database, annotator, "set_figure") as recorder:
-        annotation = _own(recorder, annotation_id)
-        if annotation.label != "figure":
-            raise SpanError(f"annotation {annotation_id} is a {annotation.label}, not a figure")
-        _update(recorder, annotation, figure_value=value, figure_unit=unit or None,
-                figure_qualifier=qualifier or None)
+        change_figure(recorder, _own(recorder, annotation_id), value, unit, qualifier)
+
+
+def change_figure(
+    recorder: ChangeRecorder, annotation: Annotation,
+    value: float | None, unit: str | None, qualifier: str | None,
+) -> None:
+    """Set a figure's fields inside the recorder's transaction (checked, logged)."""
+    if annotation.label != "figure":
+        raise SpanError(f"annotation {annotation.id} is a {annotation.label}, not a figure")
+    _update(recorder, annotation, figure_value=value, figure_unit=unit or None,
+            figure_qualifier=qualifier or None)
 
 
 def _claim(recorder: ChangeRecorder, claim_id: int) -> Annotation:

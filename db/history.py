@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Annotation, Annotator, ChangeLogEntry, Link, SentenceState
+from db.models import Annotation, Annotator, ChangeLogEntry, Link, SentenceState, utcnow
 
 Snapshot = dict[str, Any]
 
@@ -39,6 +39,9 @@ def annotation_snapshot(annotation: Annotation) -> Snapshot:
         "figure_qualifier": annotation.figure_qualifier, "attrs": dict(annotation.attrs or {}),
         "status": annotation.status, "origin": annotation.origin,
         "created_at": annotation.created_at.isoformat() if annotation.created_at else None,
+        "reviewed_by": annotation.reviewed_by,
+        "reviewed_at": annotation.reviewed_at.isoformat() if annotation.reviewed_at else None,
+        "note": annotation.note,
     }
 
 
@@ -80,6 +83,23 @@ class ChangeRecorder:
         if self.group_id is None:
             self.group_id = entry.id
             entry.group_id = entry.id
+
+    def record_many(self, entity: str, changes: list[tuple[int, Snapshot, Snapshot]]) -> None:
+        """Append one entry per ``(entity_id, before, after)`` in one statement (bulk work)."""
+        if not changes:
+            return
+        if self.group_id is None:
+            first, *changes = changes
+            self.record(entity, *first)
+            self.session.flush()  # the group id, set after the entry's insert, is stored
+        if changes:
+            self.session.execute(insert(ChangeLogEntry), [
+                {"annotator_id": self.annotator_id, "group_id": self.group_id,
+                 "action": self.action, "entity": entity, "entity_id": entity_id,
+                 "before": before, "after": after, "reverts_group_id": self.reverts_group_id,
+                 "at": utcnow()}
+                for entity_id, before, after in changes
+            ])
 
 
 @dataclass(frozen=True)
@@ -132,23 +152,98 @@ def revert_group(session: Session, annotator_id: int, group_id: int, action: str
     """Put back the ``before`` state of every entry of a group, newest entry first.
 
     Logs the reversal as a new group (``action`` is "undo" or "redo") and returns
-    the sentence it touched.
+    the sentence it touched. Entries are read in chunks; a run of updates to
+    distinct annotations (what a bulk decision writes) is put back with one
+    statement per chunk instead of one round trip per row.
     """
-    entries = session.scalars(
-        select(ChangeLogEntry)
-        .where(ChangeLogEntry.group_id == group_id)
-        .order_by(ChangeLogEntry.id.desc())
-    ).all()
     recorder = ChangeRecorder(session, annotator_id, action, reverts_group_id=group_id)
     sentence_id: int | None = None
     try:
-        for entry in entries:
-            touched = _restore(session, recorder, entry.entity, entry.entity_id, entry.before)
-            sentence_id = touched if touched is not None else sentence_id
-            session.flush()
+        for chunk in _entries_newest_first(session, annotator_id, group_id):
+            run: list[ChangeLogEntry] = []
+            in_run: set[int | None] = set()
+            for entry in chunk:
+                if _is_update(entry) and entry.entity_id not in in_run:
+                    run.append(entry)
+                    in_run.add(entry.entity_id)
+                    continue
+                sentence_id = _restore_updates(session, recorder, run) or sentence_id
+                run = [entry] if _is_update(entry) else []
+                in_run = {entry.entity_id} if run else set()
+                if not run:
+                    touched = _restore(session, recorder, entry.entity, entry.entity_id,
+                                       entry.before)
+                    sentence_id = touched if touched is not None else sentence_id
+                    session.flush()
+            sentence_id = _restore_updates(session, recorder, run) or sentence_id
     except IntegrityError:
         raise HistoryError(f"cannot {action}: the change conflicts with a later one") from None
     return sentence_id
+
+
+REVERT_CHUNK = 1_000
+
+
+def _entries_newest_first(
+    session: Session, annotator_id: int, group_id: int
+) -> Iterator[list[ChangeLogEntry]]:
+    # A group is written by one annotator: naming them lets the (annotator, group)
+    # index find the entries instead of a scan of the whole log.
+    last: int | None = None
+    while True:
+        query = select(ChangeLogEntry).where(ChangeLogEntry.annotator_id == annotator_id,
+                                             ChangeLogEntry.group_id == group_id)
+        if last is not None:
+            query = query.where(ChangeLogEntry.id < last)
+        chunk = list(session.scalars(query.order_by(ChangeLogEntry.id.desc())
+                                     .limit(REVERT_CHUNK)))
+        if not chunk:
+            return
+        last = chunk[-1].id
+        yield chunk
+
+
+def _is_update(entry: ChangeLogEntry) -> bool:
+    return entry.entity == "annotation" and bool(entry.before) and bool(entry.after)
+
+
+def _restore_updates(
+    session: Session, recorder: ChangeRecorder, run: list[ChangeLogEntry]
+) -> int | None:
+    """Put back the ``before`` of updates to distinct annotations, all at once."""
+    if len(run) <= 1:
+        if run:
+            touched = _restore(session, recorder, "annotation", run[0].entity_id, run[0].before)
+            session.flush()
+            return touched
+        return None
+    ids = [int(entry.entity_id or 0) for entry in run]
+    session.flush()
+    current = {annotation.id: annotation_snapshot(annotation) for annotation in
+               session.scalars(select(Annotation).where(Annotation.id.in_(ids)))}
+    # The rows are written below with Core; no stale copy may stay in the session.
+    session.expunge_all()
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    changes: list[tuple[int, Snapshot, Snapshot]] = []
+    for entry in run:
+        annotation_id = int(entry.entity_id or 0)
+        if annotation_id not in current:
+            raise HistoryError(f"cannot {recorder.action}: annotation {annotation_id} it "
+                               "changed has been deleted since")
+        target = dict(entry.before or {})
+        values = {key: value for key, value in target.items() if key not in ("id", "created_at")}
+        if values.get("reviewed_at"):
+            values["reviewed_at"] = datetime.fromisoformat(values["reviewed_at"])
+        by_columns.setdefault(tuple(sorted(values)), []).append(
+            {"target_id": annotation_id, **values, "updated_at": utcnow()})
+        changes.append((annotation_id, current[annotation_id], target))
+    table = Annotation.__table__
+    for columns, rows in by_columns.items():
+        session.execute(
+            update(table).where(table.c.id == bindparam("target_id"))
+            .values({name: bindparam(name) for name in (*columns, "updated_at")}), rows)
+    recorder.record_many("annotation", changes)
+    return int(run[0].before["sentence_id"]) if run[0].before else None
 
 
 def _restore(
@@ -182,6 +277,8 @@ def _restore_annotation(
         return before["sentence_id"] if before else None
     values = dict(target)
     created = values.pop("created_at", None)
+    if values.get("reviewed_at"):
+        values["reviewed_at"] = datetime.fromisoformat(values["reviewed_at"])
     if current is None:
         current = Annotation(**values)
         if created:

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from annotator.tui.render import plain_number, verbatim
-from annotator.workspace import Workspace
+from annotator.tui.screens.editors import FigureEditor
 from db.views import AnnotationView
 
 
@@ -55,7 +55,7 @@ class FigureFormScreen(ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save"),
     ]
 
-    def __init__(self, workspace: Workspace, annotation: AnnotationView) -> None:
+    def __init__(self, workspace: FigureEditor, annotation: AnnotationView) -> None:
         super().__init__()
         self.workspace = workspace
         self.annotation = annotation

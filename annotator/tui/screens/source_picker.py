@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from annotator.taxonomy import SOURCE_TYPES
 from annotator.tui.render import verbatim
-from annotator.workspace import Workspace
+from annotator.tui.screens.editors import SourceEditor
 from db.views import AnnotationView, SourceChoice
 
 NO_TYPE = "(no type)"
@@ -52,7 +52,7 @@ class SourcePickerScreen(ModalScreen[bool]):
         Binding("ctrl+t", "toggle_alias", "Toggle alias"),
     ]
 
-    def __init__(self, workspace: Workspace, annotation: AnnotationView) -> None:
+    def __init__(self, workspace: SourceEditor, annotation: AnnotationView) -> None:
         super().__init__()
         self.workspace = workspace
         self.annotation = annotation

@@ -1,0 +1,47 @@
+"""The Textual application of ``annotator review``: the review table or adjudication."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.screen import Screen
+
+from annotator.adjudication_session import AdjudicationSession
+from annotator.review_session import ReviewSession
+from annotator.tui.screens.adjudicate import AdjudicateScreen
+from annotator.tui.screens.review import ReviewScreen
+from db.review_views import ReviewQuery
+
+STYLES = Path(__file__).parent
+
+
+class ReviewApp(App[None]):
+    """Shows :class:`ReviewScreen` over a :class:`ReviewSession`."""
+
+    CSS_PATH = [STYLES / "annotator.tcss", STYLES / "review.tcss"]
+    TITLE = "annotator review"
+
+    def __init__(self, session: ReviewSession, query: ReviewQuery | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.query_start = query
+
+    def get_default_screen(self) -> Screen:
+        """The review table with the filter given on the command line."""
+        return ReviewScreen(self.session, self.query_start)
+
+
+class AdjudicationApp(App[None]):
+    """Shows :class:`AdjudicateScreen` over an :class:`AdjudicationSession`."""
+
+    CSS_PATH = [STYLES / "annotator.tcss", STYLES / "review.tcss"]
+    TITLE = "annotator adjudication"
+
+    def __init__(self, session: AdjudicationSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def get_default_screen(self) -> Screen:
+        """The first sentence to adjudicate."""
+        return AdjudicateScreen(self.session)

@@ -1,0 +1,249 @@
+"""Adjudication: per sentence, the versions of each span side by side; take one into gold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotator.adjudication import AGREED, CONFLICTING, ONLY_ONE, SpanGroup, count_kinds
+from annotator.adjudication_session import AdjudicationSession
+from annotator.tui.render import badge, format_number, label_style, verbatim
+from annotator.tui.screens.confirm import ConfirmScreen
+from annotator.tui.screens.help import HelpScreen, Section
+from annotator.tui.widgets.span_context import SpanContext
+from db.review_views import SpanVersion
+
+KIND_STYLES = {AGREED: "bold green", CONFLICTING: "bold red", ONLY_ONE: "bold yellow"}
+NOTHING = "None of these annotators has annotated anything yet."
+
+
+def version_text(version: SpanVersion, *, in_gold: bool) -> Text:
+    """``ana  CLAIM  = Hamas (type)  160,000 people  ✓ gold`` (verbatim)."""
+    row = verbatim(f"   {version.annotator:<12} ")
+    row.append_text(badge(version.label, version.status))
+    if version.source_name is not None:
+        row.append_text(verbatim(f"  = {version.source_name}"))
+        if version.source_type:
+            row.append_text(verbatim(f" ({version.source_type})", style="dim"))
+    if version.figure_value is not None or version.figure_unit:
+        value = format_number(version.figure_value) if version.figure_value is not None else "?"
+        parts = [version.figure_qualifier or "", value, version.figure_unit or ""]
+        row.append_text(verbatim("  " + " ".join(part for part in parts if part)))
+    if in_gold:
+        row.append("  ✓ in gold", style="bold green")
+    return row
+
+
+def group_heading(group: SpanGroup) -> Text:
+    """The group's kind, its text, and what differs."""
+    heading = Text(f"{group.kind.upper():<12}", style=KIND_STYLES.get(group.kind, "bold"),
+                   end="")
+    heading.append_text(verbatim(f"“{group.text}”", style="bold"))
+    if group.kind == CONFLICTING:
+        heading.append(f"  differs in {', '.join(group.differences())}", style="red")
+    if group.gold and not group.settled:
+        heading.append("  gold has another version", style="dim")
+    return heading
+
+
+class AdjudicateScreen(Screen[None]):
+    """One sentence at a time; the list holds its groups, each with its versions."""
+
+    BINDINGS = [
+        Binding("j,right", "next_sentence", "Next", tooltip="Next sentence to adjudicate"),
+        Binding("k,left", "previous_sentence", "Prev", tooltip="Previous sentence"),
+        Binding("t", "take", "Take", tooltip="Take the highlighted version into gold (enter too)"),
+        Binding("a", "take_agreed", "Take agreed",
+                tooltip="Take every agreed span of this sentence into gold"),
+        Binding("A,shift+a", "take_all_agreed", "All agreed", key_display="A",
+                tooltip="Take every agreed span of the whole corpus into gold (asks first)"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last take"),
+        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
+    ]
+
+    def __init__(self, session: AdjudicationSession) -> None:
+        super().__init__()
+        self.session = session
+        self.sentence_id: int | None = None
+        self.groups: list[SpanGroup] = []
+        # One entry per list row: (group index, version index), or None for a heading.
+        self.slots: list[tuple[int, int] | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="adjudicate-status")
+        yield SpanContext(id="adjudicate-context")
+        yield OptionList(id="adjudicate-groups")
+        yield Footer(compact=True)
+
+    @property
+    def options(self) -> OptionList:
+        """The list of groups and versions."""
+        return self.query_one("#adjudicate-groups", OptionList)
+
+    def on_mount(self) -> None:
+        self.options.focus()
+        self.sentence_id = self.session.first_sentence()
+        self.redraw()
+
+    # --- drawing ---------------------------------------------------------------------------
+    def redraw(self, keep: int | None = None) -> None:
+        """Read the sentence's groups again and show them."""
+        if self.sentence_id is None:
+            self.query_one(SpanContext).clear_context(NOTHING)
+            self._show_status()
+            return
+        self.groups = self.session.groups(self.sentence_id)
+        options: list[Option] = []
+        self.slots = []
+        for number, group in enumerate(self.groups):
+            options.append(Option(group_heading(group), disabled=True))
+            self.slots.append(None)
+            for index, version in enumerate(group.versions):
+                options.append(Option(version_text(version, in_gold=group.in_gold(version))))
+                self.slots.append((number, index))
+        self.options.set_options(options)
+        selectable = [row for row, slot in enumerate(self.slots) if slot is not None]
+        if selectable:
+            wanted = keep if keep is not None and keep in selectable else selectable[0]
+            self.options.highlighted = wanted
+        self._show_status()
+        self._show_context()
+
+    def _show_status(self) -> None:
+        line = Text("Adjudication", style="bold", end="")
+        line.append_text(verbatim(f" · {self.session.adjudicator} · "
+                                  f"{' vs '.join(self.session.annotators)}", style="dim"))
+        if self.groups:
+            counts = count_kinds(self.groups)
+            line.append("  ")
+            line.append(", ".join(f"{counts[kind]} {kind}" for kind in counts if counts[kind]))
+            settled = sum(group.settled for group in self.groups)
+            line.append(f" · {settled}/{len(self.groups)} in gold", style="dim")
+        self.query_one("#adjudicate-status", Static).update(line)
+
+    def _show_context(self) -> None:
+        if self.sentence_id is None:
+            return
+        version = self.highlighted_version
+        highlights = [] if version is None else [
+            (version[1].start, version[1].end, label_style(version[1].label))]
+        self.query_one(SpanContext).show(self.session.context(self.sentence_id), highlights)
+
+    @property
+    def highlighted_version(self) -> tuple[SpanGroup, SpanVersion] | None:
+        """The group and version under the list highlight."""
+        row = self.options.highlighted
+        if row is None or row >= len(self.slots) or self.slots[row] is None:
+            return None
+        number, index = self.slots[row]  # type: ignore[misc]
+        group = self.groups[number]
+        return group, group.versions[index]
+
+    @on(OptionList.OptionHighlighted, "#adjudicate-groups")
+    def highlighted(self) -> None:
+        """The sentence shows the highlighted version's span."""
+        self._show_context()
+
+    @on(OptionList.OptionSelected, "#adjudicate-groups")
+    def selected(self) -> None:
+        """Enter takes the highlighted version."""
+        self.action_take()
+
+    # --- moving -------------------------------------------------------------------------------
+    def _move(self, target: int | None, message: str) -> None:
+        if target is None:
+            self.notify(message, markup=False)
+            return
+        self.sentence_id = target
+        self.redraw()
+
+    def action_next_sentence(self) -> None:
+        """The next sentence any of the annotators annotated."""
+        if self.sentence_id is not None:
+            self._move(self.session.next_sentence(self.sentence_id), "This is the last one.")
+
+    def action_previous_sentence(self) -> None:
+        """The previous sentence any of the annotators annotated."""
+        if self.sentence_id is not None:
+            self._move(self.session.previous_sentence(self.sentence_id),
+                       "This is the first one.")
+
+    # --- taking -------------------------------------------------------------------------------
+    def _call(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except ValueError as error:
+            self.notify(str(error), title="Not done", severity="error", markup=False)
+            return None
+
+    def action_take(self) -> None:
+        """Copy the highlighted version into the gold layer."""
+        chosen = self.highlighted_version
+        if chosen is None:
+            return
+        group, version = chosen
+        if self._call(lambda: self.session.take(version, group)) is not None:
+            self.redraw(keep=self.options.highlighted)
+
+    def action_take_agreed(self) -> None:
+        """Take every agreed span of this sentence."""
+        taken = self._call(lambda: self.session.take_agreed(self.groups))
+        if taken is not None:
+            self.notify(f"Took {taken} agreed span{'s' * (taken != 1)} into gold.",
+                        markup=False)
+            self.redraw(keep=self.options.highlighted)
+
+    def action_take_all_agreed(self) -> None:
+        """Take every agreed span of the corpus, after confirmation."""
+        question = Text("Take every agreed span of the whole corpus into gold?", style="bold")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                taken = self._call(self.session.take_all_agreed)
+                if taken is not None:
+                    self.notify(f"Took {taken:,} agreed spans into gold (u undoes).",
+                                markup=False)
+                    self.redraw(keep=self.options.highlighted)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def _history(self, step: Callable[[], int | None], verb: str) -> None:
+        touched = self._call(step)
+        if touched is None:
+            self.notify(f"Nothing to {verb}.", markup=False)
+            return
+        self.sentence_id = touched
+        self.redraw(keep=self.options.highlighted)
+        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
+
+    def action_undo(self) -> None:
+        """Undo the latest take (also from an earlier session)."""
+        self._history(self.session.undo, "undo")
+
+    def action_redo(self) -> None:
+        """Redo the latest undone take."""
+        self._history(self.session.redo, "redo")
+
+    def help_sections(self) -> list[Section]:
+        """This screen's bindings."""
+        return [("Adjudication", self.BINDINGS),
+                ("In the list", [Binding("up,down", "move", "Choose a version"),
+                                 Binding("enter", "take", "Take the version into gold")])]
+
+    def action_help(self) -> None:
+        """Show every binding."""
+        self.app.push_screen(HelpScreen(self.help_sections()))
+
+    def action_quit(self) -> None:
+        """Leave (everything is already saved)."""
+        self.app.exit()

@@ -1,0 +1,309 @@
+"""The review screen: a paged table of annotations, the selected span in context, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from annotator.review_session import ReviewSession, annotation_view
+from annotator.tui.render import label_style, verbatim
+from annotator.tui.screens.confirm import ConfirmScreen
+from annotator.tui.screens.figure_form import FigureFormScreen
+from annotator.tui.screens.help import HelpScreen, Section
+from annotator.tui.screens.history import HistoryScreen
+from annotator.tui.screens.note import NoteScreen
+from annotator.tui.screens.review_filter import FilterScreen
+from annotator.tui.screens.source_picker import SourcePickerScreen
+from annotator.tui.widgets.review_table import ReviewTable
+from annotator.tui.widgets.span_context import SpanContext
+from db.review_views import REVIEW_SORTS, ReviewQuery, ReviewRow
+
+EMPTY = "No annotations match: press / to change the filter."
+
+
+class ReviewScreen(Screen[None]):
+    """Holds one page of rows and the keys of the pages before it; never the whole listing."""
+
+    BINDINGS = [
+        Binding("y", "decide('accepted')", "Accept", tooltip="Accept (enter too)"),
+        Binding("x,n", "decide('rejected')", "Reject", tooltip="Reject"),
+        Binding("e", "edit", "Edit", tooltip="Edit attributes: canonical source or figure value"),
+        Binding("c", "relabel('claim')", "Claim", show=False, tooltip="Relabel as claim"),
+        Binding("s", "relabel('source')", "Source", show=False, tooltip="Relabel as source"),
+        Binding("f", "relabel('figure')", "Figure", show=False, tooltip="Relabel as figure"),
+        Binding("m", "note", "Note", tooltip="Add or change a note"),
+        Binding("h", "history", "History", tooltip="History of the annotation"),
+        Binding("slash", "filter", "Filter", key_display="/",
+                tooltip="Filter by annotator, label, status, document, text; sort"),
+        Binding("o", "cycle_sort", "Sort", show=False, tooltip="Next sort order"),
+        Binding("A,shift+a", "bulk('accepted')", "Accept all", key_display="A",
+                tooltip="Accept every row of the filter (asks first)"),
+        Binding("R,shift+r", "bulk('rejected')", "Reject all", key_display="R", show=False,
+                tooltip="Reject every row of the filter (asks first)"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last decision or edit"),
+        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
+    ]
+
+    def __init__(self, session: ReviewSession, query: ReviewQuery | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.query_now = query or ReviewQuery()
+        self.rows: list[ReviewRow] = []
+        # Keys of the rows before each visited page: the last one is this page's start.
+        self.page_starts: list[tuple[Any, ...] | None] = [None]
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="review-status")
+        yield ReviewTable(id="review-table")
+        yield SpanContext(id="review-context")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> ReviewTable:
+        """The table widget."""
+        return self.query_one(ReviewTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.reload()
+
+    # --- pages -----------------------------------------------------------------------
+    def reload(self, *, first_page: bool = False, cursor: int | None = None) -> None:
+        """Read the count and the current page again (after a filter or an undo)."""
+        if first_page:
+            self.page_starts = [None]
+        self.total = self.session.count(self.query_now)
+        keep = self.table.cursor_row if cursor is None else cursor
+        self._load(self.page_starts[-1], keep)
+        if not self.rows and len(self.page_starts) > 1:
+            self.page_starts = [None]
+            self._load(None, 0)
+
+    def _load(self, after: tuple[Any, ...] | None, cursor: int) -> None:
+        self.rows = self.session.page(self.query_now, after)
+        self.table.show_rows(self.rows, cursor)
+        self._show_status()
+        self._show_context()
+
+    def _show_status(self) -> None:
+        line = Text("Review", style="bold", end="")
+        line.append_text(verbatim(f" · {self.session.reviewer} · ", style="dim"))
+        line.append_text(verbatim(self.query_now.describe()))
+        if self.rows:
+            start = self._offset() + 1
+            line.append(f" · rows {start:,}–{start + len(self.rows) - 1:,} of {self.total:,}",
+                        style="dim")
+        else:
+            line.append(" · no rows", style="dim")
+        self.query_one("#review-status", Static).update(line)
+
+    def _offset(self) -> int:
+        # Every page but the last is full, so a page's place follows from its number.
+        return (len(self.page_starts) - 1) * self.session.page_size
+
+    def on_review_table_page_requested(self, message: ReviewTable.PageRequested) -> None:
+        """Next page after the last row, previous page before the first."""
+        if message.step > 0:
+            if not self.rows or len(self.rows) < self.session.page_size:
+                self.notify("This is the last row.", markup=False)
+                return
+            following = self.session.page(self.query_now, self.rows[-1].sort_key)
+            if not following:
+                self.notify("This is the last row.", markup=False)
+                return
+            self.page_starts.append(self.rows[-1].sort_key)
+            self.rows = following
+            self.table.show_rows(self.rows, 0)
+        else:
+            if len(self.page_starts) == 1:
+                self.notify("This is the first row.", markup=False)
+                return
+            self.page_starts.pop()
+            self._load(self.page_starts[-1], self.session.page_size - 1)
+            return
+        self._show_status()
+        self._show_context()
+
+    # --- the selected row --------------------------------------------------------------
+    @property
+    def selected(self) -> ReviewRow | None:
+        """The row under the table cursor."""
+        if not self.rows:
+            return None
+        return self.rows[max(0, min(self.table.cursor_row, len(self.rows) - 1))]
+
+    def on_data_table_row_highlighted(self, _message: DataTable.RowHighlighted) -> None:
+        """The context follows the cursor."""
+        self._show_context()
+
+    def _show_context(self) -> None:
+        context = self.query_one(SpanContext)
+        row = self.selected
+        if row is None:
+            context.clear_context(EMPTY)
+            return
+        sentence = self.session.context(row.sentence_id)
+        context.show(sentence, [(row.start, row.end, label_style(row.label))], _details(row))
+
+    def _refresh_row(self, annotation_id: int) -> ReviewRow | None:
+        fresh = self.session.row(annotation_id, self.query_now.sort)
+        if fresh is None:
+            self.reload()
+            return None
+        self.rows = [fresh if row.id == annotation_id else row for row in self.rows]
+        self.table.replace_row(fresh)
+        self._show_context()
+        return fresh
+
+    def _call(self, call: Callable[[], Any]) -> bool:
+        """Run one session action; a refusal is shown, not raised."""
+        try:
+            call()
+        except ValueError as error:
+            self.notify(str(error), title="Not done", severity="error", markup=False)
+            return False
+        return True
+
+    # --- decisions -------------------------------------------------------------------------
+    def on_review_table_accept_requested(self, _message: ReviewTable.AcceptRequested) -> None:
+        """Enter accepts, like ``y``."""
+        self.action_decide("accepted")
+
+    def action_decide(self, status: str) -> None:
+        """Accept or reject the selected row, then move to the next one."""
+        row = self.selected
+        if row is None:
+            return
+        decide = self.session.accept if status == "accepted" else self.session.reject
+        if self._call(lambda: decide(row.id)):
+            self._refresh_row(row.id)
+            self.table.action_cursor_down()
+
+    def action_relabel(self, label: str) -> None:
+        """Give the selected row another label."""
+        row = self.selected
+        if row is not None and self._call(lambda: self.session.relabel(row.id, label)):
+            self._refresh_row(row.id)
+
+    def action_edit(self) -> None:
+        """Figure: value, unit, qualifier. Source or claim: its canonical source."""
+        row = self.selected
+        if row is None:
+            return
+        view = annotation_view(row)
+        dialog: FigureFormScreen | SourcePickerScreen = (
+            FigureFormScreen(self.session, view) if row.label == "figure"
+            else SourcePickerScreen(self.session, view))
+        self.app.push_screen(dialog, lambda _changed: self._refresh_row(row.id))
+
+    def action_note(self) -> None:
+        """Write a note on the selected row."""
+        row = self.selected
+        if row is None:
+            return
+
+        def written(note: str | None) -> None:
+            if note is not None and self._call(lambda: self.session.note(row.id, note)):
+                self._refresh_row(row.id)
+
+        self.app.push_screen(NoteScreen(row.text, row.note), written)
+
+    def action_history(self) -> None:
+        """Show every change of the selected annotation."""
+        row = self.selected
+        if row is not None:
+            self.app.push_screen(HistoryScreen(row.text, self.session.history(row.id)))
+
+    # --- filter, sort, bulk -------------------------------------------------------------------
+    def action_filter(self) -> None:
+        """Change the filter and the sort."""
+        def chosen(query: ReviewQuery | None) -> None:
+            if query is not None:
+                self.query_now = query
+                self.reload(first_page=True, cursor=0)
+
+        self.app.push_screen(FilterScreen(self.query_now, self.session.unknown_annotators),
+                             chosen)
+
+    def action_cycle_sort(self) -> None:
+        """The next sort order."""
+        following = REVIEW_SORTS[(REVIEW_SORTS.index(self.query_now.sort) + 1)
+                                 % len(REVIEW_SORTS)]
+        self.query_now = ReviewQuery(self.query_now.selection, self.query_now.text,
+                                     self.query_now.reviewed, following)
+        self.reload(first_page=True, cursor=0)
+
+    def action_bulk(self, status: str) -> None:
+        """Accept or reject every row of the filter, after confirmation."""
+        count = self.session.count(self.query_now)
+        if not count:
+            self.notify("No rows to decide on.", markup=False)
+            return
+        verb = "Accept" if status == "accepted" else "Reject"
+        question = Text(f"{verb} all {count:,} annotations of this filter?\n", style="bold")
+        question.append_text(verbatim(self.query_now.describe(), style="dim"))
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            changed: list[int] = []
+            if self._call(lambda: changed.append(self.session.bulk(self.query_now, status))):
+                self.notify(f"{verb}ed {changed[0]:,} annotations (u undoes).", markup=False)
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    # --- history, help, quit --------------------------------------------------------------------
+    def _history(self, step: Callable[[], int | None], verb: str) -> None:
+        touched: list[int | None] = []
+        if not self._call(lambda: touched.append(step())):
+            return
+        if touched[0] is None:
+            self.notify(f"Nothing to {verb}.", markup=False)
+            return
+        self.reload()
+        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
+
+    def action_undo(self) -> None:
+        """Undo the reviewer's latest decision or edit (also from an earlier session)."""
+        self._history(self.session.undo, "undo")
+
+    def action_redo(self) -> None:
+        """Redo the latest undone action."""
+        self._history(self.session.redo, "redo")
+
+    def help_sections(self) -> list[Section]:
+        """The bindings of this screen and its table."""
+        return [
+            ("Deciding and editing", self.BINDINGS),
+            ("In the table", ReviewTable.BINDINGS),
+        ]
+
+    def action_help(self) -> None:
+        """Show every binding."""
+        self.app.push_screen(HelpScreen(self.help_sections()))
+
+    def action_quit(self) -> None:
+        """Leave (everything is already saved)."""
+        self.app.exit()
+
+
+def _details(row: ReviewRow) -> Text:
+    """Who made the span and who decided on it, its source, figure and note (verbatim)."""
+    line = verbatim(f"{row.label} by {row.annotator} · {row.status} ({row.origin})")
+    if row.reviewed_by is not None and row.reviewed_at is not None:
+        line.append_text(verbatim(
+            f" · decided by {row.reviewed_by} at {row.reviewed_at:%Y-%m-%d %H:%M} UTC"))
+    if row.note:
+        line.append("\nnote: ", style="bold")
+        line.append_text(verbatim(row.note))
+    return line

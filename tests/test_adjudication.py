@@ -1,0 +1,137 @@
+"""Classifying annotators' spans in a sentence: agreed, partial, only-one, conflicting (pure)."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotator.adjudication import (
+    AGREED,
+    CONFLICTING,
+    KINDS,
+    ONLY_ONE,
+    PARTIAL,
+    agreed_to_take,
+    classify,
+    count_kinds,
+)
+from db.review_views import SpanVersion
+
+_ids = count(1)
+
+
+def version(annotator: str, label: str, start: int, end: int, *, source: str | None = None,
+            value: float | None = None, unit: str | None = None) -> SpanVersion:
+    return SpanVersion(
+        annotation_id=next(_ids), annotator=annotator, label=label, start=start, end=end,
+        text="x" * (end - start), status="accepted", source_name=source, source_type=None,
+        figure_value=value, figure_unit=unit, figure_qualifier=None,
+    )
+
+
+def kinds(groups) -> list[tuple[int, int, str]]:
+    return [(group.start, group.end, group.kind) for group in groups]
+
+
+def test_same_span_same_label_is_agreed() -> None:
+    groups = classify([version("a", "claim", 0, 5), version("b", "claim", 0, 5)], ("a", "b"))
+    assert kinds(groups) == [(0, 5, AGREED)]
+    assert [v.annotator for v in groups[0].versions] == ["a", "b"]
+
+
+def test_one_annotator_only() -> None:
+    groups = classify([version("a", "claim", 0, 5), version("b", "claim", 0, 6)], ("a", "b"))
+    # Offsets differing by one character are different spans.
+    assert kinds(groups) == [(0, 5, ONLY_ONE), (0, 6, ONLY_ONE)]
+
+
+def test_different_label_conflicts() -> None:
+    groups = classify([version("a", "claim", 0, 5), version("b", "figure", 0, 5)], ("a", "b"))
+    assert kinds(groups) == [(0, 5, CONFLICTING)]
+    assert groups[0].differences() == ("label",)
+    assert groups[0].labels == ("claim", "figure")
+
+
+def test_different_source_conflicts() -> None:
+    groups = classify([version("a", "source", 0, 5, source="Hamas"),
+                       version("b", "source", 0, 5, source="Egypt")], ("a", "b"))
+    assert kinds(groups) == [(0, 5, CONFLICTING)]
+    assert groups[0].differences() == ("source",)
+
+
+def test_different_figure_value_conflicts() -> None:
+    groups = classify([version("a", "figure", 0, 5, value=160000, unit="people"),
+                       version("b", "figure", 0, 5, value=16000, unit="people")], ("a", "b"))
+    assert groups[0].kind == CONFLICTING
+    assert groups[0].differences() == ("figure",)
+
+
+def test_two_labels_by_one_annotator_are_compared_label_by_label() -> None:
+    groups = classify([version("a", "claim", 0, 5), version("a", "figure", 0, 5),
+                       version("b", "figure", 0, 5)], ("a", "b"))
+    assert [(g.versions[0].label, g.kind) for g in groups] == [
+        ("claim", ONLY_ONE), ("figure", AGREED)]
+
+
+def test_partial_agreement_with_three_annotators() -> None:
+    groups = classify([version("a", "claim", 0, 5), version("b", "claim", 0, 5)],
+                      ("a", "b", "c"))
+    assert kinds(groups) == [(0, 5, PARTIAL)]
+
+
+def test_other_annotators_are_ignored_and_groups_come_in_text_order() -> None:
+    groups = classify([version("z", "claim", 0, 3), version("b", "claim", 9, 12),
+                       version("a", "claim", 2, 4)], ("a", "b"))
+    assert kinds(groups) == [(2, 4, ONLY_ONE), (9, 12, ONLY_ONE)]
+
+
+def test_gold_marks_what_was_taken_and_agreed_to_take_skips_it() -> None:
+    a, b = version("a", "claim", 0, 5), version("b", "claim", 0, 5)
+    other_a, other_b = version("a", "figure", 7, 9), version("b", "figure", 7, 9)
+    gold = version("gold", "claim", 0, 5)
+    groups = classify([a, b, other_a, other_b], ("a", "b"), [gold])
+    assert groups[0].in_gold(a) and groups[0].settled
+    assert not groups[1].settled
+    assert agreed_to_take(groups) == [other_a]
+    # Gold with another source than every version is not a taken version.
+    stale = version("gold", "claim", 0, 5, source="Someone")
+    assert not classify([a, b], ("a", "b"), [stale])[0].settled
+
+
+def test_count_kinds_reports_every_kind() -> None:
+    groups = classify([version("a", "claim", 0, 5), version("b", "claim", 0, 5),
+                       version("a", "source", 6, 8)], ("a", "b"))
+    assert count_kinds(groups) == {CONFLICTING: 0, ONLY_ONE: 1, PARTIAL: 0, AGREED: 1}
+
+
+spans = st.builds(
+    lambda who, label, start, length, source: version(who, label, start, start + length,
+                                                      source=source),
+    st.sampled_from(("a", "b", "c")), st.sampled_from(("claim", "source", "figure")),
+    st.integers(0, 6), st.integers(1, 3), st.sampled_from((None, "Hamas")),
+)
+
+
+@given(st.lists(spans, max_size=12))
+def test_every_version_lands_in_exactly_one_group_of_a_fitting_kind(versions) -> None:
+    # One annotator cannot store two spans with the same label and offsets.
+    unique = {(v.annotator, v.label, v.start, v.end): v for v in versions}
+    versions = list(unique.values())
+    groups = classify(versions, ("a", "b", "c"))
+    placed = [v.annotation_id for group in groups for v in group.versions]
+    assert sorted(placed) == sorted(v.annotation_id for v in versions)
+    for group in groups:
+        assert group.kind in KINDS
+        assert all((v.start, v.end) == (group.start, group.end) for v in group.versions)
+        who = [v.annotator for v in group.versions]
+        assert len(who) == len(set(who))  # one version per annotator in a group
+        if group.kind == ONLY_ONE:
+            assert len(who) == 1
+        elif group.kind == AGREED:
+            assert sorted(who) == ["a", "b", "c"]
+        if group.kind in (AGREED, PARTIAL):
+            assert not group.differences()
+        if group.kind == CONFLICTING:
+            assert group.differences()

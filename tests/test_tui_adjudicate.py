@@ -1,0 +1,179 @@
+"""The adjudication screen driven by keys; the gold layer is checked in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from test_review_db import build_review_corpus, span
+from textual.widgets import Static
+
+from annotator.adjudication import AGREED, CONFLICTING
+from annotator.adjudication_session import AdjudicationSession
+from annotator.tui.review_app import AdjudicationApp
+from annotator.tui.screens.adjudicate import AdjudicateScreen
+from annotator.tui.screens.confirm import ConfirmScreen
+from annotator.tui.screens.help import HelpScreen
+from db.annotations import attribute_to_span, set_figure
+from db.engine import Database, open_database
+from db.models import Annotation, Annotator, Link
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    opened = open_database(str(tmp_path / "adjudicate.db"))
+    build_review_corpus(opened, tmp_path / "in")
+    officials = span(opened, "bob", 0, "Officials", "source")
+    claim = _id_of(opened, "bob", "claim", "over 160,000 people fled the city")
+    attribute_to_span(opened, "bob", claim, officials)
+    figure = span(opened, "bob", 0, "over 160,000 people", "figure")
+    set_figure(opened, "bob", figure, 16000, "people", None)
+    yield opened
+    opened.dispose()
+
+
+def _id_of(database: Database, who: str, label: str, text: str) -> int:
+    with database.engine.connect() as connection:
+        found = connection.scalar(
+            select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)
+            .where(Annotator.name == who, Annotation.label == label, Annotation.text == text))
+    assert found is not None
+    return found
+
+
+def gold(database: Database) -> list[tuple[str, str, float | None]]:
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            select(Annotation.label, Annotation.text, Annotation.figure_value)
+            .join(Annotator, Annotator.id == Annotation.annotator_id)
+            .where(Annotator.name == "gold").order_by(Annotation.doc_start, Annotation.label))
+        return [tuple(row) for row in rows]
+
+
+def gold_links(database: Database) -> int:
+    with database.engine.connect() as connection:
+        gold_ids = select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)\
+            .where(Annotator.name == "gold")
+        return len(connection.execute(select(Link.id).where(Link.from_id.in_(gold_ids))).all())
+
+
+def make_app(database: Database) -> AdjudicationApp:
+    return AdjudicationApp(AdjudicationSession(database, "judy", ("ana", "bob")))
+
+
+def screen(app: AdjudicationApp) -> AdjudicateScreen:
+    found = app.screen_stack[0]
+    assert isinstance(found, AdjudicateScreen)
+    return found
+
+
+async def highlight(pilot, app: AdjudicationApp, kind: str, annotator: str) -> None:
+    """Put the list highlight on ``annotator``'s version in the first group of ``kind``."""
+    adjudicate = screen(app)
+    for row, slot in enumerate(adjudicate.slots):
+        if slot is None:
+            continue
+        group = adjudicate.groups[slot[0]]
+        if group.kind == kind and group.versions[slot[1]].annotator == annotator:
+            adjudicate.options.highlighted = row
+            await pilot.pause()
+            return
+    raise AssertionError(f"no {kind} version by {annotator}")
+
+
+async def test_shows_groups_side_by_side_with_their_kinds(database: Database) -> None:
+    app = make_app(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        adjudicate = screen(app)
+        assert sorted(g.kind for g in adjudicate.groups) == [AGREED, AGREED, CONFLICTING]
+        status = adjudicate.query_one("#adjudicate-status", Static).visual.plain
+        assert "2 agreed" in status and "1 conflicting" in status
+        text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "CONFLICTING" in text and "differs in figure" in text
+        assert "16,000 people" in text and "over 160,000 people" in text
+
+
+async def test_enter_takes_the_highlighted_version_and_t_replaces_it(database) -> None:
+    app = make_app(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await highlight(pilot, app, CONFLICTING, "ana")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert gold(database) == [("figure", "over 160,000 people", 160000)]
+        await highlight(pilot, app, CONFLICTING, "bob")
+        await pilot.press("t")
+        await pilot.pause()
+        assert gold(database) == [("figure", "over 160,000 people", 16000)]
+        group = next(g for g in screen(app).groups if g.kind == CONFLICTING)
+        assert group.settled and group.in_gold(group.versions[1])
+        await pilot.press("u")
+        await pilot.pause()
+        assert gold(database) == [("figure", "over 160,000 people", 160000)]
+
+
+async def test_a_takes_the_agreed_spans_with_their_link_and_u_undoes(database) -> None:
+    app = make_app(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert gold(database) == [("source", "Officials", None),
+                                  ("claim", "over 160,000 people fled the city", None)]
+        assert gold_links(database) == 1
+        assert "2/3 in gold" in screen(app).query_one("#adjudicate-status", Static).visual.plain
+        await pilot.press("u")
+        await pilot.pause()
+        assert gold(database) == []
+
+
+async def test_A_takes_agreed_spans_everywhere_after_confirmation(database) -> None:
+    app = make_app(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert gold(database) == []
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert len(gold(database)) == 2
+
+
+async def test_j_and_k_move_between_sentences_with_annotations(database) -> None:
+    app = make_app(database)
+    async with app.run_test(size=SIZE) as pilot:
+        first = screen(app).sentence_id
+        await pilot.press("j")
+        second = screen(app).sentence_id
+        assert second != first
+        assert [g.versions[0].annotator for g in screen(app).groups] == ["bob"]
+        await pilot.press("j", "j")  # the third sentence, then the end: said, stays
+        third = screen(app).sentence_id
+        assert third not in (first, second)
+        await pilot.press("k", "k")
+        assert screen(app).sentence_id == first
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
+
+async def test_an_empty_database_says_so(tmp_path: Path) -> None:
+    empty = open_database(str(tmp_path / "empty.db"))
+    try:
+        app = make_app(empty)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            text = screen(app).query_one("#adjudicate-context", Static).visual.plain
+            assert "None of these annotators" in text
+            await pilot.press("j", "a", "t")
+    finally:
+        empty.dispose()
