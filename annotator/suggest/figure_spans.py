@@ -107,6 +107,7 @@ _DETERMINER_BEFORE = re.compile(
     r"\b(?:the|these|those|its|their|his|her|our|my|your|all|both|every|any|no|which|each)\s+$",
     re.IGNORECASE,
 )
+_DURATION_AFTER = re.compile(r"\s+(?:second|minute|hour|day|week|month|year|decade|century)\b")
 _URLISH = re.compile(r"(?:://|www\.|[=@/\\])")
 _SENTENCE_START_WORDS = frozenset(
     _split(
@@ -200,9 +201,10 @@ def _is_excluded(sentence: str, match: re.Match[str]) -> bool:
     else:
         if not qualified and _DETERMINER_BEFORE.search(before) and not match.group("hyunit"):
             return True  # "the two sides": a reference, not a quantity
-        word = num.split()[0].lower()
-        if word == "one" and re.match(r"\s+(?:of|another|day|by|or)\b", sentence[end:]):
-            return True
+        # "one" is a figure only as an amount of time ("one year"), not as a determiner or
+        # pronoun ("one driver", "one abstained", "one of them").
+        if num.lower() == "one" and not match.group("hyunit"):
+            return not _DURATION_AFTER.match(sentence[end:])
     return False
 
 

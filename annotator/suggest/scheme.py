@@ -65,6 +65,7 @@ class Scheme:
     cue_verbs: tuple[str, ...]
     weak_cue_verbs: tuple[str, ...]  # cues only with "that", a quote or at the sentence end
     according_phrases: tuple[str, ...]
+    participle_cues: tuple[str, ...]  # ", saying CLAIM" after the main clause
     pronouns: tuple[str, ...]
     known_sources: tuple[KnownSource, ...]
     origin: str  # the file it came from, or "default"
@@ -88,6 +89,7 @@ class Scheme:
                 "verbs": list(self.cue_verbs),
                 "weak_verbs": list(self.weak_cue_verbs),
                 "according": list(self.according_phrases),
+                "participles": list(self.participle_cues),
                 "pronouns": list(self.pronouns),
             },
             "known_sources": [
@@ -219,6 +221,9 @@ def _build(data: Mapping[str, Any], where: str) -> Scheme:
         weak_cue_verbs=tuple(v.lower() for v in _strings(cues, "weak_verbs", f"{where}: [cues]")),
         according_phrases=tuple(
             v.lower() for v in _strings(cues, "according", f"{where}: [cues]")
+        ),
+        participle_cues=tuple(
+            v.lower() for v in _strings(cues, "participles", f"{where}: [cues]")
         ),
         pronouns=tuple(v.lower() for v in _strings(cues, "pronouns", f"{where}: [cues]")),
         known_sources=_known_sources(data, where, keys),

@@ -45,8 +45,14 @@ class Suggester:
 
     def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
+        source_index: dict[tuple[int, int], int] = {}
         for attribution in find_attributions(sentence, self.cues):
-            spans.extend(self._attribution_spans(sentence, attribution, memory, len(spans)))
+            index = source_index.get(attribution.source)
+            if index is None:
+                index = source_index[attribution.source] = len(spans)
+                spans.append(self._source_span(sentence, attribution, memory))
+            if attribution.claim is not None:
+                spans.append(self._claim_span(sentence, attribution, spans[index], index))
         for figure in find_figures(sentence):
             parsed = figure.parsed
             attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
@@ -65,35 +71,36 @@ class Suggester:
             )
         return spans
 
-    def _attribution_spans(
-        self, sentence: str, attribution: Attribution, memory: SourceMemory, index: int
-    ) -> list[SuggestedSpan]:
+    def _source_span(
+        self, sentence: str, attribution: Attribution, memory: SourceMemory
+    ) -> SuggestedSpan:
         named = self.namer.name(sentence, attribution.source, memory)
         memory.remember(named)
         start, end = attribution.source
-        source = SuggestedSpan(
+        where = "before" if attribution.source_first else "after"
+        return SuggestedSpan(
             label="source",
             start=start,
             end=end,
             text=sentence[start:end],
-            reason=f"{named.how} before reporting cue '{attribution.cue}'"
-            if attribution.source_first
-            else f"{named.how} after reporting cue '{attribution.cue}'",
+            reason=f"{named.how} {where} reporting cue '{attribution.cue}'",
             source_name=named.name,
             source_type=named.source_type,
-            attrs={"cue": attribution.cue},
+            attrs={"cue": attribution.cue, "resolved": named.resolved},
         )
-        if attribution.claim is None:
-            return [source]
-        claim_start, claim_end = attribution.claim
-        claim = SuggestedSpan(
+
+    def _claim_span(
+        self, sentence: str, attribution: Attribution, source: SuggestedSpan, index: int
+    ) -> SuggestedSpan:
+        assert attribution.claim is not None
+        start, end = attribution.claim
+        return SuggestedSpan(
             label="claim",
-            start=claim_start,
-            end=claim_end,
-            text=sentence[claim_start:claim_end],
+            start=start,
+            end=end,
+            text=sentence[start:end],
             reason=f"clause governed by reporting cue '{attribution.cue}'",
             attrs={"cue": attribution.cue},
             attributed_to=index,
-            resolved_source=named.name if named.resolved else None,
+            resolved_source=source.source_name if source.attrs.get("resolved") else None,
         )
-        return [source, claim]
