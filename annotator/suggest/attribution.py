@@ -345,6 +345,13 @@ def _strongly_introduced(sentence: str, position: int) -> bool:
     return rest.lstrip(" ,:")[:1] in _QUOTES
 
 
+def _after_insertion(sentence: str, clause: int, comma: int) -> bool:
+    """Whether the comma closes an inserted phrase ("X, convened in Cairo, underscored")."""
+    pieces = _segments(sentence, clause, comma)
+    start, end = _trim(sentence, *pieces[-1])
+    return len(pieces) > 1 and bool(_PARENTHETICAL.match(sentence[start:end]))
+
+
 def _verb_attribution(
     sentence: str, match: re.Match[str], sources: _Sources, clause: int
 ) -> Attribution | None:
@@ -353,13 +360,20 @@ def _verb_attribution(
     cue_start, cue_end = match.span()
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
-    if last_break >= 0 and not before[last_break + 1 :].strip():
-        # Cue right after a comma or closing quote: "CLAIM, said X." (or an inserted phrase).
+    source = sources.before(sentence, clause, cue_start)
+    # Everything before the cue is one source ("Dr. X, an economist, said ..."): not inverted.
+    whole = source is not None and source[0] <= _trim(sentence, clause, cue_start)[0]
+    if (
+        last_break >= 0
+        and not before[last_break + 1 :].strip()
+        and not whole
+        and not _after_insertion(sentence, clause, clause + last_break)
+    ):
+        # Cue right after a comma or closing quote: "CLAIM, said X."
         inverted = sources.after(sentence, cue_end)
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
             return Attribution(cue, inverted, claim, source_first=False)
-    source = sources.before(sentence, clause, cue_start)
     if source is None:
         return None
     weak = cue.lower() in cues.weak_verbs
