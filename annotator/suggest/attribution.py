@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from annotator.suggest.patterns import starts_word, word_finder, word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions"]
@@ -51,16 +52,14 @@ class CueSet:
     @classmethod
     def from_scheme(cls, scheme: Scheme) -> CueSet:
         """Compile the cue words of ``scheme``."""
-        verbs = sorted({*scheme.cue_verbs, *scheme.weak_cue_verbs}, key=len, reverse=True)
-        phrases = sorted(scheme.according_phrases, key=len, reverse=True)
-        participles = sorted(scheme.participle_cues, key=len, reverse=True)
+        verbs = {*scheme.cue_verbs, *scheme.weak_cue_verbs}
         return cls(
-            verbs=re.compile(r"\b(?:" + "|".join(map(re.escape, verbs)) + r")\b", re.I),
+            verbs=word_finder(verbs),
             all_verbs=frozenset(verbs),
             weak_verbs=frozenset(scheme.weak_cue_verbs),
-            according=re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b", re.I),
+            according=word_finder(scheme.according_phrases),
             participles=re.compile(
-                r",\s+(" + "|".join(map(re.escape, participles)) + r")\b(?:\s+that\b)?", re.I
+                rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
             ),
         )
 
@@ -159,14 +158,16 @@ def _is_name(text: str) -> bool:
     return 0 < len(tokens) <= 6 and all(_NAME_TOKEN.match(token) for token in tokens)
 
 
+_BREAK = re.compile(r"[,;“”\"]")
+
+
 def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
     """[start, end) cut at commas, semicolons and quotation marks, as (start, end) pieces."""
     pieces: list[tuple[int, int]] = []
     piece = start
-    for position in range(start, end):
-        if sentence[position] in ",;“”\"":
-            pieces.append((piece, position))
-            piece = position + 1
+    for found in _BREAK.finditer(sentence, start, end):
+        pieces.append((piece, found.start()))
+        piece = found.end()
     pieces.append((piece, end))
     return pieces
 
@@ -435,6 +436,7 @@ def find_attributions(sentence: str, cues: CueSet) -> list[Attribution]:
         + [(m.start(), 2, m) for m in cues.participles.finditer(sentence)],
         key=lambda item: item[0],
     )
+    matches = [item for item in matches if item[1] == 2 or starts_word(sentence, item[0])]
     for start, kind, match in matches:
         if any(_inside(a, start) for a in found):
             continue
