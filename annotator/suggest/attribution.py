@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from annotator.suggest.patterns import starts_word, word_finder, word_trie
+from annotator.suggest.patterns import word_finder, word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions"]
@@ -436,7 +436,6 @@ def find_attributions(sentence: str, cues: CueSet) -> list[Attribution]:
         + [(m.start(), 2, m) for m in cues.participles.finditer(sentence)],
         key=lambda item: item[0],
     )
-    matches = [item for item in matches if item[1] == 2 or starts_word(sentence, item[0])]
     for start, kind, match in matches:
         if any(_inside(a, start) for a in found):
             continue

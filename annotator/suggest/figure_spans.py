@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
-from annotator.suggest.patterns import starts_word, word_finder, word_trie
+from annotator.suggest.patterns import word_finder, word_trie
 
 __all__ = ["FoundFigure", "find_figures"]
 
@@ -291,7 +291,7 @@ def _matches(sentence: str) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     covered = 0
     positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
-    words = [a.start() for a in _WORD_ANCHOR.finditer(sentence) if starts_word(sentence, a.start())]
+    words = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
     if words:
         positions = sorted(positions + words)
     for position in positions:
