@@ -315,6 +315,9 @@ def find_figures(sentence: str) -> list[FoundFigure]:
         if _is_excluded(sentence, match, groups):
             continue
         start = match.start()
+        if groups["between"] and not groups["num2"]:
+            # "from 4 million litres" without a high end: "from" belongs to the sentence.
+            start = match.start("cur") if groups["cur"] else match.start("num")
         end = _span_end(sentence, match, groups)
         while end > start and sentence[end - 1] in " \t-‐":
             end -= 1
