@@ -93,6 +93,9 @@ _ADVERB_OR_AUX = re.compile(
     r"repeatedly|previously|separately|then|once|\w+ly))+\s*$"
 )
 _LEADING_JOIN = re.compile(r"^(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+_SUBORDINATE = re.compile(
+    r"\s(?:as|while|when|whereas|because|since|although|though|after|before|until|unless|once)\s+"
+)
 _PARENTHETICAL = re.compile(
     r"^(?:who|which|whose|where|when|while|although|though|however|[a-z]+ed|[a-z]+ing)\b"
 )
@@ -155,7 +158,9 @@ def _words(text: str) -> int:
 
 def _is_name(text: str) -> bool:
     tokens = text.split()
-    return 0 < len(tokens) <= 6 and all(_NAME_TOKEN.match(token) for token in tokens)
+    if not 0 < len(tokens) <= 6 or _PREPOSITION_START.match(text):
+        return False  # "In Geneva" is a place phrase, not a name
+    return all(_NAME_TOKEN.match(token) for token in tokens)
 
 
 _BREAK = re.compile(r"[,;“”\"]")
@@ -177,6 +182,9 @@ def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
     joined = _LEADING_JOIN.match(sentence[start:end])
     if joined:
         start += joined.end()
+    clauses = list(_SUBORDINATE.finditer(sentence, start, end))
+    if clauses:
+        start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
     tail = _ADVERB_OR_AUX.search(sentence[start:end])
     if tail and tail.start() > 0:
         end = start + tail.start()
@@ -224,7 +232,7 @@ class _Sources:
                 if skipped > 2:
                     return None
                 continue
-            if index > 0:
+            if index > 0 and start == _trim(sentence, *pieces[index])[0]:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end

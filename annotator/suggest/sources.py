@@ -92,6 +92,18 @@ class SourceNamer:
         alias = first.group(0)
         return self.aliases.get(alias) or self.aliases[alias.lower()], alias
 
+    def known_mentions(self, text: str) -> list[tuple[int, int, KnownSource]]:
+        """Every known source named in ``text``: (start, end, source), longest alias first."""
+        found: dict[int, tuple[int, int, KnownSource]] = {}
+        for pattern in self.known:
+            for match in pattern.finditer(text):
+                alias = match.group(0)
+                source = self.aliases.get(alias) or self.aliases[alias.lower()]
+                best = found.get(match.start())
+                if best is None or best[1] < match.end():
+                    found[match.start()] = (match.start(), match.end(), source)
+        return sorted(found.values(), key=lambda item: item[0])
+
     def classify(self, text: str) -> str | None:
         """The source type of ``text``'s keywords that comes first in the classify order."""
         found = [self.keyword_type[m.group(0)] for m in self.keywords.finditer(text.lower())]

@@ -6,15 +6,22 @@ always give the same suggestions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from annotator.suggest.attribution import Attribution, CueSet, find_attributions
 from annotator.suggest.figure_spans import find_figures
 from annotator.suggest.model import KnownSource, SuggestedSpan
 from annotator.suggest.scheme import Scheme, default_scheme
-from annotator.suggest.sources import SourceMemory, SourceNamer
+from annotator.suggest.sources import NamedSource, SourceMemory, SourceNamer
 
 __all__ = ["Suggester"]
+
+_POSSESSIVE_MARKS = frozenset({"’", "'"})
+# A known source after these words is who was told or what was talked about, not the speaker.
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:told|tells|tell|to|with|by|from|of|for|against|on|in|at|about|into)\s+(?:the\s+)?$"
+)
 
 
 class Suggester:
@@ -53,6 +60,8 @@ class Suggester:
                 spans.append(self._source_span(sentence, attribution, memory))
             if attribution.claim is not None:
                 spans.append(self._claim_span(sentence, attribution, spans[index], index))
+        if spans:
+            spans.extend(self._known_mentions(sentence, spans, memory))
         for figure in find_figures(sentence):
             parsed = figure.parsed
             attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
@@ -70,6 +79,31 @@ class Suggester:
                 )
             )
         return spans
+
+    def _known_mentions(
+        self, sentence: str, spans: list[SuggestedSpan], memory: SourceMemory
+    ) -> list[SuggestedSpan]:
+        """Known sources named elsewhere in a sentence that has an attribution."""
+        found = []
+        for start, end, source in self.namer.known_mentions(sentence):
+            inside = any(span.start < end and start < span.end for span in spans)
+            if inside or sentence[end : end + 1] in _POSSESSIVE_MARKS or _OBJECT_BEFORE.search(
+                sentence, max(0, start - 12), start
+            ):
+                continue  # part of a suggested span, "Hamas’ readiness", "told Reuters"
+            memory.remember(NamedSource(source.name, source.source_type, "known source"))
+            found.append(
+                SuggestedSpan(
+                    label="source",
+                    start=start,
+                    end=end,
+                    text=sentence[start:end],
+                    reason=f"known source alias '{sentence[start:end]}'",
+                    source_name=source.name,
+                    source_type=source.source_type,
+                )
+            )
+        return found
 
     def _source_span(
         self, sentence: str, attribution: Attribution, memory: SourceMemory
