@@ -46,7 +46,7 @@ from annotator.suggest.quality import (  # noqa: E402
 GOLD = ROOT / "benchmarks"
 SETS = {
     "own (20 paragraphs)": lambda: load_gold_paragraphs(GOLD / "suggestion_gold.jsonl"),
-    "holdout (8)": lambda: load_gold_paragraphs(GOLD / "suggestion_holdout.jsonl"),
+    "holdout (16)": lambda: load_gold_paragraphs(GOLD / "suggestion_holdout.jsonl"),
     "sample": lambda: load_sample(ROOT / "sample" / "gaza-aid-talks.labels.jsonl"),
     "shared article": lambda: load_shared_reference(
         ROOT / "tests" / "data" / "shared_article_reference.jsonl",
