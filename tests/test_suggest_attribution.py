@@ -222,3 +222,17 @@ def test_known_sources_are_suggested_anywhere_in_a_sentence_with_an_attribution(
 def test_known_source_mentions_that_are_not_speakers(sentence: str) -> None:
     assert all(span.reason.startswith(("source span", "pronoun", "'"))
                or "reporting cue" in span.reason for span in sources(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("Hamas has repeatedly said that it wants a deal.", "Hamas"),
+        ("The victim's family said that he was unarmed.", "The victim's family"),
+        ("The government of Italy said that it would send aid.", "The government of Italy"),
+    ],
+)
+def test_adverbs_and_auxiliaries_before_the_cue_are_not_part_of_the_source(
+    sentence: str, source: str
+) -> None:
+    assert source_texts(sentence) == [source]

@@ -15,6 +15,7 @@ tonnes"), but not "of ..." after it. "only"/"just" are emphasis, not part of the
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
@@ -256,6 +257,7 @@ def _reason(g: dict[str, str | None]) -> str:
 # Where a figure can start: digits, or a number word. The pattern above is then matched only
 # there (a scan of every position with all its optional prefixes was 20 times slower).
 _DIGITS_ANCHOR = re.compile(r"[0-9]+")
+_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALE_WORDS, "dozen"])
 _WORD_ANCHOR = word_finder(
     [*_SMALL, *_TENS, *(f"{a} {scale}" for a in ("a", "an", "half a") for scale in _SCALE_WORDS),
      "a dozen", "half a dozen"]
@@ -286,14 +288,15 @@ def _prefix_start(sentence: str, position: int) -> int:
     return start
 
 
-def _matches(sentence: str) -> list[re.Match[str]]:
+def _matches(sentence: str, words: AbstractSet[str] | None) -> list[re.Match[str]]:
     """Candidate figures, at most one per number, in text order."""
     found: list[re.Match[str]] = []
     covered = 0
     positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
-    words = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
-    if words:
-        positions = sorted(positions + words)
+    if words is None or not _NUMBER_WORDS.isdisjoint(words):
+        spelled = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
+        if spelled:
+            positions = sorted(positions + spelled)
     for position in positions:
         if position < covered:
             continue
@@ -307,10 +310,14 @@ def _matches(sentence: str) -> list[re.Match[str]]:
     return found
 
 
-def find_figures(sentence: str) -> list[FoundFigure]:
-    """Figure spans in ``sentence`` in text order, each with its parsed value."""
+def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[FoundFigure]:
+    """Figure spans in ``sentence`` in text order, each with its parsed value.
+
+    ``words``, the sentence's lower-case words, lets a sentence without number words skip
+    looking for them.
+    """
     found: list[FoundFigure] = []
-    for match in _matches(sentence):
+    for match in _matches(sentence, words):
         groups = match.groupdict()
         if _is_excluded(sentence, match, groups):
             continue

@@ -52,8 +52,10 @@ _PLURAL_PRONOUNS = frozenset({"they", "we"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "i"})
 
 
-def _case_sensitive(alias: str) -> bool:
-    return alias.isupper() or len(alias) <= 3
+def _spellings(alias: str) -> set[str]:
+    if alias.isupper() or len(alias) <= 3:
+        return {alias}
+    return {alias, alias.lower(), alias[:1].upper() + alias[1:], alias.title()}
 
 
 class SourceNamer:
@@ -63,17 +65,15 @@ class SourceNamer:
         self.pronouns = frozenset(scheme.pronouns)
         # One pattern for every alias: acronyms and short aliases match case-sensitively
         # ("WHO" is not "who"), longer ones in any case.
+        # Each alias in the spellings news uses (as written, lower case, capitalized, title
+        # case; acronyms and short aliases only as written: "WHO" is not "who"), all in one
+        # case-sensitive pattern: re.IGNORECASE would make every comparison fold case.
         self.aliases: dict[str, KnownSource] = {}
         for source in known_sources:
             for alias in (source.name, *source.aliases):
-                key = alias if _case_sensitive(alias) else alias.lower()
-                self.aliases.setdefault(key, source)
-        exact = [alias for alias in self.aliases if _case_sensitive(alias)]
-        folded = [alias for alias in self.aliases if not _case_sensitive(alias)]
-        self.known = [
-            re.compile(rf"(?<![\w]){word_trie(exact)}(?![\w])"),
-            re.compile(rf"(?<![\w]){word_trie(folded)}(?![\w])", re.I),
-        ]
+                for form in _spellings(alias):
+                    self.aliases.setdefault(form, source)
+        self.known = re.compile(rf"(?<![\w]){word_trie(self.aliases)}(?![\w])")
         # Every keyword in one pattern; the scheme's classify order breaks ties.
         rank = {key: index for index, key in enumerate(scheme.classify_order)}
         self.keyword_type: dict[str, tuple[int, str]] = {}
@@ -85,24 +85,12 @@ class SourceNamer:
 
     def known_in(self, text: str) -> tuple[KnownSource, str] | None:
         """The known source named first in ``text`` (the longest alias there) and that alias."""
-        found = [match for pattern in self.known if (match := pattern.search(text))]
-        if not found:
-            return None
-        first = min(found, key=lambda match: (match.start(), -len(match.group(0))))
-        alias = first.group(0)
-        return self.aliases.get(alias) or self.aliases[alias.lower()], alias
+        found = self.known.search(text)
+        return None if found is None else (self.aliases[found.group(0)], found.group(0))
 
     def known_mentions(self, text: str) -> list[tuple[int, int, KnownSource]]:
-        """Every known source named in ``text``: (start, end, source), longest alias first."""
-        found: dict[int, tuple[int, int, KnownSource]] = {}
-        for pattern in self.known:
-            for match in pattern.finditer(text):
-                alias = match.group(0)
-                source = self.aliases.get(alias) or self.aliases[alias.lower()]
-                best = found.get(match.start())
-                if best is None or best[1] < match.end():
-                    found[match.start()] = (match.start(), match.end(), source)
-        return sorted(found.values(), key=lambda item: item[0])
+        """Every known source named in ``text``: (start, end, source)."""
+        return [(m.start(), m.end(), self.aliases[m.group(0)]) for m in self.known.finditer(text)]
 
     def classify(self, text: str) -> str | None:
         """The source type of ``text``'s keywords that comes first in the classify order."""

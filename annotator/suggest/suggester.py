@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from annotator.suggest.attribution import Attribution, CueSet, find_attributions
+from annotator.suggest.attribution import (
+    Attribution,
+    CueSet,
+    find_attributions,
+    sentence_words,
+)
 from annotator.suggest.figure_spans import find_figures
 from annotator.suggest.model import KnownSource, SuggestedSpan
 from annotator.suggest.scheme import Scheme, default_scheme
@@ -53,7 +58,8 @@ class Suggester:
     def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
         source_index: dict[tuple[int, int], int] = {}
-        for attribution in find_attributions(sentence, self.cues):
+        words = sentence_words(sentence)
+        for attribution in find_attributions(sentence, self.cues, words):
             index = source_index.get(attribution.source)
             if index is None:
                 index = source_index[attribution.source] = len(spans)
@@ -62,7 +68,7 @@ class Suggester:
                 spans.append(self._claim_span(sentence, attribution, spans[index], index))
         if spans:
             spans.extend(self._known_mentions(sentence, spans, memory))
-        for figure in find_figures(sentence):
+        for figure in find_figures(sentence, words):
             parsed = figure.parsed
             attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
             spans.append(
