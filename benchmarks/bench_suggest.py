@@ -36,23 +36,11 @@ from annotator.suggest.quality import (  # noqa: E402
     Document,
     Reference,
     link_accuracy,
-    load_gold_paragraphs,
-    load_sample,
-    load_shared_reference,
     predict,
+    reference_sets,
     score,
 )
 
-GOLD = ROOT / "benchmarks"
-SETS = {
-    "own (20 paragraphs)": lambda: load_gold_paragraphs(GOLD / "suggestion_gold.jsonl"),
-    "holdout (16)": lambda: load_gold_paragraphs(GOLD / "suggestion_holdout.jsonl"),
-    "sample": lambda: load_sample(ROOT / "sample" / "gaza-aid-talks.labels.jsonl"),
-    "shared article": lambda: load_shared_reference(
-        ROOT / "tests" / "data" / "shared_article_reference.jsonl",
-        ROOT.parent / "shared" / "corpus",
-    ),
-}
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 FigureFinder = Callable[[str], list[tuple[int, int]]]
@@ -194,7 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {platform.python_version()} on {platform.machine()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    sets = {name: load() for name, load in SETS.items()}
+    sets = reference_sets(ROOT, ROOT.parent / "shared")
     quantulum = quantulum_finder()
     if quantulum is None:
         print("quantulum3 not installed: its rows are left out (pip install quantulum3)")
