@@ -63,3 +63,14 @@ def test_document_offsets_are_exact(parts: list[str]) -> None:
     assert len(per_sentence) == len(bounds)
     for (start, end), spans in zip(bounds, per_sentence, strict=True):
         _check(text[start:end], spans)
+
+
+def test_characters_that_lengthen_when_lowered_keep_offsets_exact() -> None:
+    sentence = "İİ İstanbul officials said that the port would reopen in 3 weeks."
+    spans = SUGGESTER.suggest_sentence(sentence)
+    _check(sentence, spans)
+    assert [(span.label, span.text) for span in spans] == [
+        ("source", "İİ İstanbul officials"),
+        ("claim", "the port would reopen in 3 weeks"),
+        ("figure", "3 weeks"),
+    ]
