@@ -39,6 +39,7 @@ from annotator.suggest.quality import (  # noqa: E402
     predict,
     reference_sets,
     score,
+    type_accuracy,
 )
 
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -89,6 +90,7 @@ def quality(sets: dict[str, list[Document]], quantulum: FigureFinder | None) -> 
     print("| set | label | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | n |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     links = []
+    types = []
     for name, documents in sets.items():
         if not documents:
             print(f"| {name} | (skipped: reference text not available) | | | | | | | |")
@@ -104,8 +106,13 @@ def quality(sets: dict[str, list[Document]], quantulum: FigureFinder | None) -> 
             print(f"| {name} | {row_name} {_cells(other, 'figure')}")
         right, judged = link_accuracy(pairs)
         links.append(f"{name}: {right}/{judged}")
+        typed_right, typed = type_accuracy(pairs)
+        if typed:
+            types.append(f"{name}: {typed_right}/{typed}")
     print()
     print("claim -> source links right (among overlap-matched claims): " + ", ".join(links))
+    print("source types right (among overlap-matched sources whose reference has a type): "
+          + ", ".join(types))
 
 
 def _rate(function: Callable[[], object], sentences: int, runs: int = 5) -> tuple[float, float]:

@@ -15,6 +15,7 @@ from annotator.suggest.quality import (
     predict,
     reference_sets,
     score,
+    type_accuracy,
 )
 
 GOLD = REPO / "benchmarks" / "suggestion_gold.jsonl"
@@ -70,6 +71,13 @@ def test_claims_link_to_the_right_source(name: str) -> None:
     pairs = [(predict(SUGGESTER, doc.text), list(doc.spans)) for doc in documents]
     right, judged = link_accuracy(pairs)
     assert judged > 0
+    assert right / judged >= 0.9, (right, judged)
+
+
+def test_sources_get_the_reference_type() -> None:
+    pairs = [(predict(SUGGESTER, doc.text), list(doc.spans)) for doc in SETS["sample"]]
+    right, judged = type_accuracy(pairs)
+    assert judged >= 15
     assert right / judged >= 0.9, (right, judged)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "predict",
     "reference_sets",
     "score",
+    "type_accuracy",
 ]
 
 LABEL_ORDER = ("figure", "source", "claim")
@@ -44,6 +45,7 @@ class Reference:
     start: int
     end: int
     source: int | None = None
+    source_type: str | None = None  # sources: the taxonomy key, where the reference gives one
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def load_sample(path: Path) -> list[Document]:
             if link["type"] == "attributed_to"
         }
         spans = tuple(
-            Reference(a["label"], a["start"], a["end"], links.get(a["id"]))
+            Reference(a["label"], a["start"], a["end"], links.get(a["id"]),
+                      a.get("attrs", {}).get("source_type"))
             for a in row["annotations"]
         )
         documents.append(Document(row["id"], row["text"], spans))
@@ -151,7 +154,8 @@ def predict(suggester: Suggester, text: str) -> list[Reference]:
         base = len(spans)
         for span in suggested:
             source = None if span.attributed_to is None else base + span.attributed_to
-            spans.append(Reference(span.label, offset + span.start, offset + span.end, source))
+            spans.append(Reference(span.label, offset + span.start, offset + span.end, source,
+                                   span.source_type))
     return spans
 
 
@@ -207,4 +211,18 @@ def link_accuracy(
             guess = predicted[i].source
             if guess is not None and _overlaps(predicted[guess], reference[truth]):
                 right += 1
+    return right, judged
+
+
+def type_accuracy(
+    pairs: Iterable[tuple[Sequence[Reference], Sequence[Reference]]],
+) -> tuple[int, int]:
+    """(right, judged): overlap-matched sources whose suggested type is the reference type."""
+    right = judged = 0
+    for predicted, reference in pairs:
+        for i, j in match(predicted, reference, "source", exact=False).items():
+            if reference[j].source_type is None:
+                continue
+            judged += 1
+            right += predicted[i].source_type == reference[j].source_type
     return right, judged
