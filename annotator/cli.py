@@ -415,6 +415,7 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
                       Text(", ".join(source.aliases)))
     out_console.print(known)
 
+
 def main() -> None:
     """Console-script entry point: user errors exit with a message, never a traceback."""
     try:
