@@ -236,3 +236,13 @@ def test_adverbs_and_auxiliaries_before_the_cue_are_not_part_of_the_source(
     sentence: str, source: str
 ) -> None:
     assert source_texts(sentence) == [source]
+
+
+def test_inverted_source_keeps_its_relative_clause() -> None:
+    sentence = ("“The needs are enormous,” said Jan Egeland, who heads the Norwegian Refugee "
+                "Council.")
+    assert source_texts(sentence) == ["Jan Egeland, who heads the Norwegian Refugee Council"]
+
+
+def test_passive_cited_as_saying() -> None:
+    assert source_texts("The envoy was cited as saying that a deal was close.") == ["The envoy"]

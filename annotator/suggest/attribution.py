@@ -303,8 +303,9 @@ class _Sources:
         if cut >= 0 and sentence[end:].strip(_CLOSING_PUNCT + ","):
             tail_start, tail_end = _trim(sentence, end + 1, len(sentence))
             trailer = _TRAILER.match(sentence, end)
-            if _APPOSITIVE.match(sentence[tail_start:tail_end]):
-                end = tail_end  # "said Umm Khaled, a mother of five who fled Beit Lahia."
+            tail = sentence[tail_start:tail_end]
+            if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
+                end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
             elif not trailer or sentence[trailer.end() :].strip(_CLOSING_PUNCT + ","):
                 return None
         start, end = _strip_source(sentence, cue_end, end)
