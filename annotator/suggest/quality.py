@@ -197,32 +197,43 @@ def score(
     return Score(matched, predicted_count, reference_count)
 
 
-def link_accuracy(
-    pairs: Iterable[tuple[Sequence[Reference], Sequence[Reference]]],
-) -> tuple[int, int]:
+Pairs = Iterable[tuple[Sequence[Reference], Sequence[Reference]]]
+# (suggested span, reference span, all suggested, all reference) -> right, wrong, or None when
+# the reference does not say.
+Verdict = Callable[[Reference, Reference, Sequence[Reference], Sequence[Reference]], bool | None]
+
+
+def _agreement(pairs: Pairs, label: str, verdict: Verdict) -> tuple[int, int]:
+    """(right, judged) over overlap-matched spans of ``label``; ``verdict`` returns None for a
+    pair it cannot judge (the reference lacks the attribute)."""
+    right = judged = 0
+    for predicted, reference in pairs:
+        for i, j in match(predicted, reference, label, exact=False).items():
+            outcome = verdict(predicted[i], reference[j], predicted, reference)
+            if outcome is not None:
+                judged += 1
+                right += outcome
+    return right, judged
+
+
+def _same_source(
+    guess: Reference, truth: Reference, predicted: Sequence[Reference],
+    reference: Sequence[Reference],
+) -> bool | None:
+    if truth.source is None:
+        return None
+    return guess.source is not None and _overlaps(predicted[guess.source], reference[truth.source])
+
+
+def _same_type(guess: Reference, truth: Reference, *_: Sequence[Reference]) -> bool | None:
+    return None if truth.source_type is None else guess.source_type == truth.source_type
+
+
+def link_accuracy(pairs: Pairs) -> tuple[int, int]:
     """(right, judged): matched claims whose suggested source overlaps the reference source."""
-    right = judged = 0
-    for predicted, reference in pairs:
-        for i, j in match(predicted, reference, "claim", exact=False).items():
-            truth = reference[j].source
-            if truth is None:
-                continue
-            judged += 1
-            guess = predicted[i].source
-            if guess is not None and _overlaps(predicted[guess], reference[truth]):
-                right += 1
-    return right, judged
+    return _agreement(pairs, "claim", _same_source)
 
 
-def type_accuracy(
-    pairs: Iterable[tuple[Sequence[Reference], Sequence[Reference]]],
-) -> tuple[int, int]:
+def type_accuracy(pairs: Pairs) -> tuple[int, int]:
     """(right, judged): overlap-matched sources whose suggested type is the reference type."""
-    right = judged = 0
-    for predicted, reference in pairs:
-        for i, j in match(predicted, reference, "source", exact=False).items():
-            if reference[j].source_type is None:
-                continue
-            judged += 1
-            right += predicted[i].source_type == reference[j].source_type
-    return right, judged
+    return _agreement(pairs, "source", _same_type)
