@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import NamedTuple
 
-__all__ = ["ParsedFigure", "format_figure", "parse_figure"]
+__all__ = ["CURRENCY_WORDS", "QUALIFIER_PHRASES", "ParsedFigure", "format_figure", "parse_figure"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,8 @@ _CURRENCY_WORDS: dict[str, str] = {
     "hryvnias": "UAH",
 }
 _POUNDS = frozenset({"pound", "pounds"})
+# Words after a number that make it money ("53 billion dollars", "5 million pounds").
+CURRENCY_WORDS = frozenset({*_DOLLARS, *_CURRENCY_WORDS, *_POUNDS})
 
 _DURATIONS: dict[str, str] = {
     "second": "second",
@@ -221,6 +223,8 @@ _QUALIFIERS: dict[str, str] = {
         "just",
     )
 } | {"an estimated": "estimated", "approx": "approximately", "around about": "around"}
+# Phrases that may stand before a number as its qualifier (the suggester extends spans over them).
+QUALIFIER_PHRASES = frozenset(_QUALIFIERS)
 # Abbreviations written with a period before the number ("approx. 500", "c. 1,200").
 _ABBREVIATED_QUALIFIERS: dict[str, str] = {
     "approx": "approximately",
@@ -270,7 +274,7 @@ _MAX_NOUN_WORDS = 5
 
 # --- tokens ---------------------------------------------------------------------------------
 
-_NUM, _WORD, _SYM = 0, 1, 2
+_NUM, _WORD, _SYM = 0, 1, 2  # the number of the token pattern's group that matched, minus 2
 
 # Hyphens, en and em dashes and the minus sign all read as "-" (ranges, signs, compounds).
 _DASHES = str.maketrans(
@@ -307,16 +311,12 @@ class _Qty(NamedTuple):
 
 
 def _tokenize(text: str) -> list[_Tok]:
-    tokens: list[_Tok] = []
-    for match in _TOKEN.finditer(text.translate(_DASHES).lower()):
-        spaced = bool(match.group(1))
-        if match.group(2) is not None:
-            tokens.append(_Tok(_NUM, match.group(2), spaced))
-        elif match.group(3) is not None:
-            tokens.append(_Tok(_WORD, match.group(3), spaced))
-        else:
-            tokens.append(_Tok(_SYM, match.group(4), spaced))
-    return tokens
+    # Group 1 is the leading space; exactly one of groups 2-4 (number, word, symbol) matched
+    # after it, and lastindex names which: one lookup instead of testing each group.
+    return [
+        _Tok(match.lastindex - 2, match.group(match.lastindex), match.start(1) != match.end(1))
+        for match in _TOKEN.finditer(text.translate(_DASHES).lower())
+    ]
 
 
 def _glued(toks: list[_Tok], i: int) -> bool:

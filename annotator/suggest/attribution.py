@@ -1,0 +1,534 @@
+"""Find attributions in a sentence: a reporting cue, the source span it governs and its claim.
+
+Patterns handled (the cue words come from the scheme):
+
+- source before the cue: "Hamas said (in a statement) (that) CLAIM", "X, a development
+  economist, said CLAIM", "In a statement, X underscored CLAIM", "..., he stressed CLAIM";
+- cue at the end: "CLAIM, X said.", "“CLAIM,” X remarked.", "CLAIM, said X, a mother of five.";
+- "according to X, CLAIM", "CLAIM, according to X", "... that, according to X, CLAIM";
+- passive "X was quoted as saying CLAIM";
+- a participle after the main clause: "X rejected the number, saying CLAIM" (the source is the
+  subject, or the source of an attribution earlier in the sentence).
+
+Span guideline: the source span is the name with its role phrase ("Hamas spokesperson Abdul
+Latif Al-Qanoua", "Dr. Leila Haddad, a development economist based in Amman", "a Western
+diplomat who spoke on condition of anonymity", "Ahmed Nasser, 34"), without adverbs and
+auxiliaries before the cue, intro phrases ("In a statement,") or participial clauses set off by
+commas ("X, speaking on condition of anonymity, said"). The claim is the content clause: after
+"that" when present, without quotation marks around a whole quote and without final punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from annotator.suggest.patterns import word_trie
+from annotator.suggest.scheme import Scheme
+
+__all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One reporting construction in a sentence (offsets into the sentence)."""
+
+    cue: str
+    source: tuple[int, int]
+    claim: tuple[int, int] | None
+    source_first: bool  # the source stands before the cue
+
+
+class _Cue(NamedTuple):
+    """A reporting cue found in a sentence."""
+
+    text: str  # as written
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """The scheme's cue words prepared for matching."""
+
+    phrases: dict[str, tuple[tuple[str, int], ...]]  # first word -> (phrase, kind), longest first
+    all_verbs: frozenset[str]
+    weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
+    participles: re.Pattern[str]
+    first_words: frozenset[str]  # a sentence without any of these has no attribution
+
+    @classmethod
+    def from_scheme(cls, scheme: Scheme) -> CueSet:
+        """Prepare the cue words of ``scheme``."""
+        verbs = {*scheme.cue_verbs, *scheme.weak_cue_verbs}
+        kinds = [(phrase, _ACCORDING) for phrase in scheme.according_phrases]
+        kinds += [(phrase, _VERB) for phrase in verbs if phrase not in scheme.according_phrases]
+        phrases: dict[str, list[tuple[str, int]]] = {}
+        for phrase, kind in sorted(kinds, key=lambda item: -len(item[0])):
+            phrases.setdefault(phrase.split()[0], []).append((phrase, kind))
+        return cls(
+            phrases={first: tuple(found) for first, found in phrases.items()},
+            all_verbs=frozenset(verbs),
+            weak_verbs=frozenset(scheme.weak_cue_verbs),
+            participles=re.compile(
+                rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
+            ),
+            first_words=frozenset(
+                [*phrases, *(phrase.split()[0] for phrase in scheme.participle_cues)]
+            ),
+        )
+
+
+_ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
+_LETTERS = re.compile(r"[a-z]+")
+_QUOTES = "\"“”‘’'«»"
+_CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
+# "CAIRO (Wire) – ", "**DayofPal**– ": a dateline or outlet marker before the first clause.
+_DATELINE = re.compile(
+    r"^\s*(?:\*\*[^*]{1,40}\*\*|[A-Z][A-Z .,'’/-]{1,40}(?:\s*\([^)]{1,40}\))?)\s*[–—-]+\s*"
+)
+_TRAILER = re.compile(
+    r"(?:,?\s+(?:on|late on|early on|earlier on|late|earlier|last|this)\s+"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night|"
+    r"morning|afternoon|evening|today|yesterday)"
+    r"|,?\s+(?:in|during|at|on)\s+(?:an?|the|its|his|her|their|a\s+joint)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:statement|interview|press conference|news conference|briefing|speech|post|message|"
+    r"letter|report|address|broadcast|session|meeting|conference)"
+    r"(?:\s+(?:with|to|in|on)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)?"
+    r"|,?\s+(?:to|told)\s+(?:reporters|journalists|the press|the media)"
+    r"|,?\s+on\s+(?:X|Twitter|Telegram|Facebook|Instagram|television|TV|radio)"
+    r"|\s+(?:today|yesterday|again|also|repeatedly|separately|publicly|previously|recently))+"
+)
+_TOLD_OBJECT = re.compile(
+    r"\s+(?:reporters|journalists|the press|the media|him|her|them|us|me|lawmakers|"
+    r"(?:the\s+)?[A-Z][\w.’'&-]*(?:\s+(?:of\s+)?[A-Z][\w.’'&-]*)*)\b\.?"
+)
+_TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
+_THAT = re.compile(r"\bthat\b")
+# Words between a source and its cue that are not part of the source ("Egypt officially
+# announced", "Hamas has said").
+_ADVERBS_AND_AUXILIARIES = frozenset(
+    str.split(
+        "has have had was were is are also further later again officially publicly repeatedly "
+        "previously separately then once"
+    )
+)
+# Nouns that end like adverbs ("the family said").
+_LY_NOUNS = frozenset(
+    str.split("family ally assembly rally supply monopoly anomaly daily weekly monthly quarterly")
+)
+
+
+def _is_adverb(word: str) -> bool:
+    return word.endswith("ly") and word.islower() and len(word) > 4 and word not in _LY_NOUNS
+
+
+_LEADING_JOIN = re.compile(r"^(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+_SUBORDINATE = re.compile(
+    r"\s(?:as|while|when|whereas|because|since|although|though|after|before|until|unless|once)\s+"
+)
+_PARENTHETICAL = re.compile(
+    r"^(?:who|which|whose|where|when|while|although|though|however|[a-z]+ed|[a-z]+ing)\b"
+)
+_APPOSITIVE = re.compile(r"^(?:a|an|the)\s", re.I)
+_PREPOSITION_START = re.compile(
+    r"^(?:on|in|at|by|for|from|with|after|before|during|following|since|under|according|"
+    r"despite|amid|as|when|while|if|although|though|however|meanwhile)\b",
+    re.I,
+)
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w.’'-]*|al-\w+|el-\w+|bin|ibn|de|van|von|der|la|le)$")
+_AGE = re.compile(r"^\d{1,3}$")
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|could|should|can|may|might|did|does)\b"
+)
+_FUNCTION_END = frozenset(
+    str.split("the a an of to and or in on at for with that this by from its their his her")
+)
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St)\.$")
+_VERBISH = re.compile(r"^[a-z]+(?:ed|es)$")
+_MAX_SOURCE_WORDS = 14
+_MAX_LOWER_SOURCE_WORDS = 8
+_MAX_INVERTED_SOURCE_WORDS = 12
+_MAX_WORDS_BEFORE_THAT = 9
+_MAX_SUBJECT_WORDS = 8
+_MIN_CLAIM_WORDS = 2
+
+
+def _clause_start(sentence: str) -> int:
+    match = _DATELINE.match(sentence)
+    start = match.end() if match else 0
+    while start < len(sentence) and sentence[start] in _QUOTES + " ":
+        start += 1
+    return start
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past spaces, quotes and punctuation at either edge."""
+    while start < end and sentence[start] in _QUOTES + " ,\t\n":
+        start += 1
+    while end > start and sentence[end - 1] in _CLOSING_PUNCT + ",":
+        end -= 1
+    if end < len(sentence) and sentence[end] == "." and _ABBREVIATION_END.search(
+        sentence[start : end + 1]
+    ):
+        end += 1  # "the U.N." keeps its period
+    return start, end
+
+
+def _trim_claim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Like _trim, but a quote that opens inside the claim keeps its opening mark."""
+    start, end = _trim(sentence, start, end)
+    if start > 0 and sentence[start - 1] == "“" and "”" in sentence[start:end]:
+        start -= 1
+    return start, end
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_name(text: str) -> bool:
+    tokens = text.split()
+    if not 0 < len(tokens) <= 6 or _PREPOSITION_START.match(text):
+        return False  # "In Geneva" is a place phrase, not a name
+    return all(_NAME_TOKEN.match(token) for token in tokens)
+
+
+_BREAK = re.compile(r"[,;“”\"]")
+
+
+def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut at commas, semicolons and quotation marks, as (start, end) pieces."""
+    pieces: list[tuple[int, int]] = []
+    piece = start
+    for found in _BREAK.finditer(sentence, start, end):
+        pieces.append((piece, found.start()))
+        piece = found.end()
+    pieces.append((piece, end))
+    return pieces
+
+
+def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
+    start, end = _trim(sentence, start, end)
+    joined = _LEADING_JOIN.match(sentence[start:end])
+    if joined:
+        start += joined.end()
+    clauses = list(_SUBORDINATE.finditer(sentence, start, end))
+    if clauses:
+        start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
+    while True:
+        cut = sentence.rfind(" ", start, end)
+        word = sentence[cut + 1 : end]
+        if cut < 0 or not (word in _ADVERBS_AND_AUXILIARIES or _is_adverb(word)):
+            return start, end
+        end = cut
+        while end > start and sentence[end - 1] == " ":
+            end -= 1
+
+
+def _opens_clause(sentence: str, clause: int, position: int) -> bool:
+    """Whether only a finished quote (or nothing) stands between the clause start and here."""
+    before = sentence[clause:position].rstrip(" ,")
+    return not before or before[-1] in "”\"’"
+
+
+class _Sources:
+    """Judging and finding source spans, given the cue words."""
+
+    def __init__(self, cues: CueSet) -> None:
+        self.cues = cues
+
+    def plausible(self, text: str) -> bool:
+        """Whether ``text`` can be a source: a short noun phrase, not a clause."""
+        if not text or _words(text) > _MAX_SOURCE_WORDS:
+            return False
+        head = text.partition(" who ")[0]
+        lower_words = head.lower().split()
+        if _FINITE_VERB.search(head) or " that " in f" {text} ":
+            return False
+        if lower_words[-1] in _FUNCTION_END or any(w in self.cues.all_verbs for w in lower_words):
+            return False
+        if text[0].isupper() or text[0].isdigit() or _APPOSITIVE.match(text):
+            return True
+        return _words(text) <= _MAX_LOWER_SOURCE_WORDS
+
+    def before(self, sentence: str, clause: int, cue_start: int) -> tuple[int, int] | None:
+        """The source span between the clause start and the cue, walking back over commas."""
+        pieces = _segments(sentence, clause, cue_start)
+        index = len(pieces) - 1
+        skipped = 0
+        while index >= 0:
+            start, end = _strip_source(sentence, *pieces[index])
+            text = sentence[start:end]
+            if not text or (_PARENTHETICAL.match(text) and index > 0):
+                # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
+                index -= 1
+                skipped += 1
+                if skipped > 2:
+                    return None
+                continue
+            if index > 0 and start == _trim(sentence, *pieces[index])[0]:
+                joined = self._joined(sentence, clause, pieces[index - 1], text)
+                if joined is not None:
+                    return joined, end
+            return (start, end) if self.plausible(text) else None
+        return None
+
+    def _joined(
+        self, sentence: str, clause: int, previous: tuple[int, int], text: str
+    ) -> int | None:
+        """Start of "Name, a role" / "A role, Name" / "Name, 34" read as one source."""
+        start, end = _trim(sentence, *previous)
+        prior = sentence[start:end]
+        if not prior or not _opens_clause(sentence, clause, start):
+            return None
+        if _APPOSITIVE.match(text) and _is_name(prior):
+            return start  # "Dr. Leila Haddad, a development economist, said"
+        role = (
+            _words(prior) <= 6
+            and not _PREPOSITION_START.match(prior)
+            and self.plausible(prior)
+        )
+        if role and (_is_name(text) or _AGE.match(text)):
+            return start  # "A military spokesman, Lt. Col. Avi Cohen, said"; "X, 34, said"
+        return None
+
+    def after(self, sentence: str, cue_end: int) -> tuple[int, int] | None:
+        """The source right after a cue that ends the sentence: "..., said X(, a role)."."""
+        rest = sentence[cue_end:]
+        cut = rest.find(",")
+        end = cue_end + (cut if cut >= 0 else len(rest))
+        if cut >= 0 and sentence[end:].strip(_CLOSING_PUNCT + ","):
+            tail_start, tail_end = _trim(sentence, end + 1, len(sentence))
+            trailer = _TRAILER.match(sentence, end)
+            tail = sentence[tail_start:tail_end]
+            if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
+                end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
+            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_PUNCT + ","):
+                return None
+        start, end = _strip_source(sentence, cue_end, end)
+        text = sentence[start:end]
+        if _words(text) > _MAX_INVERTED_SOURCE_WORDS or _PREPOSITION_START.match(text):
+            return None  # "..., concluded in early March." names no source
+        return (start, end) if self.plausible(text) else None
+
+    def subject(self, sentence: str, clause: int, limit: int) -> tuple[int, int] | None:
+        """The subject of the main clause: the words before its first verb."""
+        position = clause
+        for match in re.finditer(r"\S+", sentence[clause:limit]):
+            word = match.group(0).lower().strip(",")
+            if _VERBISH.match(word) or word in self.cues.all_verbs or _FINITE_VERB.match(word):
+                position = clause + match.start()
+                break
+        else:
+            return None
+        start, end = _strip_source(sentence, clause, position)
+        text = sentence[start:end]
+        if _words(text) > _MAX_SUBJECT_WORDS or not self.plausible(text):
+            return None
+        return start, end
+
+
+def _skip_object(sentence: str, position: int, cue: str) -> int:
+    """Past trailers ("in a statement on Tuesday") and the object of "told" ("told reporters")."""
+    trailer = _TRAILER.match(sentence, position)
+    if trailer:
+        position = trailer.end()
+    if cue.lower() in _TELL:
+        told = _TOLD_OBJECT.match(sentence, position)
+        if told:
+            position = told.end()
+        trailer = _TRAILER.match(sentence, position)
+        if trailer:
+            position = trailer.end()
+    return position
+
+
+def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | None:
+    """The clause after the cue, from "that" when it follows closely."""
+    that = _THAT.search(sentence, position)
+    between = sentence[position : that.start()] if that else ""
+    if (
+        that
+        and _words(between) <= _MAX_WORDS_BEFORE_THAT
+        and not any(q in between for q in _QUOTES)
+    ):
+        position = that.end()
+    else:
+        position = _skip_object(sentence, position, cue)
+    while position < len(sentence) and sentence[position] in " ,:":
+        position += 1
+    start, end = _trim_claim(sentence, position, len(sentence))
+    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+
+
+def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
+    """Nothing but trailers, punctuation or a ", saying ..." participle follows the cue."""
+    position = _skip_object(sentence, position, cue)
+    if cues.participles.match(sentence, position):
+        return True
+    return not sentence[position:].strip(_CLOSING_PUNCT + ",")
+
+
+def _claim_before(sentence: str, clause: int, end: int) -> tuple[int, int] | None:
+    start, end = _trim_claim(sentence, clause, end)
+    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+
+
+def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
+    """Where a claim before "X said" ends: the last comma or quote before the source."""
+    before = sentence[clause:source_start]
+    cut = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
+    return clause + cut if cut >= 0 else clause
+
+
+def _strongly_introduced(sentence: str, position: int) -> bool:
+    rest = sentence[position:]
+    that = _THAT.search(rest)
+    if that and _words(rest[: that.start()]) <= _MAX_WORDS_BEFORE_THAT:
+        return True
+    return rest.lstrip(" ,:")[:1] in _QUOTES
+
+
+def _after_insertion(sentence: str, clause: int, comma: int) -> bool:
+    """Whether the comma closes an inserted phrase ("X, convened in Cairo, underscored")."""
+    pieces = _segments(sentence, clause, comma)
+    start, end = _trim(sentence, *pieces[-1])
+    return len(pieces) > 1 and bool(_PARENTHETICAL.match(sentence[start:end]))
+
+
+def _verb_attribution(
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int
+) -> Attribution | None:
+    cues = sources.cues
+    cue, cue_start, cue_end = found_cue
+    before = sentence[clause:cue_start]
+    last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
+    source = sources.before(sentence, clause, cue_start)
+    # Everything before the cue is one source ("Dr. X, an economist, said ..."): not inverted.
+    whole = source is not None and source[0] <= _trim(sentence, clause, cue_start)[0]
+    if (
+        last_break >= 0
+        and not before[last_break + 1 :].strip()
+        and not whole
+        and not _after_insertion(sentence, clause, clause + last_break)
+    ):
+        # Cue right after a comma or closing quote: "CLAIM, said X."
+        inverted = sources.after(sentence, cue_end)
+        if inverted is not None:
+            claim = _claim_before(sentence, clause, clause + last_break)
+            return Attribution(cue, inverted, claim, source_first=False)
+    if source is None:
+        return None
+    weak = cue.lower() in cues.weak_verbs
+    if _ends_clause(sentence, cue_end, cue, cues):
+        boundary = _claim_boundary(sentence, clause, source[0])
+        claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
+        if claim is None and weak:
+            return None  # "Hamas denied the claims." is no attribution of a content clause
+        return Attribution(cue, source, claim, source_first=True)
+    if weak and not _strongly_introduced(sentence, cue_end):
+        return None
+    return Attribution(cue, source, _claim_after(sentence, cue_end, cue), source_first=True)
+
+
+def _according_attribution(
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int
+) -> Attribution | None:
+    cue, cue_start, cue_end = found_cue
+    after = sentence[cue_end:]
+    comma = after.find(",")
+    source_end = cue_end + (comma if comma >= 0 else len(after))
+    source = _strip_source(sentence, cue_end, source_end)
+    text = sentence[source[0] : source[1]]
+    if not text or _words(text) > _MAX_SOURCE_WORDS:
+        return None
+    if comma >= 0 and sentence[source_end:].strip(_CLOSING_PUNCT + ","):
+        claim = _claim_after(sentence, source_end + 1, cue)
+    else:
+        boundary = sentence.rfind(",", clause, cue_start)
+        claim = _claim_before(sentence, clause, boundary if boundary >= 0 else cue_start)
+    return Attribution(cue, source, claim, source_first=False)
+
+
+def _participle_attribution(
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int, found: list[Attribution]
+) -> Attribution | None:
+    """", saying CLAIM": the claim of the sentence's earlier source, or of its subject."""
+    cue, cue_start, cue_end = found_cue
+    claim = _claim_before(sentence, cue_end, len(sentence))
+    if claim is None:
+        return None
+    earlier = [a for a in found if a.source[1] <= cue_start]
+    if earlier:
+        return Attribution(cue, earlier[-1].source, claim, source_first=True)
+    subject = sources.subject(sentence, clause, cue_start)
+    if subject is None:
+        return None
+    return Attribution(cue, subject, claim, source_first=True)
+
+
+def sentence_words(sentence: str) -> frozenset[str]:
+    """The lower-case words of a sentence, to rule out cues and number words cheaply."""
+    return frozenset(_LETTERS.findall(sentence.lower()))
+
+
+def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tuple[int, int, _Cue]]:
+    """(start, kind, cue) for every cue in the sentence, found with str.find from its words."""
+    lower = sentence.lower()
+    if len(lower) != len(sentence):  # a few characters lengthen when lowered ("İ")
+        lower = "".join(char if len(char.lower()) != 1 else char.lower() for char in sentence)
+    found: list[tuple[int, int, _Cue]] = []
+    for first in words & cues.phrases.keys():
+        position = lower.find(first)
+        while position >= 0:
+            if position == 0 or not lower[position - 1].isalnum():
+                for phrase, kind in cues.phrases[first]:
+                    end = position + len(phrase)
+                    if lower.startswith(phrase, position) and not lower[end : end + 1].isalpha():
+                        found.append((position, kind, _Cue(sentence[position:end], position, end)))
+                        break
+            position = lower.find(first, position + 1)
+    for match in cues.participles.finditer(sentence):
+        found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
+    found.sort(key=_position_and_kind)
+    return found
+
+
+def find_attributions(
+    sentence: str, cues: CueSet, words: AbstractSet[str] | None = None
+) -> list[Attribution]:
+    """Attributions in ``sentence`` in text order; later cues inside a found span are skipped.
+
+    ``words`` (from ``sentence_words``) saves computing them again.
+    """
+    if words is None:
+        words = sentence_words(sentence)
+    if cues.first_words.isdisjoint(words):
+        return []
+    clause = _clause_start(sentence)
+    sources = _Sources(cues)
+    found: list[Attribution] = []
+    for start, kind, cue in _find_cues(sentence, words, cues):
+        if any(_inside(a, start) for a in found):
+            continue
+        if kind == _ACCORDING:
+            attribution = _according_attribution(sentence, cue, sources, clause)
+        elif kind == _VERB:
+            attribution = _verb_attribution(sentence, cue, sources, clause)
+        else:
+            attribution = _participle_attribution(sentence, cue, sources, clause, found)
+        if attribution is not None:
+            found.append(attribution)
+    return found
+
+
+def _position_and_kind(item: tuple[int, int, _Cue]) -> tuple[int, int]:
+    return item[0], item[1]
+
+
+def _inside(attribution: Attribution, position: int) -> bool:
+    spans = [attribution.source, *([attribution.claim] if attribution.claim else [])]
+    return any(start <= position < end for start, end in spans)

@@ -1,0 +1,335 @@
+"""Find figure spans in a sentence: money, counts with their noun, percentages, durations, ranges.
+
+A compiled pattern proposes candidates (qualifier, currency, number, scale, range, percent,
+currency word, hyphenated unit); Python then drops what is not a quantity (dates, years, times,
+ordinals, numbers in names, codes and URLs) and extends counts over their noun ("over 160,000
+Palestinian casualties"). Values come from :func:`annotator.figures.parse_figure`, so the form
+and the suggestions agree.
+
+Span guideline (the gold set follows it): the span starts at the qualifier ("more than",
+"between"), includes the currency and scale ("$53 billion", "53 million dollars"), the percent
+sign or word, and for counts the noun phrase up to its head noun ("12,000 families", "1,900
+tonnes"), but not "of ..." after it. "only"/"just" are emphasis, not part of the span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
+from annotator.suggest.patterns import word_finder, word_trie
+
+__all__ = ["FoundFigure", "find_figures"]
+
+
+@dataclass(frozen=True)
+class FoundFigure:
+    """A figure span in a sentence with its parsed value."""
+
+    start: int
+    end: int
+    parsed: ParsedFigure
+    reason: str
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+def _alternation(words: list[str]) -> str:
+    # A trie tries the longest first, so "more than" wins over "more".
+    return word_trie(words)
+
+
+_SMALL = _split(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+)
+_TENS = _split("twenty thirty forty fifty sixty seventy eighty ninety")
+_SCALE_WORDS = _split("hundred thousand million billion trillion")
+_MONTHS = _split(
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+)
+_DURATIONS = frozenset(
+    _split("second seconds minute minutes hour hours day days week weeks month months year years "
+    "decade decades century centuries")
+)
+# Qualifiers that stay outside the span: emphasis, not approximation.
+_EMPHASIS = frozenset({"only", "just", "exactly", "precisely"})
+_SPAN_QUALIFIERS = [*sorted(q for q in QUALIFIER_PHRASES if q not in _EMPHASIS), "an estimated"]
+
+_WORD_NUMBER = (
+    rf"(?:(?:{_alternation(_TENS)})(?:[-‐](?:one|two|three|four|five|six|seven|eight|nine))?"
+    rf"|{_alternation(_SMALL)}|a\s+dozen|(?:a|an|half\s+a)(?=\s+(?:{_alternation(_SCALE_WORDS)})))"
+)
+_DIGITS = r"(?<![\w.,/:#@=])(?<![A-Za-z][-‐])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_SCALE = (
+    r"(?:(?:bn|mn|mln|tn|m|k|b)(?![\w])"
+    rf"|(?:\s+|[-‐])(?:{_alternation(_SCALE_WORDS)})(?:\s+(?:{_alternation(_SCALE_WORDS)}))?\b)"
+)
+_NUMBER = rf"(?:{_DIGITS}|\b{_WORD_NUMBER}\b)(?:{_SCALE})?"
+_CURRENCY = (
+    r"(?:(?:US|A|AU|C|CA|HK|NZ|S|SG)?\$|[€£¥₹₽₪₩₺₴]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR|ILS|NIS)\s?)"
+)
+_PERCENT = r"(?:\s?%|\s+(?:percent|per\s+cent|percentage\s+points?)\b)"
+_CURRENCY_WORD = (
+    rf"(?:\s+(?:(?:US|American|Canadian|Australian|Hong\s+Kong)\s+)?"
+    rf"(?:{_alternation(sorted(CURRENCY_WORDS))})\b)"
+)
+_HYPHEN_UNIT = (
+    r"(?:[-‐](?:year|day|week|month|hour|minute|decade|mile|kilometre|kilometer|km|metre|meter|"
+    r"point|member|nation|country|state|storey|story|bed|seat|page|ton|tonne|strong|percent)"
+    r"(?:-old)?\b)"
+)
+_FIGURE = re.compile(
+    rf"(?:(?P<qual>\b(?:{_alternation(_SPAN_QUALIFIERS)})\s+)?"
+    r"(?P<between>\b(?:between|from)\s+)?)?"
+    rf"(?P<cur>{_CURRENCY})?(?P<num>{_NUMBER})(?P<pct>{_PERCENT})?"
+    rf"(?:(?P<sep>\s*[-‐–—]\s*|\s+to\s+|(?(between)\s+and\s+|(?!)))"
+    rf"(?P<cur2>{_CURRENCY})?(?P<num2>{_NUMBER})(?P<pct2>{_PERCENT})?)?"
+    rf"(?P<plus>\+)?(?P<curword>{_CURRENCY_WORD})?(?P<hyunit>{_HYPHEN_UNIT})?",
+    re.IGNORECASE,
+)
+
+_MONTH_AFTER = re.compile(rf"^(?:\s+of)?\s+(?:{_alternation(_MONTHS)})\b")
+_TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|o'clock\b|h\b))", re.I)
+_GLUED_AFTER = re.compile(r"^[^\W\d_]")  # "12th", "1990s", "3D": not quantities
+# Words right before a number that make it part of a name ("Gate 2", "Resolution 2728").
+_NAME_WORDS = frozenset(
+    _split(
+        "No Nos Number Resolution Article Route Highway Road Gate Phase Flight Chapter Section "
+        "Paragraph Room Building Block Apartment Terminal Platform Level Camp Boeing Model Unit "
+        "Brigade Division Battalion Squadron Sector Zone Area Act Law Decree Protocol Vol Volume "
+        "Page p pp Channel Radio Formula Version Team District Street Avenue"
+    )
+)
+_CAPITALIZED = re.compile(r"[A-Z][\w'’.-]*")
+_DETERMINERS = frozenset(
+    _split("the these those its their his her our my your all both every any no which each")
+)
+_DURATION_AFTER = re.compile(r"\s+(?:second|minute|hour|day|week|month|year|decade|century)\b")
+_URLISH = re.compile(r"(?:://|www\.|[=@/\\])")
+_MONTH_NAMES = frozenset(_MONTHS)
+_SENTENCE_START_WORDS = frozenset(
+    _split(
+        "In On At By For From Of Over About Some Nearly Around Up Almost More Less Fewer Under "
+        "Just Only And But Since After Before During Until With Without Roughly Approximately As "
+        "Between Another An A The"
+    )
+)
+
+# The noun phrase after a count: a few words that end at a plural (or a unit) head noun.
+_NOUN_WORD = re.compile(r"\s+([A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*)")
+_NOUN_STOP = frozenset(
+    _split("""a an the this that these those its their his her our of in on at to for from by with
+    without into onto over under across since during after before between among against per
+    via through about around near within including like than as and or but nor so yet because
+    if is are was were be been being has have had do does did will would could should may might
+    must can said say says told according ago later earlier old long each every apiece alone
+    respectively it they them he she we you there here not no also still even already worth
+    who which whom whose where when while more less fewer other many much some all both only
+    own such whole""")
+)
+_IRREGULAR_PLURALS = frozenset(
+    _split(
+        "people children men women police personnel staff livestock cattle aircraft sheep troops "
+        "kg km mm cm m2 km2 mw kw gw kwh mwh mph hectares acres"
+    )
+)
+_MAX_NOUN_WORDS = 4
+
+
+def _is_plural(word: str) -> bool:
+    lower = word.lower()
+    if lower in _IRREGULAR_PLURALS:
+        return True
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is", "'s", "’s"))
+
+
+def _noun_end(sentence: str, position: int, singular: bool) -> int:
+    """Where the counted noun phrase starting after ``position`` ends (``position`` if none)."""
+    end = position
+    for count, match in enumerate(_NOUN_WORD.finditer(sentence, position)):
+        if match.start() != end or count >= _MAX_NOUN_WORDS:
+            break
+        word = match.group(1)
+        lower = word.lower()
+        if lower in _NOUN_STOP:
+            break
+        if lower in _DURATIONS or _is_plural(word) or (singular and count == 0):
+            return match.end()
+        if count and lower.endswith(("ed", "ing", "ly")):
+            break
+        end = match.end()
+    return position
+
+
+def _words_before(sentence: str, position: int, limit: int) -> list[tuple[int, str]]:
+    """Up to ``limit`` space-separated words before ``position``, nearest first, with starts."""
+    words: list[tuple[int, str]] = []
+    end = position
+    while len(words) < limit:
+        stripped = end
+        while stripped > 0 and sentence[stripped - 1] in " \u00a0":
+            stripped -= 1
+        if stripped == end or stripped == 0:
+            break
+        begin = sentence.rfind(" ", 0, stripped) + 1
+        words.append((begin, sentence[begin:stripped]))
+        end = begin
+    return words
+
+
+def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
+    """"Gate No. 2", "Resolution 2720", "Boeing 737": a capitalized word before the number."""
+    begin, word = previous
+    bare = word.rstrip(".")
+    if bare in _NAME_WORDS:
+        return True
+    return (
+        bool(_CAPITALIZED.fullmatch(word))
+        and bool(sentence[:begin].strip())  # not the first word of the sentence
+        and word not in _SENTENCE_START_WORDS
+        and bare not in _MONTH_NAMES
+    )
+
+
+def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) -> bool:
+    """Dates, years, times, ordinals, names with numbers, codes and URLs are not figures."""
+    start, end = match.span("num")
+    num = g["num"]
+    token_start = sentence.rfind(" ", 0, start) + 1
+    token_end = sentence.find(" ", end)
+    token = sentence[token_start : token_end if token_end >= 0 else len(sentence)]
+    after = sentence[end : end + 20]
+    glued = bool(_GLUED_AFTER.match(after)) and not g["plus"]
+    unit = g["pct"] or g["hyunit"] or g["curword"]
+    if (_URLISH.search(token) or glued) and not unit:
+        return True
+    if g["cur"] or g["pct"] or g["curword"] or g["cur2"]:
+        return False
+    if _TIME_AFTER.match(after):
+        return True
+    qualified = g["qual"] or g["between"]
+    previous = _words_before(sentence, start, 1)
+    word = previous[0][1] if previous else ""
+    if num[0].isdigit():
+        if word.rstrip(".,") in _MONTH_NAMES or _MONTH_AFTER.match(after):
+            return True
+        if num.isdigit() and len(num) == 4 and 1800 <= int(num) <= 2100 and not unit:
+            return True  # a year ("since 2014", "2019-20" too)
+        return not qualified and bool(previous) and _in_a_name(sentence, previous[0])
+    if not qualified and word.lower() in _DETERMINERS and not unit:
+        return True  # "the two sides": a reference, not a quantity
+    # "one" is a figure only as an amount of time ("one year"), not as a determiner or
+    # pronoun ("one driver", "one abstained", "one of them").
+    if num.lower() == "one" and not unit:
+        return not _DURATION_AFTER.match(after)
+    return False
+
+
+def _span_end(sentence: str, match: re.Match[str], g: dict[str, str | None]) -> int:
+    end = match.end()
+    if g["cur"] or g["pct"] or g["curword"] or g["cur2"] or g["pct2"] or g["hyunit"]:
+        return end
+    num = (g["num2"] or g["num"]).lower()
+    singular = num in ("1", "one", "a dozen") and not g["num2"]
+    return _noun_end(sentence, end, singular)
+
+
+def _reason(g: dict[str, str | None]) -> str:
+    if g["cur"] or g["cur2"] or g["curword"]:
+        kind = "money"
+    elif g["pct"] or g["pct2"]:
+        kind = "percentage"
+    elif g["num2"]:
+        kind = "range"
+    else:
+        kind = "number"
+    if g["qual"]:
+        return f"{kind} with qualifier '{g['qual'].strip().lower()}'"
+    return kind
+
+
+# Where a figure can start: digits, or a number word. The pattern above is then matched only
+# there (a scan of every position with all its optional prefixes was 20 times slower).
+_DIGITS_ANCHOR = re.compile(r"[0-9]+")
+_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALE_WORDS, "dozen"])
+_WORD_ANCHOR = word_finder(
+    [*_SMALL, *_TENS, *(f"{a} {scale}" for a in ("a", "an", "half a") for scale in _SCALE_WORDS),
+     "a dozen", "half a dozen"]
+)
+_CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}$", re.IGNORECASE)
+# "between" and the qualifier before a number, matched on the reversed text before it: one
+# anchored match instead of a search over a window.
+_REVERSED_PREFIX = re.compile(
+    r"(?:\s+(?:neewteb|morf)(?![^\W\d_]))?"
+    rf"(?:\s+{word_trie(q[::-1] for q in _SPAN_QUALIFIERS)}(?![^\W\d_]))?",
+    re.IGNORECASE,
+)
+_PREFIX_WINDOW = 32
+
+
+def _prefix_start(sentence: str, position: int) -> int:
+    """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
+    start = position
+    currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
+    if currency:
+        start = currency.start()
+    head = sentence[max(0, start - _PREFIX_WINDOW) : start]
+    words = _REVERSED_PREFIX.match(head[::-1])
+    if words and words.end():
+        start -= words.end()
+        while sentence[start] in " \u00a0\t":  # the match ends on a word, never on a space
+            start += 1
+    return start
+
+
+def _matches(sentence: str, words: AbstractSet[str] | None) -> list[re.Match[str]]:
+    """Candidate figures, at most one per number, in text order."""
+    found: list[re.Match[str]] = []
+    covered = 0
+    positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
+    if words is None or not _NUMBER_WORDS.isdisjoint(words):
+        spelled = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
+        if spelled:
+            positions = sorted(positions + spelled)
+    for position in positions:
+        if position < covered:
+            continue
+        match = _FIGURE.match(sentence, _prefix_start(sentence, position))
+        if match is None or match.start("num") != position:
+            match = _FIGURE.match(sentence, position)
+        if match is None:
+            continue
+        covered = match.end()
+        found.append(match)
+    return found
+
+
+def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[FoundFigure]:
+    """Figure spans in ``sentence`` in text order, each with its parsed value.
+
+    ``words``, the sentence's lower-case words, lets a sentence without number words skip
+    looking for them.
+    """
+    found: list[FoundFigure] = []
+    for match in _matches(sentence, words):
+        groups = match.groupdict()
+        if _is_excluded(sentence, match, groups):
+            continue
+        start = match.start()
+        if groups["between"] and not groups["num2"]:
+            # "from 4 million litres" without a high end: "from" belongs to the sentence.
+            start = match.start("cur") if groups["cur"] else match.start("num")
+        end = _span_end(sentence, match, groups)
+        while end > start and sentence[end - 1] in " \t-‐":
+            end -= 1
+        parsed = parse_figure(sentence[start:end])
+        if parsed is None:
+            continue
+        found.append(FoundFigure(start, end, parsed, _reason(groups)))
+    return found

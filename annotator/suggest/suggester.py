@@ -1,0 +1,133 @@
+"""The suggester: figure, source and claim spans for each sentence of a document.
+
+Deterministic and free of Textual and the database: the same text, scheme and known sources
+always give the same suggestions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from annotator.suggest.attribution import (
+    Attribution,
+    CueSet,
+    find_attributions,
+    sentence_words,
+)
+from annotator.suggest.figure_spans import find_figures
+from annotator.suggest.model import KnownSource, SuggestedSpan
+from annotator.suggest.scheme import Scheme, default_scheme
+from annotator.suggest.sources import NamedSource, SourceMemory, SourceNamer
+
+__all__ = ["Suggester"]
+
+_POSSESSIVE_MARKS = frozenset({"’", "'"})
+# A known source after these words is who was told or what was talked about, not the speaker.
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:told|tells|tell|to|with|by|from|of|for|against|on|in|at|about|into)\s+(?:the\s+)?$"
+)
+
+
+class Suggester:
+    """Suggests claim, source and figure spans; pronouns resolve to earlier sources."""
+
+    def __init__(self, scheme: Scheme | None = None, known_sources: Sequence[KnownSource] = ()):
+        self.scheme = scheme or default_scheme()
+        self.cues = CueSet.from_scheme(self.scheme)
+        self.namer = SourceNamer(self.scheme, (*self.scheme.known_sources, *known_sources))
+
+    def suggest_document(
+        self, text: str, sentences: Sequence[tuple[int, int]]
+    ) -> list[list[SuggestedSpan]]:
+        """One list per sentence (sentence = text[start:end]), in order; pronouns resolve to the
+        nearest earlier source in the document."""
+        memory = SourceMemory()
+        return [self._suggest(text[start:end], memory) for start, end in sentences]
+
+    def suggest_sentence(
+        self, sentence: str, previous_sentences: Sequence[str] = ()
+    ) -> list[SuggestedSpan]:
+        """Suggestions for one sentence; ``previous_sentences`` give pronouns their antecedent."""
+        memory = SourceMemory()
+        for previous in previous_sentences:
+            for attribution in find_attributions(previous, self.cues):
+                memory.remember(self.namer.name(previous, attribution.source, memory))
+        return self._suggest(sentence, memory)
+
+    def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
+        spans: list[SuggestedSpan] = []
+        source_index: dict[tuple[int, int], int] = {}
+        words = sentence_words(sentence)
+        for attribution in find_attributions(sentence, self.cues, words):
+            index = source_index.get(attribution.source)
+            if index is None:
+                index = source_index[attribution.source] = len(spans)
+                spans.append(self._source_span(sentence, attribution, memory))
+            if attribution.claim is not None:
+                spans.append(self._claim_span(sentence, attribution, spans[index], index))
+        if spans:
+            spans.extend(self._known_mentions(sentence, spans, memory))
+        for figure in find_figures(sentence, words):
+            parsed = figure.parsed
+            attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
+            spans.append(
+                _span("figure", sentence, figure.start, figure.end, figure.reason,
+                      figure_value=parsed.value, figure_unit=parsed.unit,
+                      figure_qualifier=parsed.qualifier, attrs=attrs)
+            )
+        return spans
+
+    def _known_mentions(
+        self, sentence: str, spans: list[SuggestedSpan], memory: SourceMemory
+    ) -> list[SuggestedSpan]:
+        """Known sources named elsewhere in a sentence that has an attribution."""
+        found = []
+        for start, end, source in self.namer.known_mentions(sentence):
+            inside = any(span.start < end and start < span.end for span in spans)
+            if inside or sentence[end : end + 1] in _POSSESSIVE_MARKS or _OBJECT_BEFORE.search(
+                sentence, max(0, start - 12), start
+            ):
+                continue  # part of a suggested span, "Hamas’ readiness", "told Reuters"
+            memory.remember(NamedSource(source.name, source.source_type, "known source"))
+            found.append(
+                _span("source", sentence, start, end, f"known source alias '{sentence[start:end]}'",
+                      source_name=source.name, source_type=source.source_type)
+            )
+        return found
+
+    def _source_span(
+        self, sentence: str, attribution: Attribution, memory: SourceMemory
+    ) -> SuggestedSpan:
+        named = self.namer.name(sentence, attribution.source, memory)
+        memory.remember(named)
+        start, end = attribution.source
+        where = "before" if attribution.source_first else "after"
+        reason = f"{named.how} {where} reporting cue '{attribution.cue}'"
+        return _span(
+            "source", sentence, start, end, reason,
+            source_name=named.name,
+            source_type=named.source_type,
+            attrs={"cue": attribution.cue, "resolved": named.resolved},
+        )
+
+    def _claim_span(
+        self, sentence: str, attribution: Attribution, source: SuggestedSpan, index: int
+    ) -> SuggestedSpan:
+        assert attribution.claim is not None
+        start, end = attribution.claim
+        return _span(
+            "claim", sentence, start, end, f"clause governed by reporting cue '{attribution.cue}'",
+            attrs={"cue": attribution.cue},
+            attributed_to=index,
+            resolved_source=source.source_name if source.attrs.get("resolved") else None,
+        )
+
+
+def _span(
+    label: str, sentence: str, start: int, end: int, reason: str, **fields: Any
+) -> SuggestedSpan:
+    """A suggested span whose text is cut from the sentence, so offsets and text agree."""
+    return SuggestedSpan(label=label, start=start, end=end, text=sentence[start:end],
+                         reason=reason, **fields)
