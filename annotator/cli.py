@@ -523,23 +523,10 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"scheme version {scheme.version} ({scheme.origin})")
-    labels = Table("label", "description", title="Labels", title_justify="left")
-    for key, description in scheme.labels:
-        labels.add_row(Text(key), Text(description))
-    out_console.print(labels)
-    types = Table("source type", "description", title="Source types", title_justify="left")
-    for item in scheme.source_types:
-        types.add_row(Text(item.key), Text(item.description))
-    out_console.print(types)
-    click.echo(f"reporting cues: {len(scheme.cue_verbs) + len(scheme.weak_cue_verbs)} verbs, "
-               f"{len(scheme.according_phrases)} 'according to' phrases, "
-               f"{len(scheme.participle_cues)} participles")
-    known = Table("known source", "type", "aliases", title="Known sources", title_justify="left")
-    for source in scheme.known_sources:
-        known.add_row(Text(source.name), Text(source.source_type or ""),
-                      Text(", ".join(source.aliases)))
-    out_console.print(known)
+    from annotator.scheme_tables import scheme_renderables
+
+    for renderable in scheme_renderables(scheme):
+        out_console.print(renderable)
 
 
 def main() -> None:
