@@ -275,7 +275,13 @@ class AnnotateScreen(Screen[None]):
         if message.action == "edit":
             self.edit_annotation(annotation_id)
             return
-        if message.action == "delete":
+        annotation = self._annotation(annotation_id)
+        if message.action == "accept" or (message.action == "delete" and annotation is not None
+                                          and annotation.status == "suggested"):
+            # A suggestion is never deleted: rejecting keeps it as negative data.
+            decide = self.workspace.accept if message.action == "accept" else self.workspace.reject
+            result = self._call(lambda: decide([annotation_id]))
+        elif message.action == "delete":
             result = self._call(lambda: self.workspace.delete(annotation_id))
         else:
             label = message.label or "claim"
@@ -327,6 +333,85 @@ class AnnotateScreen(Screen[None]):
     def action_tag(self, label: str) -> None:
         """Tag the selection with ``label`` (for the command palette)."""
         self.viewer.action_tag(label)
+
+    # --- suggestions -----------------------------------------------------------------
+    def _pending(self) -> list[AnnotationView]:
+        """This annotator's suggestions in the sentence, in reading order."""
+        if self.current is None:
+            return []
+        return sorted((a for a in self.current.annotations if a.status == "suggested"
+                       and a.annotator == self.workspace.annotator),
+                      key=lambda a: (a.start, a.end, a.label, a.id))
+
+    def _suggestion_under_cursor(self) -> AnnotationView | None:
+        """The suggestion the selection (or the word under the cursor) covers most; the
+        shorter one on a tie, so a figure inside a suggested claim can be picked."""
+        span = self.viewer.target_span()
+        if span is None:
+            return None
+        under = [a for a in self._pending() if a.start < span[1] and span[0] < a.end]
+        if not under:
+            return None
+        return max(under, key=lambda a: (min(a.end, span[1]) - max(a.start, span[0]),
+                                         a.start - a.end))
+
+    def _select_suggestion(self, step: int) -> None:
+        pending = self._pending()
+        if not pending:
+            if step > 0:
+                self.action_focus_list()  # what tab did before there were suggestions
+            else:
+                self.notify("No suggestion in this sentence.", markup=False)
+            return
+        here = self._suggestion_under_cursor()
+        if here is not None:
+            target = pending[(pending.index(here) + step) % len(pending)]
+        else:
+            offset = self.viewer.cursor_offset() or 0
+            after = [a for a in pending if a.start >= offset]
+            before = [a for a in pending if a.start < offset]
+            if step > 0:
+                target = after[0] if after else pending[0]
+            else:
+                target = before[-1] if before else pending[-1]
+        self.viewer.select_span(target.start, target.end)
+        self.annotation_list.highlight_annotation(target.id)
+
+    def action_next_suggestion(self) -> None:
+        """Select the next suggestion of the sentence (wrapping around)."""
+        self._select_suggestion(1)
+
+    def action_previous_suggestion(self) -> None:
+        """Select the previous suggestion of the sentence (wrapping around)."""
+        self._select_suggestion(-1)
+
+    def _decide(self, status: str, annotations: list[AnnotationView]) -> None:
+        if not annotations:
+            self.notify("No suggestion under the cursor (tab selects the next one).",
+                        markup=False)
+            return
+        decide = self.workspace.accept if status == "accepted" else self.workspace.reject
+        if self._call(lambda: decide([a.id for a in annotations])) is not FAILED:
+            self.redraw()
+            self._follow_cursor()
+
+    def action_accept_suggestion(self) -> None:
+        """Accept the suggestion under the cursor: it becomes an annotation."""
+        chosen = self._suggestion_under_cursor()
+        self._decide("accepted", [chosen] if chosen is not None else [])
+
+    def action_reject_suggestion(self) -> None:
+        """Reject the suggestion under the cursor: kept as rejected, never shown again."""
+        chosen = self._suggestion_under_cursor()
+        self._decide("rejected", [chosen] if chosen is not None else [])
+
+    def action_accept_all_suggestions(self) -> None:
+        """Accept every suggestion of the sentence, as one undo step."""
+        pending = self._pending()
+        if not pending:
+            self.notify("No suggestion in this sentence.", markup=False)
+            return
+        self._decide("accepted", pending)
 
     # --- focus, cursor, help ------------------------------------------------------
     def action_focus_list(self) -> None:
