@@ -421,6 +421,41 @@ def stats_command(db: str | None) -> None:
         out_console.print(table)
 
 
+@cli.command("labels")
+@click.option("--scheme", "scheme_path", metavar="PATH", default=None,
+              help="Scheme file [default: $ANNOTATOR_SCHEME, ./annotator-scheme.toml or built-in].")
+@click.option("--json", "as_json", is_flag=True, help="Print the scheme as JSON.")
+def labels_command(scheme_path: str | None, as_json: bool) -> None:
+    """Print the active annotation scheme: labels, source types, cue words, known sources."""
+    import json
+
+    from annotator.suggest.scheme import SchemeError, load_scheme
+
+    try:
+        scheme = load_scheme(scheme_path)
+    except SchemeError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"scheme version {scheme.version} ({scheme.origin})")
+    labels = Table("label", "description", title="Labels", title_justify="left")
+    for key, description in scheme.labels:
+        labels.add_row(Text(key), Text(description))
+    out_console.print(labels)
+    types = Table("source type", "description", title="Source types", title_justify="left")
+    for item in scheme.source_types:
+        types.add_row(Text(item.key), Text(item.description))
+    out_console.print(types)
+    click.echo(f"reporting cues: {len(scheme.cue_verbs) + len(scheme.weak_cue_verbs)} verbs, "
+               f"{len(scheme.according_phrases)} 'according to' phrases, "
+               f"{len(scheme.participle_cues)} participles")
+    known = Table("known source", "type", "aliases", title="Known sources", title_justify="left")
+    for source in scheme.known_sources:
+        known.add_row(Text(source.name), Text(source.source_type or ""),
+                      Text(", ".join(source.aliases)))
+    out_console.print(known)
+
 def main() -> None:
     """Console-script entry point: user errors exit with a message, never a traceback."""
     try:

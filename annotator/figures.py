@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import NamedTuple
 
-__all__ = ["ParsedFigure", "format_figure", "parse_figure"]
+__all__ = ["CURRENCY_WORDS", "QUALIFIER_PHRASES", "ParsedFigure", "format_figure", "parse_figure"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,8 @@ _CURRENCY_WORDS: dict[str, str] = {
     "hryvnias": "UAH",
 }
 _POUNDS = frozenset({"pound", "pounds"})
+# Words after a number that make it money ("53 billion dollars", "5 million pounds").
+CURRENCY_WORDS = frozenset({*_DOLLARS, *_CURRENCY_WORDS, *_POUNDS})
 
 _DURATIONS: dict[str, str] = {
     "second": "second",
@@ -221,6 +223,8 @@ _QUALIFIERS: dict[str, str] = {
         "just",
     )
 } | {"an estimated": "estimated", "approx": "approximately", "around about": "around"}
+# Phrases that may stand before a number as its qualifier (the suggester extends spans over them).
+QUALIFIER_PHRASES = frozenset(_QUALIFIERS)
 # Abbreviations written with a period before the number ("approx. 500", "c. 1,200").
 _ABBREVIATED_QUALIFIERS: dict[str, str] = {
     "approx": "approximately",

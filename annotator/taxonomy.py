@@ -1,21 +1,21 @@
-"""The label scheme: annotation labels and the default taxonomy of source types."""
+"""The label scheme: annotation labels and the taxonomy of source types.
+
+Both come from the scheme file (``annotator/data/scheme.toml``, see annotator/suggest/scheme.py),
+so the source picker, exports and the suggester share one list.
+"""
 
 from __future__ import annotations
 
-LABELS = ("claim", "source", "figure")
+from annotator.suggest.scheme import LABEL_KEYS, Scheme, default_scheme
+
+LABELS = LABEL_KEYS
+
+
+def source_types(scheme: Scheme | None = None) -> tuple[tuple[str, str], ...]:
+    """(key, description) pairs of ``scheme`` (the default scheme when None), in display order."""
+    active = scheme or default_scheme()
+    return tuple((item.key, item.description) for item in active.source_types)
+
 
 # (key, description): keys are what is stored and exported.
-SOURCE_TYPES: tuple[tuple[str, str], ...] = (
-    ("government", "government or state agency"),
-    ("military", "military or security"),
-    ("party_or_armed_group", "political party or armed group official"),
-    ("intergovernmental", "intergovernmental body or UN agency"),
-    ("ngo", "NGO or rights group"),
-    ("media", "media or journalist"),
-    ("expert", "expert or academic"),
-    ("witness", "witness or civilian"),
-    ("anonymous", "anonymous or unnamed"),
-    ("document", "document or report"),
-    ("author", "author's own voice"),
-)
-
+SOURCE_TYPES: tuple[tuple[str, str], ...] = source_types()

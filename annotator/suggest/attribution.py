@@ -1,0 +1,440 @@
+"""Find attributions in a sentence: a reporting cue, the source span it governs and its claim.
+
+Patterns handled (the cue words come from the scheme):
+
+- source before the cue: "Hamas said (in a statement) (that) CLAIM", "X, a development
+  economist, said CLAIM", "In a statement, X underscored CLAIM", "..., he stressed CLAIM";
+- cue at the end: "CLAIM, X said.", "“CLAIM,” X remarked.", "CLAIM, said X, a mother of five.";
+- "according to X, CLAIM", "CLAIM, according to X", "... that, according to X, CLAIM";
+- passive "X was quoted as saying CLAIM";
+- a participle after the main clause: "X rejected the number, saying CLAIM" (the source is the
+  subject, or the source of an attribution earlier in the sentence).
+
+Span guideline: the source span is the name with its role phrase ("Hamas spokesperson Abdul
+Latif Al-Qanoua", "Dr. Leila Haddad, a development economist based in Amman", "a Western
+diplomat who spoke on condition of anonymity", "Ahmed Nasser, 34"), without adverbs and
+auxiliaries before the cue, intro phrases ("In a statement,") or participial clauses set off by
+commas ("X, speaking on condition of anonymity, said"). The claim is the content clause: after
+"that" when present, without quotation marks around a whole quote and without final punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from annotator.suggest.scheme import Scheme
+
+__all__ = ["Attribution", "CueSet", "find_attributions"]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One reporting construction in a sentence (offsets into the sentence)."""
+
+    cue: str
+    source: tuple[int, int]
+    claim: tuple[int, int] | None
+    source_first: bool  # the source stands before the cue
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """The scheme's cue words compiled for matching."""
+
+    verbs: re.Pattern[str]
+    all_verbs: frozenset[str]
+    weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
+    according: re.Pattern[str]
+    participles: re.Pattern[str]
+
+    @classmethod
+    def from_scheme(cls, scheme: Scheme) -> CueSet:
+        """Compile the cue words of ``scheme``."""
+        verbs = sorted({*scheme.cue_verbs, *scheme.weak_cue_verbs}, key=len, reverse=True)
+        phrases = sorted(scheme.according_phrases, key=len, reverse=True)
+        participles = sorted(scheme.participle_cues, key=len, reverse=True)
+        return cls(
+            verbs=re.compile(r"\b(?:" + "|".join(map(re.escape, verbs)) + r")\b", re.I),
+            all_verbs=frozenset(verbs),
+            weak_verbs=frozenset(scheme.weak_cue_verbs),
+            according=re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b", re.I),
+            participles=re.compile(
+                r",\s+(" + "|".join(map(re.escape, participles)) + r")\b(?:\s+that\b)?", re.I
+            ),
+        )
+
+
+_QUOTES = "\"“”‘’'«»"
+_CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
+# "CAIRO (Wire) – ", "**DayofPal**– ": a dateline or outlet marker before the first clause.
+_DATELINE = re.compile(
+    r"^\s*(?:\*\*[^*]{1,40}\*\*|[A-Z][A-Z .,'’/-]{1,40}(?:\s*\([^)]{1,40}\))?)\s*[–—-]+\s*"
+)
+_TRAILER = re.compile(
+    r"(?:,?\s+(?:on|late on|early on|earlier on|late|earlier|last|this)\s+"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night|"
+    r"morning|afternoon|evening|today|yesterday)"
+    r"|,?\s+(?:in|during|at|on)\s+(?:an?|the|its|his|her|their|a\s+joint)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:statement|interview|press conference|news conference|briefing|speech|post|message|"
+    r"letter|report|address|broadcast|session|meeting|conference)"
+    r"(?:\s+(?:with|to|in|on)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)?"
+    r"|,?\s+(?:to|told)\s+(?:reporters|journalists|the press|the media)"
+    r"|,?\s+on\s+(?:X|Twitter|Telegram|Facebook|Instagram|television|TV|radio)"
+    r"|\s+(?:today|yesterday|again|also|repeatedly|separately|publicly|previously|recently))+"
+)
+_TOLD_OBJECT = re.compile(
+    r"\s+(?:reporters|journalists|the press|the media|him|her|them|us|me|lawmakers|"
+    r"(?:the\s+)?[A-Z][\w.’'&-]*(?:\s+(?:of\s+)?[A-Z][\w.’'&-]*)*)\b\.?"
+)
+_TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
+_THAT = re.compile(r"\bthat\b")
+_ADVERB_OR_AUX = re.compile(
+    r"(?:\s+(?:has|have|had|was|were|is|are|also|further|later|again|officially|publicly|"
+    r"repeatedly|previously|separately|then|once|\w+ly))+\s*$"
+)
+_LEADING_JOIN = re.compile(r"^(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+_PARENTHETICAL = re.compile(
+    r"^(?:who|which|whose|where|when|while|although|though|however|[a-z]+ed|[a-z]+ing)\b"
+)
+_APPOSITIVE = re.compile(r"^(?:a|an|the)\s", re.I)
+_PREPOSITION_START = re.compile(
+    r"^(?:on|in|at|by|for|from|with|after|before|during|following|since|under|according|"
+    r"despite|amid|as|when|while|if|although|though|however|meanwhile)\b",
+    re.I,
+)
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w.’'-]*|al-\w+|el-\w+|bin|ibn|de|van|von|der|la|le)$")
+_AGE = re.compile(r"^\d{1,3}$")
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|could|should|can|may|might|did|does)\b"
+)
+_FUNCTION_END = frozenset(
+    str.split("the a an of to and or in on at for with that this by from its their his her")
+)
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St)\.$")
+_VERBISH = re.compile(r"^[a-z]+(?:ed|es)$")
+_MAX_SOURCE_WORDS = 14
+_MAX_LOWER_SOURCE_WORDS = 8
+_MAX_INVERTED_SOURCE_WORDS = 12
+_MAX_WORDS_BEFORE_THAT = 9
+_MAX_SUBJECT_WORDS = 8
+_MIN_CLAIM_WORDS = 2
+
+
+def _clause_start(sentence: str) -> int:
+    match = _DATELINE.match(sentence)
+    start = match.end() if match else 0
+    while start < len(sentence) and sentence[start] in _QUOTES + " ":
+        start += 1
+    return start
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past spaces, quotes and punctuation at either edge."""
+    while start < end and sentence[start] in _QUOTES + " ,\t\n":
+        start += 1
+    while end > start and sentence[end - 1] in _CLOSING_PUNCT + ",":
+        end -= 1
+    if end < len(sentence) and sentence[end] == "." and _ABBREVIATION_END.search(
+        sentence[start : end + 1]
+    ):
+        end += 1  # "the U.N." keeps its period
+    return start, end
+
+
+def _trim_claim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Like _trim, but a quote that opens inside the claim keeps its opening mark."""
+    start, end = _trim(sentence, start, end)
+    if start > 0 and sentence[start - 1] == "“" and "”" in sentence[start:end]:
+        start -= 1
+    return start, end
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_name(text: str) -> bool:
+    tokens = text.split()
+    return 0 < len(tokens) <= 6 and all(_NAME_TOKEN.match(token) for token in tokens)
+
+
+def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut at commas, semicolons and quotation marks, as (start, end) pieces."""
+    pieces: list[tuple[int, int]] = []
+    piece = start
+    for position in range(start, end):
+        if sentence[position] in ",;“”\"":
+            pieces.append((piece, position))
+            piece = position + 1
+    pieces.append((piece, end))
+    return pieces
+
+
+def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
+    start, end = _trim(sentence, start, end)
+    joined = _LEADING_JOIN.match(sentence[start:end])
+    if joined:
+        start += joined.end()
+    tail = _ADVERB_OR_AUX.search(sentence[start:end])
+    if tail and tail.start() > 0:
+        end = start + tail.start()
+    return start, end
+
+
+def _opens_clause(sentence: str, clause: int, position: int) -> bool:
+    """Whether only a finished quote (or nothing) stands between the clause start and here."""
+    before = sentence[clause:position].rstrip(" ,")
+    return not before or before[-1] in "”\"’"
+
+
+class _Sources:
+    """Judging and finding source spans, given the cue words."""
+
+    def __init__(self, cues: CueSet) -> None:
+        self.cues = cues
+
+    def plausible(self, text: str) -> bool:
+        """Whether ``text`` can be a source: a short noun phrase, not a clause."""
+        if not text or _words(text) > _MAX_SOURCE_WORDS:
+            return False
+        head = text.partition(" who ")[0]
+        lower_words = head.lower().split()
+        if _FINITE_VERB.search(head) or " that " in f" {text} ":
+            return False
+        if lower_words[-1] in _FUNCTION_END or any(w in self.cues.all_verbs for w in lower_words):
+            return False
+        if text[0].isupper() or text[0].isdigit() or _APPOSITIVE.match(text):
+            return True
+        return _words(text) <= _MAX_LOWER_SOURCE_WORDS
+
+    def before(self, sentence: str, clause: int, cue_start: int) -> tuple[int, int] | None:
+        """The source span between the clause start and the cue, walking back over commas."""
+        pieces = _segments(sentence, clause, cue_start)
+        index = len(pieces) - 1
+        skipped = 0
+        while index >= 0:
+            start, end = _strip_source(sentence, *pieces[index])
+            text = sentence[start:end]
+            if not text or (_PARENTHETICAL.match(text) and index > 0):
+                # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
+                index -= 1
+                skipped += 1
+                if skipped > 2:
+                    return None
+                continue
+            if index > 0:
+                joined = self._joined(sentence, clause, pieces[index - 1], text)
+                if joined is not None:
+                    return joined, end
+            return (start, end) if self.plausible(text) else None
+        return None
+
+    def _joined(
+        self, sentence: str, clause: int, previous: tuple[int, int], text: str
+    ) -> int | None:
+        """Start of "Name, a role" / "A role, Name" / "Name, 34" read as one source."""
+        start, end = _trim(sentence, *previous)
+        prior = sentence[start:end]
+        if not prior or not _opens_clause(sentence, clause, start):
+            return None
+        if _APPOSITIVE.match(text) and _is_name(prior):
+            return start  # "Dr. Leila Haddad, a development economist, said"
+        role = (
+            _words(prior) <= 6
+            and not _PREPOSITION_START.match(prior)
+            and self.plausible(prior)
+        )
+        if role and (_is_name(text) or _AGE.match(text)):
+            return start  # "A military spokesman, Lt. Col. Avi Cohen, said"; "X, 34, said"
+        return None
+
+    def after(self, sentence: str, cue_end: int) -> tuple[int, int] | None:
+        """The source right after a cue that ends the sentence: "..., said X(, a role)."."""
+        rest = sentence[cue_end:]
+        cut = rest.find(",")
+        end = cue_end + (cut if cut >= 0 else len(rest))
+        if cut >= 0 and sentence[end:].strip(_CLOSING_PUNCT + ","):
+            tail_start, tail_end = _trim(sentence, end + 1, len(sentence))
+            trailer = _TRAILER.match(sentence, end)
+            if _APPOSITIVE.match(sentence[tail_start:tail_end]):
+                end = tail_end  # "said Umm Khaled, a mother of five who fled Beit Lahia."
+            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_PUNCT + ","):
+                return None
+        start, end = _strip_source(sentence, cue_end, end)
+        text = sentence[start:end]
+        if _words(text) > _MAX_INVERTED_SOURCE_WORDS or _PREPOSITION_START.match(text):
+            return None  # "..., concluded in early March." names no source
+        return (start, end) if self.plausible(text) else None
+
+    def subject(self, sentence: str, clause: int, limit: int) -> tuple[int, int] | None:
+        """The subject of the main clause: the words before its first verb."""
+        position = clause
+        for match in re.finditer(r"\S+", sentence[clause:limit]):
+            word = match.group(0).lower().strip(",")
+            if _VERBISH.match(word) or word in self.cues.all_verbs or _FINITE_VERB.match(word):
+                position = clause + match.start()
+                break
+        else:
+            return None
+        start, end = _strip_source(sentence, clause, position)
+        text = sentence[start:end]
+        if _words(text) > _MAX_SUBJECT_WORDS or not self.plausible(text):
+            return None
+        return start, end
+
+
+def _skip_object(sentence: str, position: int, cue: str) -> int:
+    """Past trailers ("in a statement on Tuesday") and the object of "told" ("told reporters")."""
+    trailer = _TRAILER.match(sentence, position)
+    if trailer:
+        position = trailer.end()
+    if cue.lower() in _TELL:
+        told = _TOLD_OBJECT.match(sentence, position)
+        if told:
+            position = told.end()
+        trailer = _TRAILER.match(sentence, position)
+        if trailer:
+            position = trailer.end()
+    return position
+
+
+def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | None:
+    """The clause after the cue, from "that" when it follows closely."""
+    that = _THAT.search(sentence, position)
+    between = sentence[position : that.start()] if that else ""
+    if (
+        that
+        and _words(between) <= _MAX_WORDS_BEFORE_THAT
+        and not any(q in between for q in _QUOTES)
+    ):
+        position = that.end()
+    else:
+        position = _skip_object(sentence, position, cue)
+    while position < len(sentence) and sentence[position] in " ,:":
+        position += 1
+    start, end = _trim_claim(sentence, position, len(sentence))
+    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+
+
+def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
+    """Nothing but trailers, punctuation or a ", saying ..." participle follows the cue."""
+    position = _skip_object(sentence, position, cue)
+    if cues.participles.match(sentence, position):
+        return True
+    return not sentence[position:].strip(_CLOSING_PUNCT + ",")
+
+
+def _claim_before(sentence: str, clause: int, end: int) -> tuple[int, int] | None:
+    start, end = _trim_claim(sentence, clause, end)
+    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+
+
+def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
+    """Where a claim before "X said" ends: the last comma or quote before the source."""
+    before = sentence[clause:source_start]
+    cut = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
+    return clause + cut if cut >= 0 else clause
+
+
+def _strongly_introduced(sentence: str, position: int) -> bool:
+    rest = sentence[position:]
+    that = _THAT.search(rest)
+    if that and _words(rest[: that.start()]) <= _MAX_WORDS_BEFORE_THAT:
+        return True
+    return rest.lstrip(" ,:")[:1] in _QUOTES
+
+
+def _verb_attribution(
+    sentence: str, match: re.Match[str], sources: _Sources, clause: int
+) -> Attribution | None:
+    cues = sources.cues
+    cue = match.group(0)
+    cue_start, cue_end = match.span()
+    before = sentence[clause:cue_start]
+    last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
+    if last_break >= 0 and not before[last_break + 1 :].strip():
+        # Cue right after a comma or closing quote: "CLAIM, said X." (or an inserted phrase).
+        inverted = sources.after(sentence, cue_end)
+        if inverted is not None:
+            claim = _claim_before(sentence, clause, clause + last_break)
+            return Attribution(cue, inverted, claim, source_first=False)
+    source = sources.before(sentence, clause, cue_start)
+    if source is None:
+        return None
+    weak = cue.lower() in cues.weak_verbs
+    if _ends_clause(sentence, cue_end, cue, cues):
+        boundary = _claim_boundary(sentence, clause, source[0])
+        claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
+        if claim is None and weak:
+            return None  # "Hamas denied the claims." is no attribution of a content clause
+        return Attribution(cue, source, claim, source_first=True)
+    if weak and not _strongly_introduced(sentence, cue_end):
+        return None
+    return Attribution(cue, source, _claim_after(sentence, cue_end, cue), source_first=True)
+
+
+def _according_attribution(
+    sentence: str, match: re.Match[str], sources: _Sources, clause: int
+) -> Attribution | None:
+    cue = match.group(0)
+    after = sentence[match.end() :]
+    comma = after.find(",")
+    source_end = match.end() + (comma if comma >= 0 else len(after))
+    source = _strip_source(sentence, match.end(), source_end)
+    text = sentence[source[0] : source[1]]
+    if not text or _words(text) > _MAX_SOURCE_WORDS:
+        return None
+    if comma >= 0 and sentence[source_end:].strip(_CLOSING_PUNCT + ","):
+        claim = _claim_after(sentence, source_end + 1, cue)
+    else:
+        boundary = sentence.rfind(",", clause, match.start())
+        claim = _claim_before(sentence, clause, boundary if boundary >= 0 else match.start())
+    return Attribution(cue, source, claim, source_first=False)
+
+
+def _participle_attribution(
+    sentence: str, match: re.Match[str], sources: _Sources, clause: int, found: list[Attribution]
+) -> Attribution | None:
+    """", saying CLAIM": the claim of the sentence's earlier source, or of its subject."""
+    cue = match.group(1)
+    claim = _claim_before(sentence, match.end(), len(sentence))
+    if claim is None:
+        return None
+    earlier = [a for a in found if a.source[1] <= match.start()]
+    if earlier:
+        return Attribution(cue, earlier[-1].source, claim, source_first=True)
+    subject = sources.subject(sentence, clause, match.start())
+    if subject is None:
+        return None
+    return Attribution(cue, subject, claim, source_first=True)
+
+
+def find_attributions(sentence: str, cues: CueSet) -> list[Attribution]:
+    """Attributions in ``sentence`` in text order; later cues inside a found span are skipped."""
+    clause = _clause_start(sentence)
+    sources = _Sources(cues)
+    found: list[Attribution] = []
+    matches = sorted(
+        [(m.start(), 0, m) for m in cues.according.finditer(sentence)]
+        + [(m.start(), 1, m) for m in cues.verbs.finditer(sentence)]
+        + [(m.start(), 2, m) for m in cues.participles.finditer(sentence)],
+        key=lambda item: item[0],
+    )
+    for start, kind, match in matches:
+        if any(_inside(a, start) for a in found):
+            continue
+        if kind == 0:
+            attribution = _according_attribution(sentence, match, sources, clause)
+        elif kind == 1:
+            attribution = _verb_attribution(sentence, match, sources, clause)
+        else:
+            attribution = _participle_attribution(sentence, match, sources, clause, found)
+        if attribution is not None:
+            found.append(attribution)
+    return found
+
+
+def _inside(attribution: Attribution, position: int) -> bool:
+    spans = [attribution.source, *([attribution.claim] if attribution.claim else [])]
+    return any(start <= position < end for start, end in spans)

@@ -1,0 +1,36 @@
+"""What the suggester returns: suggested spans over one sentence, and known canonical sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["KnownSource", "SuggestedSpan"]
+
+
+@dataclass(frozen=True)
+class SuggestedSpan:
+    """A span the annotator may accept: offsets are code points into the sentence text."""
+
+    label: str  # "claim" | "source" | "figure"
+    start: int
+    end: int
+    text: str  # == sentence[start:end]
+    reason: str  # short and human readable: "reporting cue 'said'", "known source alias"
+    source_name: str | None = None  # canonical name (registry match, or proposed from the span)
+    source_type: str | None = None  # taxonomy key
+    figure_value: float | None = None
+    figure_unit: str | None = None
+    figure_qualifier: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)  # e.g. {"value_max": 15.0, "cue": "said"}
+    attributed_to: int | None = None  # claims: index in the same sentence's list of its source
+    resolved_source: str | None = None  # claims whose source is a pronoun: the canonical name
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    """A canonical source from the registry or the scheme's gazetteer."""
+
+    name: str
+    source_type: str | None
+    aliases: tuple[str, ...] = ()

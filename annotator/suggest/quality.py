@@ -1,0 +1,196 @@
+"""Measure suggestions against reference annotations: precision, recall and F1 per label.
+
+Three reference sets: the project's own gold paragraphs (``benchmarks/suggestion_gold.jsonl``),
+the bundled sample's labels, and the shared real article, kept as offsets and labels only
+(``tests/data/shared_article_reference.jsonl``); its text is read at run time and the set is
+skipped when the file is absent or changed.
+
+Matching is one-to-one per label: *exact* needs the same start and end, *overlap* any shared
+character. A claim's link is right when its suggested source overlaps the reference source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.segment import split_sentences
+from annotator.suggest.suggester import Suggester
+
+__all__ = [
+    "LABEL_ORDER",
+    "Document",
+    "Reference",
+    "Score",
+    "load_gold_paragraphs",
+    "load_sample",
+    "load_shared_reference",
+    "predict",
+    "score",
+]
+
+LABEL_ORDER = ("figure", "source", "claim")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One span (document offsets); ``source`` is the index of a claim's source span."""
+
+    label: str
+    start: int
+    end: int
+    source: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text with its reference spans."""
+
+    name: str
+    text: str
+    spans: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class Score:
+    """Counts for one label and one matching mode."""
+
+    matched: int
+    predicted: int
+    reference: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.reference if self.reference else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def _reference(row: dict[str, object]) -> Reference:
+    source = row.get("source")
+    return Reference(str(row["label"]), int(row["start"]), int(row["end"]),  # type: ignore[arg-type]
+                     source if isinstance(source, int) else None)
+
+
+def load_gold_paragraphs(path: Path) -> list[Document]:
+    """The own gold set: one JSON object per line with ``id``, ``text`` and ``spans``."""
+    documents = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            spans = tuple(_reference(span) for span in row["spans"])
+            documents.append(Document(row["id"], row["text"], spans))
+    return documents
+
+
+def load_sample(path: Path) -> list[Document]:
+    """The sample's labels file (interchange JSONL: annotations plus attributed_to links)."""
+    documents = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        ids = [annotation["id"] for annotation in row["annotations"]]
+        links = {
+            link["from"]: ids.index(link["to"])
+            for link in row.get("links", [])
+            if link["type"] == "attributed_to"
+        }
+        spans = tuple(
+            Reference(a["label"], a["start"], a["end"], links.get(a["id"]))
+            for a in row["annotations"]
+        )
+        documents.append(Document(row["id"], row["text"], spans))
+    return documents
+
+
+def load_shared_reference(path: Path, corpus: Path) -> list[Document]:
+    """The shared article's reference (offsets only) over its text; [] when the text is absent
+    or is not the text the offsets were written for."""
+    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    header, rows = lines[0], lines[1:]
+    article = corpus / header["document"]
+    if not article.is_file():
+        return []
+    text = article.read_text("utf-8")
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != header["sha256"]:
+        return []
+    return [Document(header["document"], text, tuple(_reference(row) for row in rows))]
+
+
+def predict(suggester: Suggester, text: str) -> list[Reference]:
+    """The suggester's spans over a whole text, in document offsets."""
+    sentences = split_sentences(text)
+    spans: list[Reference] = []
+    for (offset, _), suggested in zip(sentences, suggester.suggest_document(text, sentences),
+                                      strict=True):
+        base = len(spans)
+        for span in suggested:
+            source = None if span.attributed_to is None else base + span.attributed_to
+            spans.append(Reference(span.label, offset + span.start, offset + span.end, source))
+    return spans
+
+
+def _overlaps(a: Reference, b: Reference) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _same(a: Reference, b: Reference) -> bool:
+    return a.start == b.start and a.end == b.end
+
+
+def match(
+    predicted: Sequence[Reference], reference: Sequence[Reference], label: str, exact: bool
+) -> dict[int, int]:
+    """One-to-one matches {predicted index: reference index} for ``label``, in text order."""
+    test: Callable[[Reference, Reference], bool] = _same if exact else _overlaps
+    taken: set[int] = set()
+    pairs: dict[int, int] = {}
+    for i, guess in enumerate(predicted):
+        if guess.label != label:
+            continue
+        for j, truth in enumerate(reference):
+            if j not in taken and truth.label == label and test(guess, truth):
+                pairs[i] = j
+                taken.add(j)
+                break
+    return pairs
+
+
+def score(
+    pairs: Iterable[tuple[Sequence[Reference], Sequence[Reference]]], label: str, exact: bool
+) -> Score:
+    """Counts over (predicted, reference) pairs of documents."""
+    matched = predicted_count = reference_count = 0
+    for predicted, reference in pairs:
+        matched += len(match(predicted, reference, label, exact))
+        predicted_count += sum(1 for span in predicted if span.label == label)
+        reference_count += sum(1 for span in reference if span.label == label)
+    return Score(matched, predicted_count, reference_count)
+
+
+def link_accuracy(
+    pairs: Iterable[tuple[Sequence[Reference], Sequence[Reference]]],
+) -> tuple[int, int]:
+    """(right, judged): matched claims whose suggested source overlaps the reference source."""
+    right = judged = 0
+    for predicted, reference in pairs:
+        for i, j in match(predicted, reference, "claim", exact=False).items():
+            truth = reference[j].source
+            if truth is None:
+                continue
+            judged += 1
+            guess = predicted[i].source
+            if guess is not None and _overlaps(predicted[guess], reference[truth]):
+                right += 1
+    return right, judged
