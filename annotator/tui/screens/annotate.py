@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from textual.app import ComposeResult
@@ -343,17 +343,20 @@ class AnnotateScreen(Screen[None]):
                        and a.annotator == self.workspace.annotator),
                       key=lambda a: (a.start, a.end, a.label, a.id))
 
-    def _suggestion_under_cursor(self) -> AnnotationView | None:
-        """The suggestion the selection (or the word under the cursor) covers most; the
-        shorter one on a tie, so a figure inside a suggested claim can be picked."""
+    def _under_cursor(self, annotations: Iterable[AnnotationView]) -> AnnotationView | None:
+        """Of ``annotations``, the one the selection (or the word under the cursor) covers
+        most; the shorter one on a tie, so a figure inside a claim can be picked."""
         span = self.viewer.target_span()
         if span is None:
             return None
-        under = [a for a in self._pending() if a.start < span[1] and span[0] < a.end]
+        under = [a for a in annotations if a.start < span[1] and span[0] < a.end]
         if not under:
             return None
         return max(under, key=lambda a: (min(a.end, span[1]) - max(a.start, span[0]),
                                          a.start - a.end))
+
+    def _suggestion_under_cursor(self) -> AnnotationView | None:
+        return self._under_cursor(self._pending())
 
     def _select_suggestion(self, step: int) -> None:
         pending = self._pending()
@@ -363,13 +366,14 @@ class AnnotateScreen(Screen[None]):
             else:
                 self.notify("No suggestion in this sentence.", markup=False)
             return
-        here = self._suggestion_under_cursor()
+        # With nothing selected, the first tab selects the suggestion under the cursor.
+        here = self._suggestion_under_cursor() if self.viewer.selection is not None else None
         if here is not None:
             target = pending[(pending.index(here) + step) % len(pending)]
         else:
             offset = self.viewer.cursor_offset() or 0
-            after = [a for a in pending if a.start >= offset]
-            before = [a for a in pending if a.start < offset]
+            after = [a for a in pending if a.end > offset]
+            before = [a for a in pending if a.start <= offset]
             if step > 0:
                 target = after[0] if after else pending[0]
             else:
@@ -427,12 +431,8 @@ class AnnotateScreen(Screen[None]):
         self._follow_cursor()
 
     def _follow_cursor(self) -> None:
-        span = self.viewer.target_span()
-        if span is None or self.current is None:
-            return
-        under = [a for a in self.current.annotations if a.start < span[1] and span[0] < a.end]
-        if under:
-            self.annotation_list.highlight_annotation(min(under, key=lambda a: a.end - a.start).id)
+        if self.current is not None and (under := self._under_cursor(self.current.annotations)):
+            self.annotation_list.highlight_annotation(under.id)
 
     def help_sections(self) -> list[Section]:
         """The bindings of this screen and its widgets, as the help screen lists them."""
