@@ -85,23 +85,24 @@ class Workspace:
         return last if last is not None else navigation.first_sentence(self.database)
 
     def view(self, sentence_id: int) -> SentenceView:
-        """The sentence, its neighbours, position and this annotator's annotations."""
-        view = self._read(sentence_id)
-        if self.suggestions and view.document_id not in self._suggested_documents:
-            self._suggested_documents.add(view.document_id)
-            if self._suggest(view.document_id):
-                view = self._read(sentence_id)
-        return view
-
-    def _read(self, sentence_id: int) -> SentenceView:
+        """The sentence, its neighbours, position and this annotator's annotations
+        (with ``suggestions``, their pending suggestions too)."""
         return navigation.sentence_view(
             self.database, sentence_id, self.annotator_id, self._document,
             self._documents(), show_others=self.show_others, suggestions=self.suggestions,
         )
 
-    def _suggest(self, document_id: int) -> int:
+    def needs_suggestions(self, document_id: int) -> bool:
+        """Whether :meth:`suggest` may have work for this document (no query: a document
+        already checked in this session is known)."""
+        return self.suggestions and document_id not in self._suggested_documents
+
+    def suggest(self, document_id: int) -> int:
         """Suggest for a document the first time it is shown to this annotator (in this or
         any earlier session); returns how many suggestions were added."""
+        if not self.needs_suggestions(document_id):
+            return 0
+        self._suggested_documents.add(document_id)
         if suggestions.is_processed(self.database, self.annotator_id, document_id):
             return 0
         from annotator import suggestion_store  # the engine loads only when it is needed

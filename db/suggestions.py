@@ -158,8 +158,10 @@ def _store(
         new_positions.append(position)
     ids: dict[int, int] = {}
     if rows:
-        inserted = session.execute(
-            insert(Annotation).returning(Annotation.id, sort_by_parameter_order=True), rows)
+        # Core, not the ORM's bulk path: several times less Python per row.
+        table = Annotation.__table__
+        inserted = session.connection().execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         ids = dict(zip(new_positions, (int(row[0]) for row in inserted), strict=True))
         for position, annotation_id in ids.items():
             key = keys[position]
@@ -176,7 +178,7 @@ def _store(
         if status != "rejected" and target_id not in (annotation_id, -1):
             links.append({"from_id": annotation_id, "to_id": target_id, "type": "attributed_to"})
     if links:
-        session.execute(insert(Link), links)
+        session.connection().execute(insert(Link.__table__), links)
     session.add(ChangeLogEntry(
         annotator_id=annotator_id, action="suggest", entity=PROCESSED_ENTITY,
         entity_id=document_id, after={"added": len(rows), "links": len(links)}))

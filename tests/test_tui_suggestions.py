@@ -192,19 +192,22 @@ async def test_a_document_is_suggested_once_when_first_shown(corpus: Database) -
                 ChangeLogEntry.entity == PROCESSED_ENTITY).order_by(ChangeLogEntry.id)))
 
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # computed just after the first frame
         assert marks() == [1]
         assert current(app).annotations, "the engine suggests something for alpha"
         assert {a.origin for a in current(app).annotations} == {"suggested"}
         await pilot.press("j", "j", "k")
         assert marks() == [1]
         await pilot.press("J")
+        await pilot.pause()
         assert marks() == [1, 2]
         # Moving on from a sentence with only suggestions does not mark it done.
         assert main_screen(app).workspace.progress().done == 0
     with corpus.sessions() as session:
         before = session.scalar(select(func.count()).select_from(Annotation))
     reopened = AnnotatorApp(Workspace(corpus, "alice", suggestions=True))
-    async with reopened.run_test(size=SIZE):
+    async with reopened.run_test(size=SIZE) as pilot:
+        await pilot.pause()
         assert marks() == [1, 2]
     with corpus.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Annotation)) == before

@@ -148,6 +148,20 @@ class AnnotateScreen(Screen[None]):
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
         if not keep_cursor:
             self._follow_cursor()
+        if self.workspace.needs_suggestions(view.document_id):
+            # After the frame: a move into a new document shows its sentence as fast as any.
+            self.call_after_refresh(self._suggest, view.document_id)
+
+    def _suggest(self, document_id: int) -> None:
+        """Compute the document's suggestions (first show only) and show them if added."""
+        try:
+            added = self.workspace.suggest(document_id)
+        except Exception as error:  # a suggester bug must never cost the annotator their work
+            self.notify(f"No suggestions for this document: {error}", severity="warning",
+                        markup=False)
+            return
+        if added and self.current is not None and self.current.document_id == document_id:
+            self.redraw()
 
     def _move(self, target: int | None, message: str) -> None:
         """Leave the current sentence (marking it done if annotated) and go to ``target``."""
