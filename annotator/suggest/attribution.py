@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from annotator.suggest.patterns import starts_word, word_finder, word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions"]
@@ -51,16 +52,14 @@ class CueSet:
     @classmethod
     def from_scheme(cls, scheme: Scheme) -> CueSet:
         """Compile the cue words of ``scheme``."""
-        verbs = sorted({*scheme.cue_verbs, *scheme.weak_cue_verbs}, key=len, reverse=True)
-        phrases = sorted(scheme.according_phrases, key=len, reverse=True)
-        participles = sorted(scheme.participle_cues, key=len, reverse=True)
+        verbs = {*scheme.cue_verbs, *scheme.weak_cue_verbs}
         return cls(
-            verbs=re.compile(r"\b(?:" + "|".join(map(re.escape, verbs)) + r")\b", re.I),
+            verbs=word_finder(verbs),
             all_verbs=frozenset(verbs),
             weak_verbs=frozenset(scheme.weak_cue_verbs),
-            according=re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b", re.I),
+            according=word_finder(scheme.according_phrases),
             participles=re.compile(
-                r",\s+(" + "|".join(map(re.escape, participles)) + r")\b(?:\s+that\b)?", re.I
+                rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
             ),
         )
 
@@ -159,14 +158,16 @@ def _is_name(text: str) -> bool:
     return 0 < len(tokens) <= 6 and all(_NAME_TOKEN.match(token) for token in tokens)
 
 
+_BREAK = re.compile(r"[,;“”\"]")
+
+
 def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
     """[start, end) cut at commas, semicolons and quotation marks, as (start, end) pieces."""
     pieces: list[tuple[int, int]] = []
     piece = start
-    for position in range(start, end):
-        if sentence[position] in ",;“”\"":
-            pieces.append((piece, position))
-            piece = position + 1
+    for found in _BREAK.finditer(sentence, start, end):
+        pieces.append((piece, found.start()))
+        piece = found.end()
     pieces.append((piece, end))
     return pieces
 
@@ -345,6 +346,13 @@ def _strongly_introduced(sentence: str, position: int) -> bool:
     return rest.lstrip(" ,:")[:1] in _QUOTES
 
 
+def _after_insertion(sentence: str, clause: int, comma: int) -> bool:
+    """Whether the comma closes an inserted phrase ("X, convened in Cairo, underscored")."""
+    pieces = _segments(sentence, clause, comma)
+    start, end = _trim(sentence, *pieces[-1])
+    return len(pieces) > 1 and bool(_PARENTHETICAL.match(sentence[start:end]))
+
+
 def _verb_attribution(
     sentence: str, match: re.Match[str], sources: _Sources, clause: int
 ) -> Attribution | None:
@@ -353,13 +361,20 @@ def _verb_attribution(
     cue_start, cue_end = match.span()
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
-    if last_break >= 0 and not before[last_break + 1 :].strip():
-        # Cue right after a comma or closing quote: "CLAIM, said X." (or an inserted phrase).
+    source = sources.before(sentence, clause, cue_start)
+    # Everything before the cue is one source ("Dr. X, an economist, said ..."): not inverted.
+    whole = source is not None and source[0] <= _trim(sentence, clause, cue_start)[0]
+    if (
+        last_break >= 0
+        and not before[last_break + 1 :].strip()
+        and not whole
+        and not _after_insertion(sentence, clause, clause + last_break)
+    ):
+        # Cue right after a comma or closing quote: "CLAIM, said X."
         inverted = sources.after(sentence, cue_end)
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
             return Attribution(cue, inverted, claim, source_first=False)
-    source = sources.before(sentence, clause, cue_start)
     if source is None:
         return None
     weak = cue.lower() in cues.weak_verbs
@@ -421,6 +436,7 @@ def find_attributions(sentence: str, cues: CueSet) -> list[Attribution]:
         + [(m.start(), 2, m) for m in cues.participles.finditer(sentence)],
         key=lambda item: item[0],
     )
+    matches = [item for item in matches if item[1] == 2 or starts_word(sentence, item[0])]
     for start, kind, match in matches:
         if any(_inside(a, start) for a in found):
             continue

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
+from annotator.suggest.patterns import starts_word, word_finder, word_trie
 
 __all__ = ["FoundFigure", "find_figures"]
 
@@ -37,8 +38,8 @@ def _split(text: str) -> list[str]:
 
 
 def _alternation(words: list[str]) -> str:
-    # Longest first, so "more than" wins over "more" and "twenty-five" over "twenty".
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    # A trie tries the longest first, so "more than" wins over "more".
+    return word_trie(words)
 
 
 _SMALL = _split(
@@ -166,9 +167,11 @@ def _noun_end(sentence: str, position: int, singular: bool) -> int:
 def _is_excluded(sentence: str, match: re.Match[str]) -> bool:
     """Dates, years, times, ordinals, names with numbers, codes and URLs are not figures."""
     start, end = match.span("num")
-    before = sentence[:start]
+    # Only the few words before the number matter; a window keeps the "$"-anchored searches short.
+    window_start = max(0, start - 40)
+    before = sentence[window_start:start]
     num = match.group("num")
-    token_start = before.rfind(" ") + 1
+    token_start = sentence.rfind(" ", 0, start) + 1
     token_end = sentence.find(" ", end)
     token = sentence[token_start : token_end if token_end >= 0 else len(sentence)]
     glued = bool(_GLUED_AFTER.match(sentence[end:])) and not match.group("plus")
@@ -193,7 +196,7 @@ def _is_excluded(sentence: str, match: re.Match[str]) -> bool:
         if (
             not qualified
             and capital
-            and before[: capital.start()].strip()
+            and sentence[: window_start + capital.start()].strip()
             and capital.group(1) not in _SENTENCE_START_WORDS
             and capital.group(1).rstrip(".") not in _MONTHS
         ):
@@ -231,10 +234,54 @@ def _reason(match: re.Match[str]) -> str:
     return kind
 
 
+# Where a figure can start: digits, or a number word. The pattern above is then matched only
+# there (a scan of every position with all its optional prefixes was 20 times slower).
+_DIGITS_ANCHOR = re.compile(r"[0-9]+")
+_WORD_ANCHOR = word_finder(
+    [*_SMALL, *_TENS, *(f"{a} {scale}" for a in ("a", "an", "half a") for scale in _SCALE_WORDS),
+     "a dozen", "half a dozen"]
+)
+_CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}$", re.IGNORECASE)
+_RANGE_OPENER_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
+_QUALIFIER_BEFORE = re.compile(rf"\b(?:{_alternation(_SPAN_QUALIFIERS)})\s+$", re.IGNORECASE)
+_PREFIX_WINDOWS = ((_CURRENCY_BEFORE, 6), (_RANGE_OPENER_BEFORE, 10), (_QUALIFIER_BEFORE, 24))
+
+
+def _prefix_start(sentence: str, position: int) -> int:
+    """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
+    start = position
+    for pattern, window in _PREFIX_WINDOWS:
+        found = pattern.search(sentence, max(0, start - window), start)
+        if found:
+            start = found.start()
+    return start
+
+
+def _matches(sentence: str) -> list[re.Match[str]]:
+    """Candidate figures, at most one per number, in text order."""
+    found: list[re.Match[str]] = []
+    covered = 0
+    positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
+    words = [a.start() for a in _WORD_ANCHOR.finditer(sentence) if starts_word(sentence, a.start())]
+    if words:
+        positions = sorted(positions + words)
+    for position in positions:
+        if position < covered:
+            continue
+        match = _FIGURE.match(sentence, _prefix_start(sentence, position))
+        if match is None or match.start("num") != position:
+            match = _FIGURE.match(sentence, position)
+        if match is None:
+            continue
+        covered = match.end()
+        found.append(match)
+    return found
+
+
 def find_figures(sentence: str) -> list[FoundFigure]:
     """Figure spans in ``sentence`` in text order, each with its parsed value."""
     found: list[FoundFigure] = []
-    for match in _FIGURE.finditer(sentence):
+    for match in _matches(sentence):
         if _is_excluded(sentence, match):
             continue
         start = match.start()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotator.suggest.model import KnownSource
+from annotator.suggest.patterns import word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["NamedSource", "SourceMemory", "SourceNamer"]
@@ -53,9 +54,8 @@ _PLURAL_PRONOUNS = frozenset({"they", "we"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "i"})
 
 
-def _word_pattern(alias: str) -> re.Pattern[str]:
-    flags = 0 if alias.isupper() or len(alias) <= 3 else re.I
-    return re.compile(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", flags)
+def _case_sensitive(alias: str) -> bool:
+    return alias.isupper() or len(alias) <= 3
 
 
 class SourceNamer:
@@ -63,34 +63,41 @@ class SourceNamer:
 
     def __init__(self, scheme: Scheme, known_sources: Sequence[KnownSource]) -> None:
         self.pronouns = frozenset(scheme.pronouns)
+        # One pattern for every alias: acronyms and short aliases match case-sensitively
+        # ("WHO" is not "who"), longer ones in any case.
+        self.aliases: dict[str, KnownSource] = {}
+        for source in known_sources:
+            for alias in (source.name, *source.aliases):
+                key = alias if _case_sensitive(alias) else alias.lower()
+                self.aliases.setdefault(key, source)
+        exact = [alias for alias in self.aliases if _case_sensitive(alias)]
+        folded = [alias for alias in self.aliases if not _case_sensitive(alias)]
         self.known = [
-            (_word_pattern(alias), alias, source)
-            for source in known_sources
-            for alias in sorted({source.name, *source.aliases}, key=len, reverse=True)
+            re.compile(rf"(?<![\w]){word_trie(exact)}(?![\w])"),
+            re.compile(rf"(?<![\w]){word_trie(folded)}(?![\w])", re.I),
         ]
-        by_key = {t.key: t for t in scheme.source_types}
-        self.keywords = [
-            (key, re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, words)) + r")(?![\w])"))
-            for key in scheme.classify_order
-            if (words := by_key[key].keywords)
-        ]
+        # Every keyword in one pattern; the scheme's classify order breaks ties.
+        rank = {key: index for index, key in enumerate(scheme.classify_order)}
+        self.keyword_type: dict[str, tuple[int, str]] = {}
+        for source_type in scheme.source_types:
+            for word in source_type.keywords:
+                candidate = (rank[source_type.key], source_type.key)
+                self.keyword_type[word] = min(self.keyword_type.get(word, candidate), candidate)
+        self.keywords = re.compile(rf"(?<![\w]){word_trie(self.keyword_type)}(?![\w])")
 
-    def known_in(self, text: str) -> tuple[KnownSource, str, int, int] | None:
-        """The first known source named in ``text``: (source, alias, start, end)."""
-        best: tuple[KnownSource, str, int, int] | None = None
-        for pattern, alias, source in self.known:
-            match = pattern.search(text)
-            if match and (best is None or (match.start(), -len(alias)) < (best[2], -len(best[1]))):
-                best = (source, alias, match.start(), match.end())
-        return best
+    def known_in(self, text: str) -> tuple[KnownSource, str] | None:
+        """The known source named first in ``text`` (the longest alias there) and that alias."""
+        found = [match for pattern in self.known if (match := pattern.search(text))]
+        if not found:
+            return None
+        first = min(found, key=lambda match: (match.start(), -len(match.group(0))))
+        alias = first.group(0)
+        return self.aliases.get(alias) or self.aliases[alias.lower()], alias
 
     def classify(self, text: str) -> str | None:
-        """The first source type (in the scheme's classify order) whose keyword ``text`` has."""
-        lower = text.lower()
-        for key, pattern in self.keywords:
-            if pattern.search(lower):
-                return key
-        return None
+        """The source type of ``text``'s keywords that comes first in the classify order."""
+        found = [self.keyword_type[m.group(0)] for m in self.keywords.finditer(text.lower())]
+        return min(found)[1] if found else None
 
     def name(self, sentence: str, span: tuple[int, int], memory: SourceMemory) -> NamedSource:
         """Name and type the source span ``sentence[span[0]:span[1]]``."""
@@ -102,11 +109,11 @@ class SourceNamer:
         proposed, person = _proposed_name(text)
         if person and known is not None:
             # "Hamas spokesperson Abdul Latif Al-Qanoua": the person, typed by the organisation.
-            source, alias, _, _ = known
+            source, alias = known
             return NamedSource(proposed, source.source_type, f"role of known source '{alias}'",
                                person=True)
         if known is not None:
-            source, alias, _, _ = known
+            source, alias = known
             kind = self.classify(text) if self.classify(text) in ("anonymous", "document") else None
             return NamedSource(source.name, kind or source.source_type,
                                f"known source alias '{alias}'")
