@@ -200,3 +200,39 @@ def test_document_pronouns_follow_the_document_order() -> None:
     for (start, end), spans in zip(sentences, per_sentence, strict=True):
         for span in spans:
             assert text[start:end][span.start : span.end] == span.text
+
+
+def test_known_sources_are_suggested_anywhere_in_a_sentence_with_an_attribution() -> None:
+    spans = sources("In Geneva, UNRWA staff listened as the minister said aid would rise.")
+    mention = next(span for span in spans if span.text == "UNRWA")
+    assert (mention.source_name, mention.source_type) == ("UNRWA", "intergovernmental")
+    assert mention.reason == "known source alias 'UNRWA'"
+    assert [span.text for span in spans] == ["the minister", "UNRWA"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "UNRWA staff listened to the minister.",  # no reporting cue in the sentence
+        "Reaffirming Hamas’ readiness, he stressed the need for talks.",  # possessive
+        "A senior official told Reuters that talks went on.",  # who was told
+        "Egypt said the talks with Hamas would resume.",  # inside the claim
+    ],
+)
+def test_known_source_mentions_that_are_not_speakers(sentence: str) -> None:
+    assert all(span.reason.startswith(("source span", "pronoun", "'"))
+               or "reporting cue" in span.reason for span in sources(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("Hamas has repeatedly said that it wants a deal.", "Hamas"),
+        ("The victim's family said that he was unarmed.", "The victim's family"),
+        ("The government of Italy said that it would send aid.", "The government of Italy"),
+    ],
+)
+def test_adverbs_and_auxiliaries_before_the_cue_are_not_part_of_the_source(
+    sentence: str, source: str
+) -> None:
+    assert source_texts(sentence) == [source]

@@ -89,6 +89,12 @@ def test_ranges_keep_both_ends(sentence: str, text: str, low: float, high: float
     assert (found.figure_value, found.attrs["value_max"]) == (low, high)
 
 
+def test_from_without_a_high_end_is_not_part_of_the_span() -> None:
+    sentence = "Imports fell to 1.2 million litres from 4 million litres, and from 10 to 15 trucks."
+    assert figure_texts(sentence) == ["1.2 million litres", "4 million litres",
+                                      "from 10 to 15 trucks"]
+
+
 def test_a_counted_noun_stops_before_of_and_verbs() -> None:
     assert figure_texts("It inspected 1,900 tonnes of goods last week.") == ["1,900 tonnes"]
     assert figure_texts("Officials said 300 trucks had entered.") == ["300 trucks"]

@@ -6,42 +6,30 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE, SHARED
+from conftest import REPO, SHARED
 
 from annotator.suggest import Suggester
 from annotator.suggest.quality import (
-    Document,
     link_accuracy,
-    load_gold_paragraphs,
-    load_sample,
     load_shared_reference,
     predict,
+    reference_sets,
     score,
 )
 
 GOLD = REPO / "benchmarks" / "suggestion_gold.jsonl"
-HOLDOUT = REPO / "benchmarks" / "suggestion_holdout.jsonl"
 SHARED_REFERENCE = REPO / "tests" / "data" / "shared_article_reference.jsonl"
 # Label -> minimum overlap F1 (issue 6); figures are also held to exact spans below.
 TARGETS = {"figure": 0.95, "source": 0.85, "claim": 0.70}
 FIGURE_EXACT_TARGET = 0.9
 
 
-def _sets() -> dict[str, list[Document]]:
-    return {
-        "own": load_gold_paragraphs(GOLD),
-        "holdout": load_gold_paragraphs(HOLDOUT),
-        "sample": load_sample(SAMPLE / "gaza-aid-talks.labels.jsonl"),
-        "shared": load_shared_reference(SHARED_REFERENCE, SHARED / "corpus"),
-    }
-
-
-SETS = _sets()
+SETS = reference_sets(REPO, SHARED)
 SUGGESTER = Suggester()
 
 
 def test_gold_paragraphs_are_many_varied_and_exact() -> None:
-    own = SETS["own"]
+    own = SETS["own (20 paragraphs)"]
     assert len(own) >= 15
     for row in map(json.loads, GOLD.read_text("utf-8").splitlines()):
         for span in row["spans"]:

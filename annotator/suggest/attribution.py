@@ -21,12 +21,13 @@ commas ("X, speaking on condition of anonymity, said"). The claim is the content
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from annotator.suggest.patterns import starts_word, word_finder, word_trie
+from annotator.suggest.patterns import word_finder, word_trie
 from annotator.suggest.scheme import Scheme
 
-__all__ = ["Attribution", "CueSet", "find_attributions"]
+__all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class CueSet:
     weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
     according: re.Pattern[str]
     participles: re.Pattern[str]
+    first_words: frozenset[str]  # a sentence without any of these has no attribution
 
     @classmethod
     def from_scheme(cls, scheme: Scheme) -> CueSet:
@@ -61,9 +63,14 @@ class CueSet:
             participles=re.compile(
                 rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
             ),
+            first_words=frozenset(
+                phrase.split()[0]
+                for phrase in (*verbs, *scheme.according_phrases, *scheme.participle_cues)
+            ),
         )
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
 _QUOTES = "\"“”‘’'«»"
 _CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
 # "CAIRO (Wire) – ", "**DayofPal**– ": a dateline or outlet marker before the first clause.
@@ -88,11 +95,28 @@ _TOLD_OBJECT = re.compile(
 )
 _TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
 _THAT = re.compile(r"\bthat\b")
-_ADVERB_OR_AUX = re.compile(
-    r"(?:\s+(?:has|have|had|was|were|is|are|also|further|later|again|officially|publicly|"
-    r"repeatedly|previously|separately|then|once|\w+ly))+\s*$"
+# Words between a source and its cue that are not part of the source ("Egypt officially
+# announced", "Hamas has said").
+_ADVERBS_AND_AUXILIARIES = frozenset(
+    str.split(
+        "has have had was were is are also further later again officially publicly repeatedly "
+        "previously separately then once"
+    )
 )
+# Nouns that end like adverbs ("the family said").
+_LY_NOUNS = frozenset(
+    str.split("family ally assembly rally supply monopoly anomaly daily weekly monthly quarterly")
+)
+
+
+def _is_adverb(word: str) -> bool:
+    return word.endswith("ly") and word.islower() and len(word) > 4 and word not in _LY_NOUNS
+
+
 _LEADING_JOIN = re.compile(r"^(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+_SUBORDINATE = re.compile(
+    r"\s(?:as|while|when|whereas|because|since|although|though|after|before|until|unless|once)\s+"
+)
 _PARENTHETICAL = re.compile(
     r"^(?:who|which|whose|where|when|while|although|though|however|[a-z]+ed|[a-z]+ing)\b"
 )
@@ -155,7 +179,9 @@ def _words(text: str) -> int:
 
 def _is_name(text: str) -> bool:
     tokens = text.split()
-    return 0 < len(tokens) <= 6 and all(_NAME_TOKEN.match(token) for token in tokens)
+    if not 0 < len(tokens) <= 6 or _PREPOSITION_START.match(text):
+        return False  # "In Geneva" is a place phrase, not a name
+    return all(_NAME_TOKEN.match(token) for token in tokens)
 
 
 _BREAK = re.compile(r"[,;“”\"]")
@@ -177,10 +203,17 @@ def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
     joined = _LEADING_JOIN.match(sentence[start:end])
     if joined:
         start += joined.end()
-    tail = _ADVERB_OR_AUX.search(sentence[start:end])
-    if tail and tail.start() > 0:
-        end = start + tail.start()
-    return start, end
+    clauses = list(_SUBORDINATE.finditer(sentence, start, end))
+    if clauses:
+        start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
+    while True:
+        cut = sentence.rfind(" ", start, end)
+        word = sentence[cut + 1 : end]
+        if cut < 0 or not (word in _ADVERBS_AND_AUXILIARIES or _is_adverb(word)):
+            return start, end
+        end = cut
+        while end > start and sentence[end - 1] == " ":
+            end -= 1
 
 
 def _opens_clause(sentence: str, clause: int, position: int) -> bool:
@@ -224,7 +257,7 @@ class _Sources:
                 if skipped > 2:
                     return None
                 continue
-            if index > 0:
+            if index > 0 and start == _trim(sentence, *pieces[index])[0]:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
@@ -425,18 +458,27 @@ def _participle_attribution(
     return Attribution(cue, subject, claim, source_first=True)
 
 
-def find_attributions(sentence: str, cues: CueSet) -> list[Attribution]:
-    """Attributions in ``sentence`` in text order; later cues inside a found span are skipped."""
+def sentence_words(sentence: str) -> frozenset[str]:
+    """The lower-case words of a sentence, to rule out cues and number words cheaply."""
+    return frozenset(_LETTERS.findall(sentence.lower()))
+
+
+def find_attributions(
+    sentence: str, cues: CueSet, words: AbstractSet[str] | None = None
+) -> list[Attribution]:
+    """Attributions in ``sentence`` in text order; later cues inside a found span are skipped.
+
+    ``words`` (from ``sentence_words``) saves computing them again.
+    """
+    if cues.first_words.isdisjoint(sentence_words(sentence) if words is None else words):
+        return []
     clause = _clause_start(sentence)
     sources = _Sources(cues)
     found: list[Attribution] = []
-    matches = sorted(
-        [(m.start(), 0, m) for m in cues.according.finditer(sentence)]
-        + [(m.start(), 1, m) for m in cues.verbs.finditer(sentence)]
-        + [(m.start(), 2, m) for m in cues.participles.finditer(sentence)],
-        key=lambda item: item[0],
-    )
-    matches = [item for item in matches if item[1] == 2 or starts_word(sentence, item[0])]
+    matches = [(m.start(), 0, m) for m in cues.according.finditer(sentence)]
+    matches += [(m.start(), 1, m) for m in cues.verbs.finditer(sentence)]
+    matches += [(m.start(), 2, m) for m in cues.participles.finditer(sentence)]
+    matches.sort(key=_position_and_kind)
     for start, kind, match in matches:
         if any(_inside(a, start) for a in found):
             continue
@@ -449,6 +491,10 @@ def find_attributions(sentence: str, cues: CueSet) -> list[Attribution]:
         if attribution is not None:
             found.append(attribution)
     return found
+
+
+def _position_and_kind(item: tuple[int, int, re.Match[str]]) -> tuple[int, int]:
+    return item[0], item[1]
 
 
 def _inside(attribution: Attribution, position: int) -> bool:

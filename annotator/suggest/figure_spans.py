@@ -15,10 +15,11 @@ tonnes"), but not "of ..." after it. "only"/"just" are emphasis, not part of the
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
-from annotator.suggest.patterns import starts_word, word_finder, word_trie
+from annotator.suggest.patterns import word_finder, word_trie
 
 __all__ = ["FoundFigure", "find_figures"]
 
@@ -93,23 +94,25 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 
-_MONTH_BEFORE = re.compile(rf"\b(?:{_alternation(_MONTHS)})\.?\s+$")
 _MONTH_AFTER = re.compile(rf"^(?:\s+of)?\s+(?:{_alternation(_MONTHS)})\b")
 _TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|o'clock\b|h\b))", re.I)
 _GLUED_AFTER = re.compile(r"^[^\W\d_]")  # "12th", "1990s", "3D": not quantities
-_NAME_BEFORE = re.compile(
-    r"(?:\b(?:No|Nos|Number|Resolution|Article|Route|Highway|Road|Gate|Phase|Flight|Chapter|"
-    r"Section|Paragraph|Room|Building|Block|Apartment|Terminal|Platform|Level|Camp|Boeing|Model|"
-    r"Unit|Brigade|Division|Battalion|Squadron|Sector|Zone|Area|Act|Law|Decree|Protocol|Vol|"
-    r"Volume|Page|p|pp|Channel|Radio|Formula|Version|Team|District|Street|Avenue)\.?\s+|#)$"
+# Words right before a number that make it part of a name ("Gate 2", "Resolution 2728").
+_NAME_WORDS = frozenset(
+    _split(
+        "No Nos Number Resolution Article Route Highway Road Gate Phase Flight Chapter Section "
+        "Paragraph Room Building Block Apartment Terminal Platform Level Camp Boeing Model Unit "
+        "Brigade Division Battalion Squadron Sector Zone Area Act Law Decree Protocol Vol Volume "
+        "Page p pp Channel Radio Formula Version Team District Street Avenue"
+    )
 )
-_CAPITAL_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
-_DETERMINER_BEFORE = re.compile(
-    r"\b(?:the|these|those|its|their|his|her|our|my|your|all|both|every|any|no|which|each)\s+$",
-    re.IGNORECASE,
+_CAPITALIZED = re.compile(r"[A-Z][\w'’.-]*")
+_DETERMINERS = frozenset(
+    _split("the these those its their his her our my your all both every any no which each")
 )
 _DURATION_AFTER = re.compile(r"\s+(?:second|minute|hour|day|week|month|year|decade|century)\b")
 _URLISH = re.compile(r"(?:://|www\.|[=@/\\])")
+_MONTH_NAMES = frozenset(_MONTHS)
 _SENTENCE_START_WORDS = frozenset(
     _split(
         "In On At By For From Of Over About Some Nearly Around Up Almost More Less Fewer Under "
@@ -164,107 +167,136 @@ def _noun_end(sentence: str, position: int, singular: bool) -> int:
     return position
 
 
-def _is_excluded(sentence: str, match: re.Match[str]) -> bool:
+def _words_before(sentence: str, position: int, limit: int) -> list[tuple[int, str]]:
+    """Up to ``limit`` space-separated words before ``position``, nearest first, with starts."""
+    words: list[tuple[int, str]] = []
+    end = position
+    while len(words) < limit:
+        stripped = end
+        while stripped > 0 and sentence[stripped - 1] in " \u00a0":
+            stripped -= 1
+        if stripped == end or stripped == 0:
+            break
+        begin = sentence.rfind(" ", 0, stripped) + 1
+        words.append((begin, sentence[begin:stripped]))
+        end = begin
+    return words
+
+
+def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
+    """"Gate No. 2", "Resolution 2720", "Boeing 737": a capitalized word before the number."""
+    begin, word = previous
+    bare = word.rstrip(".")
+    if bare in _NAME_WORDS:
+        return True
+    return (
+        bool(_CAPITALIZED.fullmatch(word))
+        and bool(sentence[:begin].strip())  # not the first word of the sentence
+        and word not in _SENTENCE_START_WORDS
+        and bare not in _MONTH_NAMES
+    )
+
+
+def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) -> bool:
     """Dates, years, times, ordinals, names with numbers, codes and URLs are not figures."""
     start, end = match.span("num")
-    # Only the few words before the number matter; a window keeps the "$"-anchored searches short.
-    window_start = max(0, start - 40)
-    before = sentence[window_start:start]
-    num = match.group("num")
+    num = g["num"]
     token_start = sentence.rfind(" ", 0, start) + 1
     token_end = sentence.find(" ", end)
     token = sentence[token_start : token_end if token_end >= 0 else len(sentence)]
-    glued = bool(_GLUED_AFTER.match(sentence[end:])) and not match.group("plus")
-    unit = match.group("pct") or match.group("hyunit") or match.group("curword")
+    after = sentence[end : end + 20]
+    glued = bool(_GLUED_AFTER.match(after)) and not g["plus"]
+    unit = g["pct"] or g["hyunit"] or g["curword"]
     if (_URLISH.search(token) or glued) and not unit:
         return True
-    money_or_share = any(match.group(g) for g in ("cur", "pct", "curword", "cur2", "pct2"))
-    if money_or_share:
+    if g["cur"] or g["pct"] or g["curword"] or g["cur2"]:
         return False
-    if _TIME_AFTER.match(sentence[end:]):
+    if _TIME_AFTER.match(after):
         return True
-    qualified = match.group("qual") or match.group("between")
+    qualified = g["qual"] or g["between"]
+    previous = _words_before(sentence, start, 1)
+    word = previous[0][1] if previous else ""
     if num[0].isdigit():
-        if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(sentence[end:]):
+        if word.rstrip(".,") in _MONTH_NAMES or _MONTH_AFTER.match(after):
             return True
-        plain = num.isdigit()
-        if plain and len(num) == 4 and 1800 <= int(num) <= 2100 and not match.group("hyunit"):
+        if num.isdigit() and len(num) == 4 and 1800 <= int(num) <= 2100 and not unit:
             return True  # a year ("since 2014", "2019-20" too)
-        if not qualified and _NAME_BEFORE.search(before):
-            return True
-        capital = _CAPITAL_BEFORE.search(before)
-        if (
-            not qualified
-            and capital
-            and sentence[: window_start + capital.start()].strip()
-            and capital.group(1) not in _SENTENCE_START_WORDS
-            and capital.group(1).rstrip(".") not in _MONTHS
-        ):
-            return True  # "Gate 2", "Resolution 2720", "Boeing 737"
-    else:
-        if not qualified and _DETERMINER_BEFORE.search(before) and not match.group("hyunit"):
-            return True  # "the two sides": a reference, not a quantity
-        # "one" is a figure only as an amount of time ("one year"), not as a determiner or
-        # pronoun ("one driver", "one abstained", "one of them").
-        if num.lower() == "one" and not match.group("hyunit"):
-            return not _DURATION_AFTER.match(sentence[end:])
+        return not qualified and bool(previous) and _in_a_name(sentence, previous[0])
+    if not qualified and word.lower() in _DETERMINERS and not unit:
+        return True  # "the two sides": a reference, not a quantity
+    # "one" is a figure only as an amount of time ("one year"), not as a determiner or
+    # pronoun ("one driver", "one abstained", "one of them").
+    if num.lower() == "one" and not unit:
+        return not _DURATION_AFTER.match(after)
     return False
 
 
-def _span_end(sentence: str, match: re.Match[str]) -> int:
+def _span_end(sentence: str, match: re.Match[str], g: dict[str, str | None]) -> int:
     end = match.end()
-    if any(match.group(g) for g in ("cur", "pct", "curword", "cur2", "pct2", "hyunit")):
+    if g["cur"] or g["pct"] or g["curword"] or g["cur2"] or g["pct2"] or g["hyunit"]:
         return end
-    num = (match.group("num2") or match.group("num")).lower()
-    singular = num in ("1", "one", "a dozen") and not match.group("num2")
+    num = (g["num2"] or g["num"]).lower()
+    singular = num in ("1", "one", "a dozen") and not g["num2"]
     return _noun_end(sentence, end, singular)
 
 
-def _reason(match: re.Match[str]) -> str:
-    if match.group("cur") or match.group("cur2") or match.group("curword"):
+def _reason(g: dict[str, str | None]) -> str:
+    if g["cur"] or g["cur2"] or g["curword"]:
         kind = "money"
-    elif match.group("pct") or match.group("pct2"):
+    elif g["pct"] or g["pct2"]:
         kind = "percentage"
-    elif match.group("num2"):
+    elif g["num2"]:
         kind = "range"
     else:
         kind = "number"
-    if match.group("qual"):
-        return f"{kind} with qualifier '{match.group('qual').strip().lower()}'"
+    if g["qual"]:
+        return f"{kind} with qualifier '{g['qual'].strip().lower()}'"
     return kind
 
 
 # Where a figure can start: digits, or a number word. The pattern above is then matched only
 # there (a scan of every position with all its optional prefixes was 20 times slower).
 _DIGITS_ANCHOR = re.compile(r"[0-9]+")
+_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALE_WORDS, "dozen"])
 _WORD_ANCHOR = word_finder(
     [*_SMALL, *_TENS, *(f"{a} {scale}" for a in ("a", "an", "half a") for scale in _SCALE_WORDS),
      "a dozen", "half a dozen"]
 )
 _CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}$", re.IGNORECASE)
-_RANGE_OPENER_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
-_QUALIFIER_BEFORE = re.compile(rf"\b(?:{_alternation(_SPAN_QUALIFIERS)})\s+$", re.IGNORECASE)
-_PREFIX_WINDOWS = ((_CURRENCY_BEFORE, 6), (_RANGE_OPENER_BEFORE, 10), (_QUALIFIER_BEFORE, 24))
+# "between" and the qualifier before a number, matched on the reversed text before it: one
+# anchored match instead of a search over a window.
+_REVERSED_PREFIX = re.compile(
+    r"(?:\s+(?:neewteb|morf)(?![^\W\d_]))?"
+    rf"(?:\s+{word_trie(q[::-1] for q in _SPAN_QUALIFIERS)}(?![^\W\d_]))?",
+    re.IGNORECASE,
+)
+_PREFIX_WINDOW = 32
 
 
 def _prefix_start(sentence: str, position: int) -> int:
     """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
     start = position
-    for pattern, window in _PREFIX_WINDOWS:
-        found = pattern.search(sentence, max(0, start - window), start)
-        if found:
-            start = found.start()
+    currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
+    if currency:
+        start = currency.start()
+    head = sentence[max(0, start - _PREFIX_WINDOW) : start]
+    words = _REVERSED_PREFIX.match(head[::-1])
+    if words and words.end():
+        start -= words.end()
+        while sentence[start] in " \u00a0\t":  # the match ends on a word, never on a space
+            start += 1
     return start
 
 
-def _matches(sentence: str) -> list[re.Match[str]]:
+def _matches(sentence: str, words: AbstractSet[str] | None) -> list[re.Match[str]]:
     """Candidate figures, at most one per number, in text order."""
     found: list[re.Match[str]] = []
     covered = 0
     positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
-    words = [a.start() for a in _WORD_ANCHOR.finditer(sentence) if starts_word(sentence, a.start())]
-    if words:
-        positions = sorted(positions + words)
+    if words is None or not _NUMBER_WORDS.isdisjoint(words):
+        spelled = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
+        if spelled:
+            positions = sorted(positions + spelled)
     for position in positions:
         if position < covered:
             continue
@@ -278,18 +310,26 @@ def _matches(sentence: str) -> list[re.Match[str]]:
     return found
 
 
-def find_figures(sentence: str) -> list[FoundFigure]:
-    """Figure spans in ``sentence`` in text order, each with its parsed value."""
+def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[FoundFigure]:
+    """Figure spans in ``sentence`` in text order, each with its parsed value.
+
+    ``words``, the sentence's lower-case words, lets a sentence without number words skip
+    looking for them.
+    """
     found: list[FoundFigure] = []
-    for match in _matches(sentence):
-        if _is_excluded(sentence, match):
+    for match in _matches(sentence, words):
+        groups = match.groupdict()
+        if _is_excluded(sentence, match, groups):
             continue
         start = match.start()
-        end = _span_end(sentence, match)
+        if groups["between"] and not groups["num2"]:
+            # "from 4 million litres" without a high end: "from" belongs to the sentence.
+            start = match.start("cur") if groups["cur"] else match.start("num")
+        end = _span_end(sentence, match, groups)
         while end > start and sentence[end - 1] in " \t-‐":
             end -= 1
         parsed = parse_figure(sentence[start:end])
         if parsed is None:
             continue
-        found.append(FoundFigure(start, end, parsed, _reason(match)))
+        found.append(FoundFigure(start, end, parsed, _reason(groups)))
     return found

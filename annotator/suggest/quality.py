@@ -29,6 +29,7 @@ __all__ = [
     "load_sample",
     "load_shared_reference",
     "predict",
+    "reference_sets",
     "score",
 ]
 
@@ -126,6 +127,19 @@ def load_shared_reference(path: Path, corpus: Path) -> list[Document]:
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != header["sha256"]:
         return []
     return [Document(header["document"], text, tuple(_reference(row) for row in rows))]
+
+
+def reference_sets(repo: Path, shared: Path) -> dict[str, list[Document]]:
+    """Every reference set by name: the project's own and held-out paragraphs, the sample,
+    and the real article in ``shared/corpus`` (empty when absent)."""
+    return {
+        "own (20 paragraphs)": load_gold_paragraphs(repo / "benchmarks" / "suggestion_gold.jsonl"),
+        "holdout (16)": load_gold_paragraphs(repo / "benchmarks" / "suggestion_holdout.jsonl"),
+        "sample": load_sample(repo / "sample" / "gaza-aid-talks.labels.jsonl"),
+        "shared article": load_shared_reference(
+            repo / "tests" / "data" / "shared_article_reference.jsonl", shared / "corpus"
+        ),
+    }
 
 
 def predict(suggester: Suggester, text: str) -> list[Reference]:

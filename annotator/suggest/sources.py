@@ -42,20 +42,20 @@ class SourceMemory:
         self.sources.append(source)
 
 
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
-_RELATIVE = re.compile(r"\s+(?:who|which|whose)\b.*$|\s*,.*$", re.S)
+_ARTICLES = frozenset({"the", "a", "an"})
+_RELATIVES = (" who ", " which ", " whose ")
 _CAPITALIZED = re.compile(r"[A-Z][\w.’'-]*|al-\w+|bin|ibn")
-_ROLE_THEN_NAME = re.compile(
-    r"^(?:.*\s)?[a-z][\w-]*\s+((?:(?:Dr\.|Mr\.|Ms\.|Mrs\.|Prof\.)\s+)?"
-    r"[A-Z][\w’'-]+(?:\s+(?:[A-Z][\w’'-]+|al-\w+|bin|ibn))+)$"
-)
+_NAME_PART = re.compile(r"[A-Z][\w’'-]+|al-\w+|el-\w+|bin|ibn")
+_TITLES = frozenset({"Dr.", "Mr.", "Ms.", "Mrs.", "Prof."})
 _PERSON_TITLES = ("dr.", "mr.", "ms.", "mrs.", "prof.")
 _PLURAL_PRONOUNS = frozenset({"they", "we"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "i"})
 
 
-def _case_sensitive(alias: str) -> bool:
-    return alias.isupper() or len(alias) <= 3
+def _spellings(alias: str) -> set[str]:
+    if alias.isupper() or len(alias) <= 3:
+        return {alias}
+    return {alias, alias.lower(), alias[:1].upper() + alias[1:], alias.title()}
 
 
 class SourceNamer:
@@ -65,17 +65,15 @@ class SourceNamer:
         self.pronouns = frozenset(scheme.pronouns)
         # One pattern for every alias: acronyms and short aliases match case-sensitively
         # ("WHO" is not "who"), longer ones in any case.
+        # Each alias in the spellings news uses (as written, lower case, capitalized, title
+        # case; acronyms and short aliases only as written: "WHO" is not "who"), all in one
+        # case-sensitive pattern: re.IGNORECASE would make every comparison fold case.
         self.aliases: dict[str, KnownSource] = {}
         for source in known_sources:
             for alias in (source.name, *source.aliases):
-                key = alias if _case_sensitive(alias) else alias.lower()
-                self.aliases.setdefault(key, source)
-        exact = [alias for alias in self.aliases if _case_sensitive(alias)]
-        folded = [alias for alias in self.aliases if not _case_sensitive(alias)]
-        self.known = [
-            re.compile(rf"(?<![\w]){word_trie(exact)}(?![\w])"),
-            re.compile(rf"(?<![\w]){word_trie(folded)}(?![\w])", re.I),
-        ]
+                for form in _spellings(alias):
+                    self.aliases.setdefault(form, source)
+        self.known = re.compile(rf"(?<![\w]){word_trie(self.aliases)}(?![\w])")
         # Every keyword in one pattern; the scheme's classify order breaks ties.
         rank = {key: index for index, key in enumerate(scheme.classify_order)}
         self.keyword_type: dict[str, tuple[int, str]] = {}
@@ -87,12 +85,12 @@ class SourceNamer:
 
     def known_in(self, text: str) -> tuple[KnownSource, str] | None:
         """The known source named first in ``text`` (the longest alias there) and that alias."""
-        found = [match for pattern in self.known if (match := pattern.search(text))]
-        if not found:
-            return None
-        first = min(found, key=lambda match: (match.start(), -len(match.group(0))))
-        alias = first.group(0)
-        return self.aliases.get(alias) or self.aliases[alias.lower()], alias
+        found = self.known.search(text)
+        return None if found is None else (self.aliases[found.group(0)], found.group(0))
+
+    def known_mentions(self, text: str) -> list[tuple[int, int, KnownSource]]:
+        """Every known source named in ``text``: (start, end, source)."""
+        return [(m.start(), m.end(), self.aliases[m.group(0)]) for m in self.known.finditer(text)]
 
     def classify(self, text: str) -> str | None:
         """The source type of ``text``'s keywords that comes first in the classify order."""
@@ -114,8 +112,11 @@ class SourceNamer:
                                person=True)
         if known is not None:
             source, alias = known
-            kind = self.classify(text) if self.classify(text) in ("anonymous", "document") else None
-            return NamedSource(source.name, kind or source.source_type,
+            # "a World Bank report" is a document, though the World Bank is known.
+            kind = self.classify(text)
+            if kind not in ("anonymous", "document"):
+                kind = source.source_type
+            return NamedSource(source.name, kind,
                                f"known source alias '{alias}'")
         earlier = self._refers_back(text, memory)
         if earlier is not None:
@@ -156,17 +157,25 @@ class SourceNamer:
 
 def _proposed_name(text: str) -> tuple[str, bool]:
     """A canonical name proposed from the span, and whether it names a person."""
-    core = _RELATIVE.sub("", text).strip()
-    role = _ROLE_THEN_NAME.match(core)
-    if role:
-        return role.group(1), True
-    bare = _ARTICLE.sub("", core)
-    tokens = bare.split()
-    person = bool(tokens) and (
-        tokens[0].lower() in _PERSON_TITLES
-        or (2 <= len(tokens) <= 4 and all(_CAPITALIZED.fullmatch(t) for t in tokens)
-            and not _ARTICLE.match(core))
-    )
+    core = text.split(",", 1)[0]
+    for relative in _RELATIVES:
+        core = core.split(relative, 1)[0]
+    tokens = core.split()
+    if not tokens:
+        return text, False
+    # "Egyptian foreign ministry spokesperson Omar Hassan": a role word, then the name.
+    run = len(tokens)
+    while run > 0 and _NAME_PART.fullmatch(tokens[run - 1]):
+        run -= 1
+    if run > 0 and tokens[run - 1] in _TITLES:
+        run -= 1
+    if len(tokens) - run >= 2 and run > 0 and tokens[run - 1][:1].islower():
+        return " ".join(tokens[run:]), True
+    article = tokens[0].lower() in _ARTICLES
+    bare = tokens[1:] if article else tokens
     if not bare:
         return text, False
-    return bare, person
+    person = bare[0].lower() in _PERSON_TITLES or (
+        not article and 2 <= len(bare) <= 4 and all(_CAPITALIZED.fullmatch(t) for t in bare)
+    )
+    return " ".join(bare), person

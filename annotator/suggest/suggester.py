@@ -6,15 +6,28 @@ always give the same suggestions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
-from annotator.suggest.attribution import Attribution, CueSet, find_attributions
+from annotator.suggest.attribution import (
+    Attribution,
+    CueSet,
+    find_attributions,
+    sentence_words,
+)
 from annotator.suggest.figure_spans import find_figures
 from annotator.suggest.model import KnownSource, SuggestedSpan
 from annotator.suggest.scheme import Scheme, default_scheme
-from annotator.suggest.sources import SourceMemory, SourceNamer
+from annotator.suggest.sources import NamedSource, SourceMemory, SourceNamer
 
 __all__ = ["Suggester"]
+
+_POSSESSIVE_MARKS = frozenset({"’", "'"})
+# A known source after these words is who was told or what was talked about, not the speaker.
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:told|tells|tell|to|with|by|from|of|for|against|on|in|at|about|into)\s+(?:the\s+)?$"
+)
 
 
 class Suggester:
@@ -46,30 +59,43 @@ class Suggester:
     def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
         source_index: dict[tuple[int, int], int] = {}
-        for attribution in find_attributions(sentence, self.cues):
+        words = sentence_words(sentence)
+        for attribution in find_attributions(sentence, self.cues, words):
             index = source_index.get(attribution.source)
             if index is None:
                 index = source_index[attribution.source] = len(spans)
                 spans.append(self._source_span(sentence, attribution, memory))
             if attribution.claim is not None:
                 spans.append(self._claim_span(sentence, attribution, spans[index], index))
-        for figure in find_figures(sentence):
+        if spans:
+            spans.extend(self._known_mentions(sentence, spans, memory))
+        for figure in find_figures(sentence, words):
             parsed = figure.parsed
             attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
             spans.append(
-                SuggestedSpan(
-                    label="figure",
-                    start=figure.start,
-                    end=figure.end,
-                    text=sentence[figure.start : figure.end],
-                    reason=figure.reason,
-                    figure_value=parsed.value,
-                    figure_unit=parsed.unit,
-                    figure_qualifier=parsed.qualifier,
-                    attrs=attrs,
-                )
+                _span("figure", sentence, figure.start, figure.end, figure.reason,
+                      figure_value=parsed.value, figure_unit=parsed.unit,
+                      figure_qualifier=parsed.qualifier, attrs=attrs)
             )
         return spans
+
+    def _known_mentions(
+        self, sentence: str, spans: list[SuggestedSpan], memory: SourceMemory
+    ) -> list[SuggestedSpan]:
+        """Known sources named elsewhere in a sentence that has an attribution."""
+        found = []
+        for start, end, source in self.namer.known_mentions(sentence):
+            inside = any(span.start < end and start < span.end for span in spans)
+            if inside or sentence[end : end + 1] in _POSSESSIVE_MARKS or _OBJECT_BEFORE.search(
+                sentence, max(0, start - 12), start
+            ):
+                continue  # part of a suggested span, "Hamas’ readiness", "told Reuters"
+            memory.remember(NamedSource(source.name, source.source_type, "known source"))
+            found.append(
+                _span("source", sentence, start, end, f"known source alias '{sentence[start:end]}'",
+                      source_name=source.name, source_type=source.source_type)
+            )
+        return found
 
     def _source_span(
         self, sentence: str, attribution: Attribution, memory: SourceMemory
@@ -78,12 +104,9 @@ class Suggester:
         memory.remember(named)
         start, end = attribution.source
         where = "before" if attribution.source_first else "after"
-        return SuggestedSpan(
-            label="source",
-            start=start,
-            end=end,
-            text=sentence[start:end],
-            reason=f"{named.how} {where} reporting cue '{attribution.cue}'",
+        reason = f"{named.how} {where} reporting cue '{attribution.cue}'"
+        return _span(
+            "source", sentence, start, end, reason,
             source_name=named.name,
             source_type=named.source_type,
             attrs={"cue": attribution.cue, "resolved": named.resolved},
@@ -94,13 +117,17 @@ class Suggester:
     ) -> SuggestedSpan:
         assert attribution.claim is not None
         start, end = attribution.claim
-        return SuggestedSpan(
-            label="claim",
-            start=start,
-            end=end,
-            text=sentence[start:end],
-            reason=f"clause governed by reporting cue '{attribution.cue}'",
+        return _span(
+            "claim", sentence, start, end, f"clause governed by reporting cue '{attribution.cue}'",
             attrs={"cue": attribution.cue},
             attributed_to=index,
             resolved_source=source.source_name if source.attrs.get("resolved") else None,
         )
+
+
+def _span(
+    label: str, sentence: str, start: int, end: int, reason: str, **fields: Any
+) -> SuggestedSpan:
+    """A suggested span whose text is cut from the sentence, so offsets and text agree."""
+    return SuggestedSpan(label=label, start=start, end=end, text=sentence[start:end],
+                         reason=reason, **fields)
