@@ -231,13 +231,20 @@ def _canonical_source(session: Session, proposed: dict[str, Any]) -> int | None:
 
 
 def _accept(recorder: ChangeRecorder, annotation: Annotation) -> None:
+    """Accept one suggestion; its proposed canonical source (a source span's, or a claim's
+    with no source span) becomes real, so accepting means what the list showed."""
     values: dict[str, Any] = {"status": "accepted"}
     attrs = dict(annotation.attrs or {})
     proposed = attrs.pop(PROPOSED_SOURCE, None)
-    if annotation.label == "source" and annotation.source_id is None and proposed:
+    if proposed and annotation.source_id is None and not _has_source_span(recorder, annotation):
         values["source_id"] = _canonical_source(recorder.session, proposed)
         values["attrs"] = attrs
     _update(recorder, annotation, **values)
+
+
+def _has_source_span(recorder: ChangeRecorder, annotation: Annotation) -> bool:
+    return recorder.session.scalar(select(exists().where(
+        Link.from_id == annotation.id, Link.type == "attributed_to"))) is True
 
 
 def decide(

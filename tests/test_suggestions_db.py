@@ -249,3 +249,23 @@ def test_stored_suggestions_keep_the_offset_invariant(
                                       Annotation.start, Annotation.end)).all()
         assert len(keys) == len(set(keys))
         assert session.scalar(select(func.count()).select_from(Annotation)) == len(keys)
+
+
+def test_a_claim_with_a_source_named_elsewhere_is_attributed_on_accept(
+    imported: Database,
+) -> None:
+    known = ProposedSpan(1, "claim", *_at(SENTENCE_2, "over 160,000 casualties"),
+                         resolved_source="Hamas")
+    unknown = ProposedSpan(0, "claim", *_at(SENTENCE_1, "talks go on"),
+                           resolved_source="Cairo mediators")
+    assert store_suggestions(imported, _ana(imported), 1, [known, unknown]) == 2
+    workspace = Workspace(imported, "ana", suggestions=True)
+    rows = _rows(imported)
+    views = {a.text: a for sentence in (rows["talks go on"].sentence_id,
+                                        rows["over 160,000 casualties"].sentence_id)
+             for a in workspace.view(sentence).annotations}
+    assert views["over 160,000 casualties"].source_name == "Hamas"  # in the registry
+    assert views["talks go on"].proposed_source == ("Cairo mediators", None)
+    workspace.accept([rows["talks go on"].id])
+    (mediators,) = workspace.find_sources("Cairo mediators")
+    assert _rows(imported)["talks go on"].source_id == mediators.id

@@ -45,7 +45,7 @@ def describe(annotation: AnnotationView, *, show_annotator: bool = False) -> Tex
         details.append(Text("said by ", end="") + _ends(annotation.attributed_to))
     elif is_claim and annotation.attribution == "author":
         details.append(Text("unattributed / author's voice", end=""))
-    elif is_claim and annotation.source_name is None:
+    elif is_claim and annotation.source_name is None and annotation.proposed_source is None:
         details.append(Text("not attributed yet", style="dim", end=""))
     if annotation.supports:
         verb = "supports " if annotation.label == "figure" else "backed by "
@@ -54,7 +54,7 @@ def describe(annotation: AnnotationView, *, show_annotator: bool = False) -> Tex
         details.append(Text("source of ", end="") + _ends(annotation.claims))
     if annotation.source_name is None and annotation.proposed_source is not None:
         name, source_type = annotation.proposed_source
-        proposed = Text("= ", end="") + verbatim(name)
+        proposed = Text("said by " if is_claim else "= ", end="") + verbatim(name)
         proposed.append_text(verbatim(f" ({source_type or 'no type'}, new)", style="dim"))
         details.append(proposed)
     if annotation.status == "suggested":
