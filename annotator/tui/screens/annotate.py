@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TypeVar
 
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from annotator.tui.screens.goto import GotoScreen
 from annotator.tui.screens.help import HelpScreen, Section
 from annotator.tui.screens.link_picker import AttributionPickerScreen, ClaimPickerScreen
 from annotator.tui.screens.source_picker import SourcePickerScreen
+from annotator.tui.screens.suggestion_keys import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_view import SentenceViewer
@@ -33,7 +34,7 @@ class _Failed:
 FAILED = _Failed()
 
 
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(SuggestionKeys, Screen[None]):
     """Reads a sentence from the workspace on every move; never holds the corpus."""
 
     BINDINGS = [
@@ -312,11 +313,8 @@ class AnnotateScreen(Screen[None]):
             chosen = self.annotation_list.selected_annotation
             return chosen if chosen is not None and chosen.label == label else None
         candidates = [a for a in self.current.annotations if a.label == label]
-        span = self.viewer.target_span()
-        if span is not None:
-            under = [a for a in candidates if a.start < span[1] and span[0] < a.end]
-            if under:
-                return min(under, key=lambda a: a.end - a.start)
+        if (under := self._under_cursor(candidates)) is not None:
+            return under
         return candidates[0] if len(candidates) == 1 else None
 
     def action_attribute(self) -> None:
@@ -347,89 +345,6 @@ class AnnotateScreen(Screen[None]):
     def action_tag(self, label: str) -> None:
         """Tag the selection with ``label`` (for the command palette)."""
         self.viewer.action_tag(label)
-
-    # --- suggestions -----------------------------------------------------------------
-    def _pending(self) -> list[AnnotationView]:
-        """This annotator's suggestions in the sentence, in reading order."""
-        if self.current is None:
-            return []
-        return sorted((a for a in self.current.annotations if a.status == "suggested"
-                       and a.annotator == self.workspace.annotator),
-                      key=lambda a: (a.start, a.end, a.label, a.id))
-
-    def _under_cursor(self, annotations: Iterable[AnnotationView]) -> AnnotationView | None:
-        """Of ``annotations``, the one the selection (or the word under the cursor) covers
-        most; the shorter one on a tie, so a figure inside a claim can be picked."""
-        span = self.viewer.target_span()
-        if span is None:
-            return None
-        under = [a for a in annotations if a.start < span[1] and span[0] < a.end]
-        if not under:
-            return None
-        return max(under, key=lambda a: (min(a.end, span[1]) - max(a.start, span[0]),
-                                         a.start - a.end))
-
-    def _suggestion_under_cursor(self) -> AnnotationView | None:
-        return self._under_cursor(self._pending())
-
-    def _select_suggestion(self, step: int) -> None:
-        pending = self._pending()
-        if not pending:
-            if step > 0:
-                self.action_focus_list()  # what tab did before there were suggestions
-            else:
-                self.notify("No suggestion in this sentence.", markup=False)
-            return
-        # With nothing selected, the first tab selects the suggestion under the cursor.
-        here = self._suggestion_under_cursor() if self.viewer.selection is not None else None
-        if here is not None:
-            target = pending[(pending.index(here) + step) % len(pending)]
-        else:
-            offset = self.viewer.cursor_offset() or 0
-            after = [a for a in pending if a.end > offset]
-            before = [a for a in pending if a.start <= offset]
-            if step > 0:
-                target = after[0] if after else pending[0]
-            else:
-                target = before[-1] if before else pending[-1]
-        self.viewer.select_span(target.start, target.end)
-        self.annotation_list.highlight_annotation(target.id)
-
-    def action_next_suggestion(self) -> None:
-        """Select the next suggestion of the sentence (wrapping around)."""
-        self._select_suggestion(1)
-
-    def action_previous_suggestion(self) -> None:
-        """Select the previous suggestion of the sentence (wrapping around)."""
-        self._select_suggestion(-1)
-
-    def _decide(self, status: str, annotations: list[AnnotationView]) -> None:
-        if not annotations:
-            self.notify("No suggestion under the cursor (tab selects the next one).",
-                        markup=False)
-            return
-        decide = self.workspace.accept if status == "accepted" else self.workspace.reject
-        if self._call(lambda: decide([a.id for a in annotations])) is not FAILED:
-            self.redraw()
-            self._follow_cursor()
-
-    def action_accept_suggestion(self) -> None:
-        """Accept the suggestion under the cursor: it becomes an annotation."""
-        chosen = self._suggestion_under_cursor()
-        self._decide("accepted", [chosen] if chosen is not None else [])
-
-    def action_reject_suggestion(self) -> None:
-        """Reject the suggestion under the cursor: kept as rejected, never shown again."""
-        chosen = self._suggestion_under_cursor()
-        self._decide("rejected", [chosen] if chosen is not None else [])
-
-    def action_accept_all_suggestions(self) -> None:
-        """Accept every suggestion of the sentence, as one undo step."""
-        pending = self._pending()
-        if not pending:
-            self.notify("No suggestion in this sentence.", markup=False)
-            return
-        self._decide("accepted", pending)
 
     # --- focus, cursor, help ------------------------------------------------------
     def action_focus_list(self) -> None:
