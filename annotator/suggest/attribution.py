@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from annotator.suggest.patterns import word_finder, word_trie
+from annotator.suggest.patterns import word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
@@ -40,37 +41,48 @@ class Attribution:
     source_first: bool  # the source stands before the cue
 
 
+class _Cue(NamedTuple):
+    """A reporting cue found in a sentence."""
+
+    text: str  # as written
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class CueSet:
-    """The scheme's cue words compiled for matching."""
+    """The scheme's cue words prepared for matching."""
 
-    verbs: re.Pattern[str]
+    phrases: dict[str, tuple[tuple[str, int], ...]]  # first word -> (phrase, kind), longest first
     all_verbs: frozenset[str]
     weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
-    according: re.Pattern[str]
     participles: re.Pattern[str]
     first_words: frozenset[str]  # a sentence without any of these has no attribution
 
     @classmethod
     def from_scheme(cls, scheme: Scheme) -> CueSet:
-        """Compile the cue words of ``scheme``."""
+        """Prepare the cue words of ``scheme``."""
         verbs = {*scheme.cue_verbs, *scheme.weak_cue_verbs}
+        kinds = [(phrase, _ACCORDING) for phrase in scheme.according_phrases]
+        kinds += [(phrase, _VERB) for phrase in verbs if phrase not in scheme.according_phrases]
+        phrases: dict[str, list[tuple[str, int]]] = {}
+        for phrase, kind in sorted(kinds, key=lambda item: -len(item[0])):
+            phrases.setdefault(phrase.split()[0], []).append((phrase, kind))
         return cls(
-            verbs=word_finder(verbs),
+            phrases={first: tuple(found) for first, found in phrases.items()},
             all_verbs=frozenset(verbs),
             weak_verbs=frozenset(scheme.weak_cue_verbs),
-            according=word_finder(scheme.according_phrases),
             participles=re.compile(
                 rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
             ),
             first_words=frozenset(
-                phrase.split()[0]
-                for phrase in (*verbs, *scheme.according_phrases, *scheme.participle_cues)
+                [*phrases, *(phrase.split()[0] for phrase in scheme.participle_cues)]
             ),
         )
 
 
-_LETTERS = re.compile(r"[^\W\d_]+")
+_ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
+_LETTERS = re.compile(r"[a-z]+")
 _QUOTES = "\"“”‘’'«»"
 _CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
 # "CAIRO (Wire) – ", "**DayofPal**– ": a dateline or outlet marker before the first clause.
@@ -387,11 +399,10 @@ def _after_insertion(sentence: str, clause: int, comma: int) -> bool:
 
 
 def _verb_attribution(
-    sentence: str, match: re.Match[str], sources: _Sources, clause: int
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int
 ) -> Attribution | None:
     cues = sources.cues
-    cue = match.group(0)
-    cue_start, cue_end = match.span()
+    cue, cue_start, cue_end = found_cue
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     source = sources.before(sentence, clause, cue_start)
@@ -423,36 +434,36 @@ def _verb_attribution(
 
 
 def _according_attribution(
-    sentence: str, match: re.Match[str], sources: _Sources, clause: int
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int
 ) -> Attribution | None:
-    cue = match.group(0)
-    after = sentence[match.end() :]
+    cue, cue_start, cue_end = found_cue
+    after = sentence[cue_end:]
     comma = after.find(",")
-    source_end = match.end() + (comma if comma >= 0 else len(after))
-    source = _strip_source(sentence, match.end(), source_end)
+    source_end = cue_end + (comma if comma >= 0 else len(after))
+    source = _strip_source(sentence, cue_end, source_end)
     text = sentence[source[0] : source[1]]
     if not text or _words(text) > _MAX_SOURCE_WORDS:
         return None
     if comma >= 0 and sentence[source_end:].strip(_CLOSING_PUNCT + ","):
         claim = _claim_after(sentence, source_end + 1, cue)
     else:
-        boundary = sentence.rfind(",", clause, match.start())
-        claim = _claim_before(sentence, clause, boundary if boundary >= 0 else match.start())
+        boundary = sentence.rfind(",", clause, cue_start)
+        claim = _claim_before(sentence, clause, boundary if boundary >= 0 else cue_start)
     return Attribution(cue, source, claim, source_first=False)
 
 
 def _participle_attribution(
-    sentence: str, match: re.Match[str], sources: _Sources, clause: int, found: list[Attribution]
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int, found: list[Attribution]
 ) -> Attribution | None:
     """", saying CLAIM": the claim of the sentence's earlier source, or of its subject."""
-    cue = match.group(1)
-    claim = _claim_before(sentence, match.end(), len(sentence))
+    cue, cue_start, cue_end = found_cue
+    claim = _claim_before(sentence, cue_end, len(sentence))
     if claim is None:
         return None
-    earlier = [a for a in found if a.source[1] <= match.start()]
+    earlier = [a for a in found if a.source[1] <= cue_start]
     if earlier:
         return Attribution(cue, earlier[-1].source, claim, source_first=True)
-    subject = sources.subject(sentence, clause, match.start())
+    subject = sources.subject(sentence, clause, cue_start)
     if subject is None:
         return None
     return Attribution(cue, subject, claim, source_first=True)
@@ -463,6 +474,28 @@ def sentence_words(sentence: str) -> frozenset[str]:
     return frozenset(_LETTERS.findall(sentence.lower()))
 
 
+def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tuple[int, int, _Cue]]:
+    """(start, kind, cue) for every cue in the sentence, found with str.find from its words."""
+    lower = sentence.lower()
+    if len(lower) != len(sentence):  # a few characters lengthen when lowered ("İ")
+        lower = "".join(char if len(char.lower()) != 1 else char.lower() for char in sentence)
+    found: list[tuple[int, int, _Cue]] = []
+    for first in words & cues.phrases.keys():
+        position = lower.find(first)
+        while position >= 0:
+            if position == 0 or not lower[position - 1].isalnum():
+                for phrase, kind in cues.phrases[first]:
+                    end = position + len(phrase)
+                    if lower.startswith(phrase, position) and not lower[end : end + 1].isalpha():
+                        found.append((position, kind, _Cue(sentence[position:end], position, end)))
+                        break
+            position = lower.find(first, position + 1)
+    for match in cues.participles.finditer(sentence):
+        found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
+    found.sort(key=_position_and_kind)
+    return found
+
+
 def find_attributions(
     sentence: str, cues: CueSet, words: AbstractSet[str] | None = None
 ) -> list[Attribution]:
@@ -470,30 +503,28 @@ def find_attributions(
 
     ``words`` (from ``sentence_words``) saves computing them again.
     """
-    if cues.first_words.isdisjoint(sentence_words(sentence) if words is None else words):
+    if words is None:
+        words = sentence_words(sentence)
+    if cues.first_words.isdisjoint(words):
         return []
     clause = _clause_start(sentence)
     sources = _Sources(cues)
     found: list[Attribution] = []
-    matches = [(m.start(), 0, m) for m in cues.according.finditer(sentence)]
-    matches += [(m.start(), 1, m) for m in cues.verbs.finditer(sentence)]
-    matches += [(m.start(), 2, m) for m in cues.participles.finditer(sentence)]
-    matches.sort(key=_position_and_kind)
-    for start, kind, match in matches:
+    for start, kind, cue in _find_cues(sentence, words, cues):
         if any(_inside(a, start) for a in found):
             continue
-        if kind == 0:
-            attribution = _according_attribution(sentence, match, sources, clause)
-        elif kind == 1:
-            attribution = _verb_attribution(sentence, match, sources, clause)
+        if kind == _ACCORDING:
+            attribution = _according_attribution(sentence, cue, sources, clause)
+        elif kind == _VERB:
+            attribution = _verb_attribution(sentence, cue, sources, clause)
         else:
-            attribution = _participle_attribution(sentence, match, sources, clause, found)
+            attribution = _participle_attribution(sentence, cue, sources, clause, found)
         if attribution is not None:
             found.append(attribution)
     return found
 
 
-def _position_and_kind(item: tuple[int, int, re.Match[str]]) -> tuple[int, int]:
+def _position_and_kind(item: tuple[int, int, _Cue]) -> tuple[int, int]:
     return item[0], item[1]
 
 
