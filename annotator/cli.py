@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from annotator import __version__
-from annotator.export import TABLE_VIEWS, table, write_csv, write_jsonl
+from annotator.export import TABLE_VIEWS, export_statuses, table, write_csv, write_jsonl
 from db.documents import count_documents, missing_document_ids
 from db.engine import ENV_VAR, Database, DatabaseError, open_database, resolve_url, sqlite_path
 from db.filters import AnnotationFilter, unknown_annotators
@@ -117,10 +117,12 @@ def default_annotator() -> str:
 @click.option("--document", "document", type=int, default=None, metavar="ID",
               help="Open this document instead of resuming.")
 @click.option("--show-others", is_flag=True, help="Also show other annotators' spans.")
+@click.option("--no-suggest", is_flag=True, envvar="ANNOTATOR_NO_SUGGEST",
+              help="Neither compute nor show suggestions [or set $ANNOTATOR_NO_SUGGEST=1].")
 @db_option
 def annotate_command(
     paths: tuple[Path, ...], annotator: str | None, document: int | None, show_others: bool,
-    db: str | None,
+    no_suggest: bool, db: str | None,
 ) -> None:
     """Open the annotation screen (importing PATHs first, as `annotator import`).
 
@@ -148,7 +150,8 @@ def annotate_command(
             raise click.ClickException("nothing to annotate: no document was imported")
         from annotator.tui_launch import run_annotator  # Textual loads only when needed
 
-        run_annotator(database, name, show_others=show_others, document_id=document)
+        run_annotator(database, name, show_others=show_others, document_id=document,
+                      suggestions=not no_suggest)
     finally:
         database.dispose()
 
@@ -175,7 +178,8 @@ EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
-              help="Only annotations with this status (repeatable).")
+              help="Only annotations with this status (repeatable) [default: accepted; "
+                   "every status for the native jsonl and brat].")
 @click.option("--document", "documents", type=int, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--out", "out", default="-", metavar="FILE|DIR|-", show_default=True,
@@ -196,10 +200,8 @@ def export_command(
     """
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
-    if not statuses and fmt in ("prodigy", "doccano"):
-        # These formats carry no status: a span a reviewer rejected would read as a label.
-        statuses = tuple(status for status in STATUSES if status != "rejected")
-    selection = AnnotationFilter(annotators, labels, statuses, documents)
+    selection = AnnotationFilter(annotators, labels, export_statuses(view, fmt, statuses),
+                                 documents)
     database = open_or_fail(db)
     try:
         missing = missing_document_ids(database, documents)
@@ -352,6 +354,42 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
         return merge_database(database, source, other)
     finally:
         source.dispose()
+
+
+@cli.command("suggest")
+@click.option("--annotator", "annotator", default=None, metavar="NAME",
+              help="Whose layer gets the suggestions [default: $ANNOTATOR_NAME or the login "
+                   "name].")
+@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+              help="Only these documents (repeatable) [default: all].")
+@db_option
+def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str | None) -> None:
+    """Compute suggested claims, sources and figures and store them for an annotator.
+
+    Suggestions are pending until accepted in `annotator annotate`; spans the
+    annotator already has, including rejected suggestions, are never suggested
+    again, so running this twice adds nothing. One transaction per document.
+    """
+    name = (annotator or default_annotator()).strip()
+    if not name:
+        raise click.ClickException("--annotator needs a non-empty name")
+    database = open_or_fail(db)
+    try:
+        missing = missing_document_ids(database, documents)
+        if missing:
+            raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
+        from annotator.suggestion_store import suggest_documents
+
+        total = len(documents) or count_documents(database)
+        columns = (TextColumn("suggesting"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=err_console, transient=True,
+                      disable=total < PROGRESS_MIN_FILES) as progress:
+            task = progress.add_task("suggest", total=total)
+            summary = suggest_documents(database, name, documents,
+                                        on_document=lambda: progress.advance(task))
+    finally:
+        database.dispose()
+    click.echo(summary.describe(name))
 
 
 @cli.command("stats")

@@ -46,6 +46,11 @@ TABLE_VIEWS = ("spans", "claims", "sources", "sentences")
 # Several figures or aliases share one cell, joined by this.
 LIST_SEPARATOR = "; "
 Cell = str | int | float | None
+# Formats that write each annotation's status (the native JSONL, brat) keep every status,
+# so a backup holds rejected suggestions too; everything else (the analysis tables,
+# Prodigy, doccano) holds accepted annotations only unless --status asks for others.
+STATUS_CARRYING_FORMATS = ("jsonl", "brat")
+DEFAULT_STATUSES = ("accepted",)
 Record = tuple[Cell, ...]
 
 
@@ -167,3 +172,13 @@ def write_jsonl(out: TextIO, columns: tuple[str, ...], records: Iterable[Record]
         out.write("\n")
         count += 1
     return count
+
+
+def export_statuses(view: str, fmt: str, statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """The statuses an export keeps: those asked for, else accepted only, except for the
+    document formats that carry each span's status (every status; ``()`` means all)."""
+    if statuses:
+        return statuses
+    if view == "documents" and fmt in STATUS_CARRYING_FORMATS:
+        return ()
+    return DEFAULT_STATUSES

@@ -18,14 +18,15 @@ os.environ.setdefault("TEXTUAL_FPS", "240")
 
 
 def run_annotator(
-    database: Database, annotator: str, *, show_others: bool, document_id: int | None
+    database: Database, annotator: str, *, show_others: bool, document_id: int | None,
+    suggestions: bool = False,
 ) -> None:
     """Run the annotation interface for ``annotator`` until they quit."""
     # Imported here so other commands never pay for loading Textual.
     from annotator.tui.app import AnnotatorApp
     from annotator.workspace import Workspace
 
-    workspace = Workspace(database, annotator, show_others=show_others)
+    workspace = Workspace(database, annotator, show_others=show_others, suggestions=suggestions)
     AnnotatorApp(workspace, document_id=document_id).run()
 
 

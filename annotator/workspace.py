@@ -8,9 +8,10 @@ before it returns, so whatever the screen shows as saved is on disk.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from annotator.stats_report import StatsReport, build_stats
-from db import annotations, history, navigation, sources
+from db import annotations, history, navigation, sources, suggestions
 from db.engine import Database
 from db.views import (
     AnnotationView,
@@ -21,6 +22,9 @@ from db.views import (
     SourceChoice,
 )
 
+if TYPE_CHECKING:
+    from annotator.suggest import Suggester
+
 # Corpus totals change only on import; recounting a million rows on every keypress
 # would dominate the latency of a move, so they are refreshed at most this often.
 TOTALS_TTL_SECONDS = 30.0
@@ -28,12 +32,21 @@ DOCUMENT_CACHE_SIZE = 256
 
 
 class Workspace:
-    """The actions of one annotator; ``show_others`` also shows other annotators' spans."""
+    """The actions of one annotator; ``show_others`` also shows other annotators' spans;
+    ``suggestions`` shows this annotator's pending suggestions and computes them for a
+    document the first time one of its sentences is shown."""
 
-    def __init__(self, database: Database, annotator: str, *, show_others: bool = False) -> None:
+    def __init__(
+        self, database: Database, annotator: str, *, show_others: bool = False,
+        suggestions: bool = False,
+    ) -> None:
         self.database = database
         self.annotator = annotator
         self.show_others = show_others
+        self.suggestions = suggestions
+        # Documents known to have their suggestions computed: a move within one costs nothing.
+        self._suggested_documents: set[int] = set()
+        self._suggester: Suggester | None = None
         self.annotator_id = annotations.ensure_annotator(database, annotator)
         self._totals: tuple[float, int, int] | None = None
         self._document_cache: dict[int, DocumentInfo] = {}
@@ -73,11 +86,33 @@ class Workspace:
         return last if last is not None else navigation.first_sentence(self.database)
 
     def view(self, sentence_id: int) -> SentenceView:
-        """The sentence, its neighbours, position and this annotator's annotations."""
+        """The sentence, its neighbours, position and this annotator's annotations
+        (with ``suggestions``, their pending suggestions too)."""
         return navigation.sentence_view(
             self.database, sentence_id, self.annotator_id, self._document,
-            self._documents(), show_others=self.show_others,
+            self._documents(), show_others=self.show_others, suggestions=self.suggestions,
         )
+
+    def needs_suggestions(self, document_id: int) -> bool:
+        """Whether :meth:`suggest` may have work for this document (no query: a document
+        already checked in this session is known)."""
+        return self.suggestions and document_id not in self._suggested_documents
+
+    def suggest(self, document_id: int) -> int:
+        """Suggest for a document the first time it is shown to this annotator (in this or
+        any earlier session); returns how many suggestions were added."""
+        if not self.needs_suggestions(document_id):
+            return 0
+        self._suggested_documents.add(document_id)
+        if suggestions.is_processed(self.database, self.annotator_id, document_id):
+            return 0
+        from annotator import suggestion_store  # the engine loads only when it is needed
+
+        if self._suggester is None:
+            self._suggester = suggestion_store.make_suggester(self.database)
+        return suggestion_store.suggest_document(
+            self.database, self.annotator_id,
+            suggestions.document_text(self.database, document_id), self._suggester)
 
     def progress(self) -> Progress:
         """Sentences done by this annotator, of all sentences."""
@@ -138,7 +173,7 @@ class Workspace:
 
     def leaving_marks_done(self, sentence_id: int | None) -> bool:
         """Whether :meth:`leave_sentence` would change anything: the sentence has a span of
-        this annotator (not rejected) and no state yet, so leaving marks it done."""
+        this annotator (accepted, not a suggestion) and no state yet, so leaving marks it done."""
         if sentence_id is None:
             return False
         return navigation.marks_done_on_leave(self.database, self.annotator_id, sentence_id)
@@ -157,10 +192,23 @@ class Workspace:
 
     # --- annotations ------------------------------------------------------------
     def tag(self, sentence_id: int, label: str, start: int, end: int) -> int:
-        """Store a span (offsets in the sentence) with ``label``; returns its id."""
+        """Store a span (offsets in the sentence) with ``label``; returns its id. A span
+        this annotator has as a suggestion (even a rejected one) is accepted instead."""
+        adopted = suggestions.adopt(self.database, self.annotator_id, self.annotator,
+                                    sentence_id, label, start, end)
+        if adopted is not None:
+            return adopted
         return annotations.add_span(
             self.database, self.annotator, annotations.NewSpan(sentence_id, label, start, end)
         )
+
+    def accept(self, annotation_ids: list[int]) -> int:
+        """Accept suggestions (one undo step for all); returns how many were accepted."""
+        return suggestions.decide(self.database, self.annotator, annotation_ids, "accepted")
+
+    def reject(self, annotation_ids: list[int]) -> int:
+        """Reject suggestions: kept as rejected, never shown or suggested again."""
+        return suggestions.decide(self.database, self.annotator, annotation_ids, "rejected")
 
     def delete(self, annotation_id: int) -> None:
         """Delete an annotation and its links."""
@@ -219,10 +267,12 @@ class Workspace:
         self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
     ) -> int:
         """Add a canonical source (or return the existing one of that name); returns its id."""
+        self._suggester = None  # later suggestions know the new source
         return sources.create_source(self.database, name, source_type, aliases)
 
     def add_alias(self, source_id: int, alias: str) -> None:
         """Add another name for a canonical source."""
+        self._suggester = None
         sources.add_alias(self.database, source_id, alias)
 
     # --- statistics -----------------------------------------------------------

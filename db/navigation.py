@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select, update
+from sqlalchemy import Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
@@ -231,7 +231,7 @@ _SENTENCE_AND_NEIGHBOURS = (
 def sentence_view(
     database: Database, sentence_id: int, annotator_id: int | None,
     document_info: Callable[[int], DocumentInfo], document_total: int, *,
-    show_others: bool = False,
+    show_others: bool = False, suggestions: bool = True,
 ) -> SentenceView:
     """Everything the annotation screen shows for one sentence.
 
@@ -246,7 +246,7 @@ def sentence_view(
         if not rows:
             raise LookupError(f"no sentence with id {sentence_id}")
         annotations = tuple(_annotations(
-            session, _SENTENCE_ANNOTATIONS[show_others],
+            session, _SENTENCE_ANNOTATIONS[show_others, suggestions],
             {"sentence_id": sentence_id, "annotator_id": annotator_id}))
     by_offset = {row[2] - row[5]: row for row in rows}
     sentence = by_offset[0]
@@ -270,7 +270,7 @@ _MARKS_DONE_ON_LEAVE = select(
                     SentenceState.sentence_id == bindparam("sentence_id"))
     & exists().where(Annotation.sentence_id == bindparam("sentence_id"),
                      Annotation.annotator_id == bindparam("annotator_id"),
-                     Annotation.status != "rejected")
+                     Annotation.status == "accepted")
 )
 
 
@@ -282,7 +282,8 @@ def marks_done_on_leave(database: Database, annotator_id: int, sentence_id: int)
 
 def leaving_marks_done(session: Session, annotator_id: int, sentence_id: int) -> bool:
     """The rule of :func:`db.annotations.move`, in the caller's session: the annotator has
-    a span in the sentence that is not rejected and has set no state for it."""
+    an accepted span in the sentence (not a pending or rejected suggestion) and has set
+    no state for it."""
     return bool(session.scalar(_MARKS_DONE_ON_LEAVE, {
         "annotator_id": annotator_id, "sentence_id": sentence_id}))
 
@@ -291,37 +292,47 @@ def annotations_in_document(
     database: Database, sentence_id: int, annotator_id: int | None, label: str, *,
     show_others: bool = False,
 ) -> list[AnnotationView]:
-    """Annotations with ``label`` in this and earlier sentences of its document, nearest first."""
+    """Accepted annotations with ``label`` in this and earlier sentences of its document,
+    nearest first."""
     with database.sessions() as session:
         document_id, index = _position(session, sentence_id)
         earlier = select(Sentence.id).where(Sentence.document_id == document_id,
                                             Sentence.index <= index)
         query = _annotation_query(Annotation.document_id == document_id,
                                   Annotation.label == label,
-                                  Annotation.sentence_id.in_(earlier), show_others=show_others)
+                                  Annotation.sentence_id.in_(earlier), show_others=show_others,
+                                  suggestions=False)
         views = _annotations(session, query, {"annotator_id": annotator_id})
         return sorted(views, key=lambda view: (-view.sentence_id, -view.start))
 
 
-def _annotation_query(*conditions: Any, show_others: bool) -> Select[Any]:
+def _annotation_query(
+    *conditions: Any, show_others: bool, suggestions: bool = True
+) -> Select[Any]:
     """Annotations matching ``conditions`` (only bound ``annotator_id``'s unless
-    ``show_others``), with their annotator and canonical source."""
+    ``show_others``), with their annotator and canonical source.
+
+    Rejected suggestions are never shown, pending ones only the annotator's own (and
+    only with ``suggestions``); other annotators' rows only once accepted.
+    """
+    own_statuses = ("accepted", "suggested") if suggestions else ("accepted",)
+    own = (Annotation.annotator_id == bindparam("annotator_id")) & Annotation.status.in_(
+        own_statuses)
     query = (
         select(Annotation, Annotator.name, Source.name, Source.source_type)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .outerjoin(Source, Source.id == Annotation.source_id)
-        .where(*conditions)
+        .where(*conditions, or_(own, Annotation.status == "accepted") if show_others else own)
         .order_by(Annotation.sentence_id, Annotation.start, Annotation.end, Annotation.id)
     )
-    if not show_others:
-        query = query.where(Annotation.annotator_id == bindparam("annotator_id"))
     return query
 
 
 _SENTENCE_ANNOTATIONS = {
-    show_others: _annotation_query(Annotation.sentence_id == bindparam("sentence_id"),
-                                   show_others=show_others)
-    for show_others in (False, True)
+    (show_others, suggestions): _annotation_query(
+        Annotation.sentence_id == bindparam("sentence_id"), show_others=show_others,
+        suggestions=suggestions)
+    for show_others in (False, True) for suggestions in (False, True)
 }
 _OTHER_END = aliased(Annotation)
 _OUTGOING = (select(Link, _OTHER_END).join(_OTHER_END, _OTHER_END.id == Link.to_id)
@@ -359,5 +370,18 @@ def _annotations(
             supports=tuple(end for kind, end in out + into if kind == "supports"),
             claims=tuple(end for kind, end in into if kind == "attributed_to"),
             attribution=(annotation.attrs or {}).get("attribution"),
+            **_suggestion_fields(annotation.attrs or {}),
         ))
     return views
+
+
+def _suggestion_fields(attrs: dict[str, Any]) -> dict[str, Any]:
+    """The view fields a suggestion keeps in ``attrs`` (see :mod:`db.suggestions`)."""
+    if not attrs:
+        return {}
+    proposed = attrs.get("suggested_source")
+    return {
+        "reason": attrs.get("reason"),
+        "proposed_source": (str(proposed.get("name")), proposed.get("type"))
+        if isinstance(proposed, dict) and proposed.get("name") else None,
+    }

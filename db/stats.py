@@ -34,8 +34,9 @@ class CorpusCounts:
 
 
 def corpus_counts(database: Database) -> CorpusCounts:
-    """Count what is stored; rejected suggestions are not annotations and are left out."""
-    counted = Annotation.status != "rejected"
+    """Count what is stored; suggestions (pending or rejected) are not annotations until
+    accepted and are left out."""
+    counted = Annotation.status == "accepted"
     with database.engine.connect() as connection:
         documents = connection.scalar(select(func.count()).select_from(Document)) or 0
         sentences = connection.scalar(select(func.count()).select_from(Sentence)) or 0

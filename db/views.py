@@ -41,6 +41,10 @@ class AnnotationView:
     claims: tuple[LinkEnd, ...] = ()
     # claim -> "author" when explicitly marked as the author's own voice
     attribution: str | None = None
+    # a suggestion: why it was suggested, and the canonical source it proposes when that
+    # is not in the registry yet (name, type); accepting it registers that source
+    reason: str | None = None
+    proposed_source: tuple[str, str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool, int 
     calls: list[tuple[str, str, bool, int | None]] = []
 
     def record(database: Database, annotator: str, *, show_others: bool,
-               document_id: int | None) -> None:
+               document_id: int | None, suggestions: bool) -> None:
         calls.append((database.url, annotator, show_others, document_id))
 
     monkeypatch.setattr(tui_launch, "run_annotator", record)

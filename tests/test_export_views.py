@@ -70,6 +70,10 @@ def labelled(runner: CliRunner, db_url: str, tmp_path: Path) -> str:
     return db_url
 
 
+# Exports hold accepted annotations unless asked; the hostile document has a suggestion.
+WITH_SUGGESTED = ("--status", "accepted", "--status", "suggested")
+
+
 def _export(runner: CliRunner, db: str, *args: str) -> str:
     result = runner.invoke(cli, ["export", *args, "--db", db])
     assert result.exit_code == 0, result.output
@@ -93,7 +97,7 @@ def _lines(text: str) -> list[dict[str, Any]]:
 # --- spans --------------------------------------------------------------------------------
 
 def test_spans_csv_columns_offsets_and_values(runner: CliRunner, labelled: str) -> None:
-    output = _export(runner, labelled, "--raw")
+    output = _export(runner, labelled, "--raw", *WITH_SUGGESTED)
     assert output.split("\r\n")[0] == ",".join(SPAN_COLUMNS)
     rows = _csv(output)
     assert len(rows) == 51
@@ -134,8 +138,9 @@ def test_spans_csv_columns_offsets_and_values(runner: CliRunner, labelled: str) 
 def test_formulas_are_neutralized_unless_raw_and_never_in_jsonl(
     runner: CliRunner, labelled: str
 ) -> None:
-    safe = [row for row in _csv(_export(runner, labelled, "--document", "2"))]
-    raw = [row for row in _csv(_export(runner, labelled, "--document", "2", "--raw"))]
+    safe = [row for row in _csv(_export(runner, labelled, "--document", "2", *WITH_SUGGESTED))]
+    raw = [row for row in _csv(_export(runner, labelled, "--document", "2", "--raw",
+                                       *WITH_SUGGESTED))]
     claim, figure, source, suggested = safe
     assert claim["text"] == "'" + HOSTILE_TEXT[:56]
     assert claim["sentence"].startswith("'=HYPERLINK(")
@@ -180,16 +185,16 @@ def test_excel_bom_and_out_file(runner: CliRunner, labelled: str, tmp_path: Path
     out = tmp_path / "spans.csv"
     result = runner.invoke(cli, ["export", "--excel", "--out", str(out), "--db", labelled])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote 51 spans rows to {out}\n"
+    assert result.stderr == f"wrote 50 spans rows to {out}\n"  # the suggestion left out
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf" + b"annotation_id,")
-    assert len(_csv(data.decode("utf-8-sig"))) == 51
+    assert len(_csv(data.decode("utf-8-sig"))) == 50
 
 
 # --- claims and sources ----------------------------------------------------------------------
 
 def test_claims_view(runner: CliRunner, labelled: str) -> None:
-    rows = _csv(_export(runner, labelled, "--view", "claims", "--raw"))
+    rows = _csv(_export(runner, labelled, "--view", "claims", "--raw", *WITH_SUGGESTED))
     assert list(rows[0]) == ["claim_id", "document_id", "document_title", "sentence_index",
                              "claim_text", "source_name", "source_type", "source_text",
                              "figures", "annotator", "status"]
@@ -220,7 +225,7 @@ def test_claims_view(runner: CliRunner, labelled: str) -> None:
 
 
 def test_sources_view(runner: CliRunner, labelled: str) -> None:
-    rows = _csv(_export(runner, labelled, "--view", "sources", "--raw"))
+    rows = _csv(_export(runner, labelled, "--view", "sources", "--raw", *WITH_SUGGESTED))
     assert list(rows[0]) == ["source_id", "name", "source_type", "aliases", "claims",
                              "mentions"]
     by_name = {row["name"]: row for row in rows}

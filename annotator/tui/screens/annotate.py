@@ -17,6 +17,7 @@ from annotator.tui.screens.help import HelpScreen, Section
 from annotator.tui.screens.link_picker import AttributionPickerScreen, ClaimPickerScreen
 from annotator.tui.screens.source_picker import SourcePickerScreen
 from annotator.tui.screens.stats import StatsScreen
+from annotator.tui.screens.suggestion_keys import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_view import SentenceViewer
@@ -34,7 +35,7 @@ class _Failed:
 FAILED = _Failed()
 
 
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(SuggestionKeys, Screen[None]):
     """Reads a sentence from the workspace on every move; never holds the corpus."""
 
     BINDINGS = [
@@ -151,6 +152,20 @@ class AnnotateScreen(Screen[None]):
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
         if not keep_cursor:
             self._follow_cursor()
+        if self.workspace.needs_suggestions(view.document_id):
+            # After the frame: a move into a new document shows its sentence as fast as any.
+            self.call_after_refresh(self._suggest, view.document_id)
+
+    def _suggest(self, document_id: int) -> None:
+        """Compute the document's suggestions (first show only) and show them if added."""
+        try:
+            added = self.workspace.suggest(document_id)
+        except Exception as error:  # a suggester bug must never cost the annotator their work
+            self.notify(f"No suggestions for this document: {error}", severity="warning",
+                        markup=False)
+            return
+        if added and self.current is not None and self.current.document_id == document_id:
+            self.redraw()
 
     def _move(self, target: int | None, message: str) -> None:
         """Leave the current sentence (marking it done if annotated) and go to ``target``."""
@@ -278,7 +293,13 @@ class AnnotateScreen(Screen[None]):
         if message.action == "edit":
             self.edit_annotation(annotation_id)
             return
-        if message.action == "delete":
+        annotation = self._annotation(annotation_id)
+        if message.action == "accept" or (message.action == "delete" and annotation is not None
+                                          and annotation.status == "suggested"):
+            # A suggestion is never deleted: rejecting keeps it as negative data.
+            decide = self.workspace.accept if message.action == "accept" else self.workspace.reject
+            result = self._call(lambda: decide([annotation_id]))
+        elif message.action == "delete":
             result = self._call(lambda: self.workspace.delete(annotation_id))
         else:
             label = message.label or "claim"
@@ -295,11 +316,8 @@ class AnnotateScreen(Screen[None]):
             chosen = self.annotation_list.selected_annotation
             return chosen if chosen is not None and chosen.label == label else None
         candidates = [a for a in self.current.annotations if a.label == label]
-        span = self.viewer.target_span()
-        if span is not None:
-            under = [a for a in candidates if a.start < span[1] and span[0] < a.end]
-            if under:
-                return min(under, key=lambda a: a.end - a.start)
+        if (under := self._under_cursor(candidates)) is not None:
+            return under
         return candidates[0] if len(candidates) == 1 else None
 
     def action_attribute(self) -> None:
@@ -345,12 +363,8 @@ class AnnotateScreen(Screen[None]):
         self._follow_cursor()
 
     def _follow_cursor(self) -> None:
-        span = self.viewer.target_span()
-        if span is None or self.current is None:
-            return
-        under = [a for a in self.current.annotations if a.start < span[1] and span[0] < a.end]
-        if under:
-            self.annotation_list.highlight_annotation(min(under, key=lambda a: a.end - a.start).id)
+        if self.current is not None and (under := self._under_cursor(self.current.annotations)):
+            self.annotation_list.highlight_annotation(under.id)
 
     def help_sections(self) -> list[Section]:
         """The bindings of this screen and its widgets, as the help screen lists them."""

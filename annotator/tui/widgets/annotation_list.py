@@ -45,15 +45,23 @@ def describe(annotation: AnnotationView, *, show_annotator: bool = False) -> Tex
         details.append(Text("said by ", end="") + _ends(annotation.attributed_to))
     elif is_claim and annotation.attribution == "author":
         details.append(Text("unattributed / author's voice", end=""))
-    elif is_claim and annotation.source_name is None:
+    elif is_claim and annotation.source_name is None and annotation.proposed_source is None:
         details.append(Text("not attributed yet", style="dim", end=""))
     if annotation.supports:
         verb = "supports " if annotation.label == "figure" else "backed by "
         details.append(Text(verb, end="") + _ends(annotation.supports))
     if annotation.claims:
         details.append(Text("source of ", end="") + _ends(annotation.claims))
+    if annotation.source_name is None and annotation.proposed_source is not None:
+        name, source_type = annotation.proposed_source
+        proposed = Text("said by " if is_claim else "= ", end="") + verbatim(name)
+        proposed.append_text(verbatim(f" ({source_type or 'no type'}, new)", style="dim"))
+        details.append(proposed)
     if annotation.status == "suggested":
-        details.append(Text("suggested", style="italic", end=""))
+        suggested = Text("suggested", style="italic", end="")
+        if annotation.reason:
+            suggested.append_text(verbatim(f": {annotation.reason}", style="italic dim"))
+        details.append(suggested)
     if show_annotator:
         details.append(verbatim(f"by {annotation.annotator}", style="dim"))
     for detail in details:
@@ -66,7 +74,9 @@ class AnnotationList(OptionList):
     """Lists annotations; owns the keys that act on the highlighted one."""
 
     BINDINGS = [
-        Binding("x,delete", "request('delete')", "Delete", tooltip="Delete the annotation"),
+        Binding("x,delete", "request('delete')", "Delete",
+                tooltip="Delete the annotation (a suggestion is rejected instead)"),
+        Binding("enter", "accept", "Accept", show=False, tooltip="Accept the suggestion"),
         Binding("e", "request('edit')", "Edit",
                 tooltip="Edit its attributes (source, figure value, attribution)"),
         Binding("c", "request('relabel', 'claim')", "→claim", tooltip="Relabel as claim"),
@@ -126,6 +136,14 @@ class AnnotationList(OptionList):
             if annotation.id == annotation_id:
                 self.highlighted = index
                 return
+
+    def action_accept(self) -> None:
+        """Accept the highlighted suggestion."""
+        annotation = self.selected_annotation
+        if annotation is None or annotation.status != "suggested":
+            self.notify("Not a suggestion: nothing to accept.", markup=False)
+            return
+        self.post_message(self.Requested("accept", annotation.id, None))
 
     def action_request(self, action: str, label: str | None = None) -> None:
         """Hand the action to the screen, which does it through the workspace."""

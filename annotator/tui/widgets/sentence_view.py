@@ -201,7 +201,17 @@ class SentenceViewer(Widget, can_focus=True):
                 tooltip="Tag the selection (or word) as a source, then pick its canonical source"),
         Binding("f", "tag('figure')", "Figure",
                 tooltip="Tag the selection (or word) as a figure, then check its value"),
-        Binding("tab", "screen.focus_list", "List", show=False,
+        Binding("tab", "screen.next_suggestion", "Next suggestion", show=False,
+                tooltip="Select the next suggestion (with none, focus the annotation list)"),
+        Binding("shift+tab", "screen.previous_suggestion", "Prev suggestion", show=False,
+                tooltip="Select the previous suggestion"),
+        Binding("enter", "screen.accept_suggestion", "Accept", show=False,
+                tooltip="Accept the suggestion under the cursor"),
+        Binding("x", "screen.reject_suggestion", "Reject", show=False,
+                tooltip="Reject the suggestion under the cursor (never suggested again)"),
+        Binding("A,shift+a", "screen.accept_all_suggestions", "Accept all", key_display="A",
+                show=False, tooltip="Accept every suggestion of the sentence (one undo step)"),
+        Binding("l", "screen.focus_list", "List", show=False,
                 tooltip="Focus the annotation list"),
     ]
 
@@ -294,6 +304,15 @@ class SentenceViewer(Widget, can_focus=True):
     def cursor_offset(self) -> int | None:
         """Start offset of the word under the cursor."""
         return self.words[self.cursor][0] if self.words else None
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select the words that ``start:end`` covers (the cursor on the last one)."""
+        covered = [index for index, (word_start, word_end) in enumerate(self.words)
+                   if word_start < end and start < word_end]
+        if not covered:
+            return
+        self.anchor_word = covered[0]
+        self._move(covered[-1], extend=True)
 
     def move_cursor_to_offset(self, offset: int) -> None:
         """Put the cursor on the word containing (or following) ``offset``."""

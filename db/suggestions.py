@@ -1,0 +1,296 @@
+"""Suggested spans: stored in the layer of the annotator who decides on them.
+
+A suggestion is an annotation with ``status='suggested'`` and ``origin='suggested'``.
+Accepting it sets its status to ``accepted`` (the origin stays, so the data says
+where it came from), rejecting it to ``rejected``; a rejected row is kept as
+negative data, and because storing skips every span the annotator already has
+(same sentence, label and offsets, in any status), it is never suggested again.
+
+Storing is one transaction per document with bulk inserts, and leaves a mark in
+the change log (``entity='document_suggestions'``, no undo group), so a screen
+can tell with one indexed lookup whether a document was already processed for
+an annotator. Accepting and rejecting are user actions: logged, undoable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.annotations import SpanError, _action, _own, _update
+from db.engine import Database
+from db.history import ChangeRecorder
+from db.models import LABELS, Annotation, ChangeLogEntry, Document, Link, Sentence, Source
+
+# The change-log entity that marks "suggestions were computed for this document".
+PROCESSED_ENTITY = "document_suggestions"
+# attrs keys of a suggested row: why it was suggested, and a proposed canonical source
+# that is not (yet) in the registry ({"name": ..., "type": ...}).
+REASON = "reason"
+PROPOSED_SOURCE = "suggested_source"
+DOCUMENT_BATCH = 20
+
+
+@dataclass(frozen=True)
+class ProposedSpan:
+    """A span to suggest in a document: offsets into sentence ``sentence_index``'s text.
+
+    ``attributed_to`` is the index (in the same document's list) of the source span a
+    claim is attributed to; ``resolved_source`` the canonical name of a claim's source
+    when no span of the document names it.
+    """
+
+    sentence_index: int
+    label: str
+    start: int
+    end: int
+    source_name: str | None = None
+    source_type: str | None = None
+    figure_value: float | None = None
+    figure_unit: str | None = None
+    figure_qualifier: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    attributed_to: int | None = None
+    resolved_source: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """A document's text and its sentences' (start, end) offsets, in order."""
+
+    document_id: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+
+
+def iter_document_texts(
+    database: Database, document_ids: Sequence[int] = ()
+) -> Iterator[DocumentText]:
+    """Stream documents (all, or ``document_ids``) in id order with their sentence offsets."""
+    query = select(Document.id, Document.text).order_by(Document.id)
+    if document_ids:
+        query = query.where(Document.id.in_(document_ids))
+    with database.engine.connect() as documents, database.engine.connect() as details:
+        stream = documents.execution_options(stream_results=True, yield_per=DOCUMENT_BATCH)
+        for document_id, text in stream.execute(query):
+            with details.begin():
+                spans = tuple((int(start), int(end)) for start, end in details.execute(
+                    select(Sentence.start, Sentence.end)
+                    .where(Sentence.document_id == document_id).order_by(Sentence.index)))
+            yield DocumentText(int(document_id), text, spans)
+
+
+def document_text(database: Database, document_id: int) -> DocumentText:
+    """One document's text and sentence offsets."""
+    for document in iter_document_texts(database, [document_id]):
+        return document
+    raise LookupError(f"no document with id {document_id}")
+
+
+_PROCESSED = select(exists().where(
+    ChangeLogEntry.entity == PROCESSED_ENTITY,
+    ChangeLogEntry.entity_id == bindparam("document_id"),
+    ChangeLogEntry.annotator_id == bindparam("annotator_id")))
+
+
+def is_processed(database: Database, annotator_id: int, document_id: int) -> bool:
+    """Whether suggestions were already computed for this document and annotator
+    (one lookup on the change log's (entity, entity_id) index)."""
+    with database.sessions() as session:
+        return bool(session.scalar(_PROCESSED, {"document_id": document_id,
+                                                "annotator_id": annotator_id}))
+
+
+def store_suggestions(
+    database: Database, annotator_id: int, document_id: int,
+    proposals: Sequence[ProposedSpan],
+) -> int:
+    """Store the proposals the annotator has no row for yet; returns how many were added.
+
+    One transaction: the rows, their claim -> source links, and the processed mark.
+    If another process stores the same document at the same moment, the unique
+    constraint stops the second one, which then tries again and adds nothing twice.
+    """
+    try:
+        with database.transaction() as session:
+            return _store(session, annotator_id, document_id, proposals)
+    except IntegrityError:
+        with database.transaction() as session:
+            return _store(session, annotator_id, document_id, proposals)
+
+
+Key = tuple[int, str, int, int]
+
+
+def _store(
+    session: Session, annotator_id: int, document_id: int, proposals: Sequence[ProposedSpan]
+) -> int:
+    sentences = {int(index): (int(sentence_id), int(start), text) for sentence_id, index, start,
+                 text in session.execute(
+                     select(Sentence.id, Sentence.index, Sentence.start, Sentence.text)
+                     .where(Sentence.document_id == document_id))}
+    existing: dict[Key, tuple[int, str]] = {
+        (sentence_id, label, start, end): (annotation_id, status)
+        for annotation_id, sentence_id, label, start, end, status in session.execute(
+            select(Annotation.id, Annotation.sentence_id, Annotation.label, Annotation.start,
+                   Annotation.end, Annotation.status)
+            .where(Annotation.document_id == document_id,
+                   Annotation.annotator_id == annotator_id))}
+    names = {name for p in proposals for name in (p.source_name, p.resolved_source) if name}
+    registry = {name: int(source_id) for name, source_id in session.execute(
+        select(Source.name, Source.id).where(Source.name.in_(names)))} if names else {}
+
+    keys: list[Key | None] = []
+    rows: list[dict[str, Any]] = []
+    new_positions: list[int] = []
+    for position, proposal in enumerate(proposals):
+        key, row = _row(proposal, sentences, registry, annotator_id, document_id)
+        keys.append(key)
+        if key is None or key in existing or row is None:
+            continue
+        existing[key] = (-1, "suggested")  # a duplicate proposal later in the list is skipped
+        rows.append(row)
+        new_positions.append(position)
+    ids: dict[int, int] = {}
+    if rows:
+        # Core, not the ORM's bulk path, and rows matched to ids by their key: asking for
+        # ids in parameter order makes SQLite insert one row per statement.
+        table = Annotation.__table__
+        columns = table.c
+        inserted = session.connection().execute(insert(table).returning(
+            columns.id, columns.sentence_id, columns.label, columns.start, columns.end), rows)
+        new_ids = {(int(sentence_id), label, int(start), int(end)): int(annotation_id)
+                   for annotation_id, sentence_id, label, start, end in inserted}
+        for position in new_positions:
+            key = keys[position]
+            assert key is not None
+            ids[position] = new_ids[key]
+            existing[key] = (new_ids[key], "suggested")
+    links = []
+    for position, annotation_id in ids.items():
+        target = proposals[position].attributed_to
+        target_key = keys[target] if target is not None and 0 <= target < len(keys) else None
+        if target_key is None:
+            continue
+        # A claim is linked to its source span unless the annotator rejected that span.
+        target_id, status = existing[target_key]
+        if status != "rejected" and target_id not in (annotation_id, -1):
+            links.append({"from_id": annotation_id, "to_id": target_id, "type": "attributed_to"})
+    if links:
+        session.connection().execute(insert(Link.__table__), links)
+    session.add(ChangeLogEntry(
+        annotator_id=annotator_id, action="suggest", entity=PROCESSED_ENTITY,
+        entity_id=document_id, after={"added": len(rows), "links": len(links)}))
+    return len(rows)
+
+
+def _row(
+    proposal: ProposedSpan, sentences: dict[int, tuple[int, int, str]],
+    registry: dict[str, int], annotator_id: int, document_id: int,
+) -> tuple[Key | None, dict[str, Any] | None]:
+    """The proposal's key and its new row; ``(None, None)`` when it does not fit the text."""
+    found = sentences.get(proposal.sentence_index)
+    if found is None or proposal.label not in LABELS:
+        return None, None
+    sentence_id, sentence_start, text = found
+    if not 0 <= proposal.start < proposal.end <= len(text):
+        return None, None
+    attrs = dict(proposal.attrs)
+    source_id = None
+    name = proposal.source_name if proposal.label == "source" else proposal.resolved_source
+    if name and proposal.attributed_to is None:
+        source_id = registry.get(name)
+        if source_id is None:
+            attrs[PROPOSED_SOURCE] = {"name": name, "type": proposal.source_type}
+    key = (sentence_id, proposal.label, proposal.start, proposal.end)
+    return key, {
+        "sentence_id": sentence_id, "document_id": document_id, "annotator_id": annotator_id,
+        "label": proposal.label, "start": proposal.start, "end": proposal.end,
+        "doc_start": sentence_start + proposal.start, "doc_end": sentence_start + proposal.end,
+        "text": text[proposal.start : proposal.end], "source_id": source_id,
+        "figure_value": proposal.figure_value, "figure_unit": proposal.figure_unit,
+        "figure_qualifier": proposal.figure_qualifier, "attrs": attrs,
+        "status": "suggested", "origin": "suggested",
+    }
+
+
+# --- deciding -------------------------------------------------------------------------------
+def _canonical_source(session: Session, proposed: dict[str, Any]) -> int | None:
+    """The registry's source of that name, created (with the proposed type) if missing."""
+    name = str(proposed.get("name") or "").strip()
+    if not name:
+        return None
+    found = session.scalar(select(Source.id).where(Source.name == name))
+    if found is not None:
+        return int(found)
+    source = Source(name=name, source_type=proposed.get("type"))
+    session.add(source)
+    session.flush()
+    return source.id
+
+
+def _accept(recorder: ChangeRecorder, annotation: Annotation) -> None:
+    """Accept one suggestion; its proposed canonical source (a source span's, or a claim's
+    with no source span) becomes real, so accepting means what the list showed."""
+    values: dict[str, Any] = {"status": "accepted"}
+    attrs = dict(annotation.attrs or {})
+    proposed = attrs.pop(PROPOSED_SOURCE, None)
+    if proposed and annotation.source_id is None and not _has_source_span(recorder, annotation):
+        values["source_id"] = _canonical_source(recorder.session, proposed)
+        values["attrs"] = attrs
+    _update(recorder, annotation, **values)
+
+
+def _has_source_span(recorder: ChangeRecorder, annotation: Annotation) -> bool:
+    return recorder.session.scalar(select(exists().where(
+        Link.from_id == annotation.id, Link.type == "attributed_to"))) is True
+
+
+def decide(
+    database: Database, annotator: str, annotation_ids: Iterable[int], status: str
+) -> int:
+    """Accept (``status='accepted'``) or reject (``'rejected'``) suggestions of this
+    annotator, as one undoable action; returns how many changed.
+
+    Accepting a source span whose proposed canonical source is not in the registry
+    adds it there (or reuses one registered meanwhile under that name). Rows that
+    are no longer suggestions are left as they are.
+    """
+    if status not in ("accepted", "rejected"):
+        raise SpanError(f"a suggestion is accepted or rejected, not {status!r}")
+    changed = 0
+    with _action(database, annotator, "accept" if status == "accepted" else "reject") as recorder:
+        for annotation_id in annotation_ids:
+            annotation = _own(recorder, annotation_id)
+            if annotation.status != "suggested":
+                continue
+            if status == "accepted":
+                _accept(recorder, annotation)
+            else:
+                _update(recorder, annotation, status="rejected")
+            changed += 1
+    return changed
+
+
+def adopt(
+    database: Database, annotator_id: int, annotator: str, sentence_id: int, label: str,
+    start: int, end: int,
+) -> int | None:
+    """Tagging a span the annotator has as a suggestion (or a rejected one) accepts that
+    row instead of adding another; returns its id, or ``None`` if there is no such row."""
+    with database.sessions() as session:
+        found = session.execute(select(Annotation.id, Annotation.status).where(
+            Annotation.sentence_id == sentence_id, Annotation.annotator_id == annotator_id,
+            Annotation.label == label, Annotation.start == start, Annotation.end == end,
+        )).one_or_none()
+    if found is None or found[1] == "accepted":
+        return None
+    with _action(database, annotator, "accept") as recorder:
+        annotation = _own(recorder, int(found[0]))
+        _accept(recorder, annotation)
+    return int(found[0])
