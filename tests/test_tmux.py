@@ -77,3 +77,40 @@ def test_tag_a_source_in_the_real_binary(session: tuple[str, Path]) -> None:
         assert workspace.start_position() == second  # reopening resumes here
     finally:
         database.dispose()
+
+
+def test_every_sentence_is_drawn_whole_after_each_move(tmp_path: Path) -> None:
+    """The sentence area repaints only changed rows; those rows must be repainted whole.
+
+    A repaint region a few columns short once left the previous frame's last
+    characters on screen ("worked throd."), which no Pilot test can see: only a
+    real terminal keeps what was not repainted.
+    """
+    db_path = tmp_path / "walk.db"
+    subprocess.run([str(BINARY), "import", str(SAMPLE / "gaza-aid-talks.txt"), "--db",
+                    str(db_path)], check=True, capture_output=True)
+    database = open_database(str(db_path))
+    try:
+        workspace = Workspace(database, "walker")
+        sentence_id = workspace.start_position()
+        texts: list[str] = []
+        while sentence_id is not None:
+            view = workspace.view(sentence_id)
+            texts.append(view.text)
+            sentence_id = workspace.following(view)
+    finally:
+        database.dispose()
+    name = f"annotator-test-{uuid.uuid4().hex[:8]}"
+    command = f"ANNOTATOR_NAME=walker {BINARY} annotate --no-suggest --db {db_path}; sleep 30"
+    _tmux("new-session", "-d", "-s", name, "-x", "110", "-y", "32", command)
+    try:
+        for number, text in enumerate(texts, start=1):
+            if number > 1:
+                _tmux("send-keys", "-t", name, "j")
+            screen = _wait_for(name, f"{number}/{len(texts)}")
+            time.sleep(0.3)  # let the frame after the header's finish
+            screen = _screen(name)
+            drawn = "".join(screen.replace("\u258c", " ").split())
+            assert "".join(text.split()) in drawn, f"sentence {number} not whole:\n{screen}"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

@@ -98,7 +98,9 @@ class SentenceArea(Static):
         for y in range(max(len(strips), len(old_strips))):
             if (y >= len(strips) or y >= len(old_strips) or strips[y] != old_strips[y]
                     or (y in shown) != (y in old_shown)):
-                self.refresh(Region(-left, y, self.size.width, 1))
+                # Content coordinates: the row starts in the left padding (the bar) and
+                # spans the whole widget, padding included.
+                self.refresh(Region(-left, y, left + self.content_size.width, 1))
 
     def _on_resize(self, event: events.Resize) -> None:
         self._drawn = None
