@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.strip import Strip
+from textual.widget import Widget
 
 from annotator.tui.render import badge, figure_summary, verbatim
 from db.views import AnnotationView, LinkEnd
@@ -70,8 +74,33 @@ def describe(annotation: AnnotationView, *, show_annotator: bool = False) -> Tex
     return row
 
 
-class AnnotationList(OptionList):
-    """Lists annotations; owns the keys that act on the highlighted one."""
+class ListRow(NamedTuple):
+    """One row of the list: what it shows and the annotation id it stands for."""
+
+    prompt: Text
+    id: str
+
+
+class AnnotationList(Widget, can_focus=True):
+    """Lists annotations; owns the keys that act on the highlighted one.
+
+    Its size comes from the stylesheet, never from its rows: it wraps and scrolls
+    them itself, so showing another sentence's annotations repaints this widget
+    without a layout of the screen (an OptionList's height and virtual size follow
+    its rows, and every change of them lays out the whole screen).
+    """
+
+    COMPONENT_CLASSES = {"annotation-list--highlight", "annotation-list--highlight-blurred"}
+
+    DEFAULT_CSS = """
+    AnnotationList > .annotation-list--highlight {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    AnnotationList > .annotation-list--highlight-blurred {
+        background: $block-cursor-blurred-background;
+    }
+    """
 
     BINDINGS = [
         Binding("x,delete", "request('delete')", "Delete",
@@ -84,6 +113,10 @@ class AnnotationList(OptionList):
         Binding("f", "request('relabel', 'figure')", "→figure", tooltip="Relabel as figure"),
         Binding("tab,escape", "screen.focus_sentence", "Sentence",
                 tooltip="Back to the sentence"),
+        Binding("down", "move(1)", "Down", show=False, tooltip="Next annotation"),
+        Binding("up", "move(-1)", "Up", show=False, tooltip="Previous annotation"),
+        Binding("home", "move_to(0)", "First", show=False, tooltip="First annotation"),
+        Binding("end", "move_to(-1)", "Last", show=False, tooltip="Last annotation"),
     ]
 
     class Requested(Message):
@@ -98,28 +131,48 @@ class AnnotationList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.annotations: tuple[AnnotationView, ...] = ()
+        self.options: list[ListRow] = []
+        self._highlighted: int | None = None
         self._shown: tuple[tuple[AnnotationView, ...], bool] | None = None
+        self._top = 0
+        # width -> the wrapped lines and, per line, the row it belongs to.
+        self._wrapped: tuple[int, list[Text], list[int]] | None = None
 
     def show(self, annotations: tuple[AnnotationView, ...], *, show_annotator: bool) -> None:
         """Replace the rows, keeping the highlighted annotation if it is still there."""
-        # Most sentences have no annotations: moving between two of them changes nothing
-        # here, and replacing the rows would cost a layout of the screen (height: auto).
         if self._shown == (annotations, show_annotator):
             return
         self._shown = (annotations, show_annotator)
         kept = self.selected_annotation
         self.annotations = annotations
+        self._wrapped = None
+        self._top = 0
         if not annotations:
-            self.set_options(
-                [Option(Text("no annotations yet", style="dim"), id=EMPTY_ID, disabled=True)]
-            )
+            self.options = [ListRow(Text("no annotations yet", style="dim"), EMPTY_ID)]
+            self._highlighted = None
+            self.refresh()
             return
-        self.set_options(
-            Option(describe(annotation, show_annotator=show_annotator), id=str(annotation.id))
+        self.options = [
+            ListRow(describe(annotation, show_annotator=show_annotator), str(annotation.id))
             for annotation in annotations
-        )
+        ]
         ids = [annotation.id for annotation in annotations]
         self.highlighted = ids.index(kept.id) if kept is not None and kept.id in ids else 0
+
+    @property
+    def highlighted(self) -> int | None:
+        """Index of the highlighted row (``None`` when there are no annotations)."""
+        return self._highlighted
+
+    @highlighted.setter
+    def highlighted(self, index: int | None) -> None:
+        if index is not None and self.annotations:
+            index = max(0, min(index, len(self.annotations) - 1))
+        else:
+            index = None
+        self._highlighted = index
+        self._scroll_to_highlight()
+        self.refresh()
 
     @property
     def selected_annotation(self) -> AnnotationView | None:
@@ -136,6 +189,82 @@ class AnnotationList(OptionList):
             if annotation.id == annotation_id:
                 self.highlighted = index
                 return
+
+    # --- drawing -------------------------------------------------------------------
+    def _lines(self) -> tuple[list[Text], list[int]]:
+        width = max(self.content_size.width, 1)
+        if self._wrapped is None or self._wrapped[0] != width:
+            console = self.app.console
+            lines: list[Text] = []
+            owners: list[int] = []
+            for index, row in enumerate(self.options):
+                wrapped = row.prompt.wrap(console, width, overflow="fold")
+                lines.extend(wrapped)
+                owners.extend([index] * len(wrapped))
+            self._wrapped = (width, lines, owners)
+        return self._wrapped[1], self._wrapped[2]
+
+    def _scroll_to_highlight(self) -> None:
+        if self._highlighted is None or not self.is_mounted:
+            return
+        _, owners = self._lines()
+        rows = [y for y, owner in enumerate(owners) if owner == self._highlighted]
+        height = max(self.content_size.height, 1)
+        if not rows:
+            return
+        if rows[0] < self._top:
+            self._top = rows[0]
+        elif rows[-1] >= self._top + height:
+            # A row taller than the list shows its first lines.
+            self._top = min(rows[0], rows[-1] - height + 1)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._wrapped = None
+        self._scroll_to_highlight()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        lines, owners = self._lines()
+        index = self._top + y
+        if index >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        segments = list(lines[index].render(self.app.console, end=""))
+        if self.annotations and owners[index] == self._highlighted:
+            name = ("annotation-list--highlight" if self.has_focus
+                    else "annotation-list--highlight-blurred")
+            style = self.get_component_rich_style(name)
+            segments = list(Segment.apply_style(segments, post_style=style))
+            return Strip(segments).adjust_cell_length(width, style)
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    async def _on_click(self, event: events.Click) -> None:
+        _, owners = self._lines()
+        index = self._top + event.y - self.styles.gutter.top
+        if self.annotations and 0 <= index < len(owners):
+            self.highlighted = owners[index]
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.action_move(1)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.action_move(-1)
+
+    # --- keys ----------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        """Highlight the next (``step`` 1) or previous (-1) annotation."""
+        if self.annotations and self.highlighted is not None:
+            self.highlighted = self.highlighted + step
+
+    def action_move_to(self, index: int) -> None:
+        """Highlight the first (0) or last (-1) annotation."""
+        if self.annotations:
+            self.highlighted = index % len(self.annotations)
 
     def action_accept(self) -> None:
         """Accept the highlighted suggestion."""
