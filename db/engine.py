@@ -7,6 +7,7 @@ same pragmas and no command ever runs against an unmigrated or newer schema.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,10 @@ ENV_VAR = "ANNOTATOR_DB"
 DEFAULT_PATH = "annotations.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# Labels are research data: a new database file (and so its -wal/-shm companions, which
+# SQLite creates with the main file's mode) and a backup are readable by their owner only.
+PRIVATE_FILE_MODE = 0o600
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest migration's revision. Opening an up-to-date database compares against it
 # and never imports Alembic, which is a third of the start-up time of every command;
@@ -41,14 +46,27 @@ class SchemaTooNewError(DatabaseError):
     """The database was written by a newer version of the tool."""
 
 
+def mask_password(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+def display_url(url: str) -> str:
+    """A database URL as messages show it: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return mask_password(url)
+
+
 def resolve_url(target: str | None = None) -> str:
     """Turn ``--db`` (a path or a SQLAlchemy URL), ``$ANNOTATOR_DB`` or the default into a URL."""
     value = target or os.environ.get(ENV_VAR) or DEFAULT_PATH
     if "://" in value:
         try:
             make_url(value)
-        except ArgumentError:
-            raise DatabaseError(f"not a valid database URL: {value!r}") from None
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+            raise DatabaseError(f"not a valid database URL: {mask_password(value)!r}") from None
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
@@ -64,7 +82,7 @@ def sqlite_path(url: str) -> Path | None:
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA busy_timeout = 10000")  # = SQLITE_BUSY_TIMEOUT_MS
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL survives any process crash; only power loss can drop
@@ -121,10 +139,24 @@ def _check_sqlite_file(path: Path) -> None:
             raise DatabaseError(f"{path} is not a SQLite database; refusing to touch it")
     elif not path.parent.is_dir():
         raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
+    else:
+        _create_private(path)
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only (an empty file is an empty database)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:  # created by another process meanwhile: theirs stands
+        pass
+    except OSError as error:
+        raise DatabaseError(f"cannot create database {path}: {error.strerror or error}") from None
 
 
 def _backup_sqlite(path: Path, revision: str) -> Path:
     backup = path.with_name(f"{path.name}.before-{revision}.bak")
+    if not backup.exists():
+        _create_private(backup)
     source = sqlite3.connect(path)
     try:
         target = sqlite3.connect(backup)
@@ -155,7 +187,8 @@ def _migrate(engine: Engine, url: str) -> None:
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     if current is None and tables:
-        raise DatabaseError(f"{url} already holds tables that are not an annotator database")
+        raise DatabaseError(
+            f"{display_url(url)} already holds tables that are not an annotator database")
     if current is not None:
         try:
             script.get_revision(current)
@@ -191,15 +224,17 @@ def open_database(target: str | None = None, *, migrate: bool = True) -> Databas
         raise
     except (OperationalError, sqlite3.DatabaseError) as error:
         engine.dispose()
-        raise DatabaseError(f"cannot open database {url}: {_first_line(error)}") from None
+        raise DatabaseError(f"cannot open database {display_url(url)}: "
+                            f"{_first_line(error)}") from None
     except SQLAlchemyError as error:
         engine.dispose()
-        raise DatabaseError(f"cannot open database {url}: {_first_line(error)}") from None
+        raise DatabaseError(f"cannot open database {display_url(url)}: "
+                            f"{_first_line(error)}") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Database(url=url, engine=engine, sessions=sessions)
 
 
 def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error)
+    text = mask_password(str(getattr(error, "orig", None) or error))
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
