@@ -200,9 +200,25 @@ def _migrate(engine: Engine, url: str) -> None:
         path = sqlite_path(url)
         if path is not None:
             _backup_sqlite(path, current)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign
+            # keys on, that drop cascades and deletes every referencing row (links of
+            # annotations). The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise DatabaseError(f"upgrading {display_url(url)} would break references; "
+                                        "nothing was changed")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 def open_database(target: str | None = None, *, migrate: bool = True) -> Database:
