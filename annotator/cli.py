@@ -33,6 +33,7 @@ from db.filters import AnnotationFilter, unknown_annotators
 from db.models import LABELS, STATUSES
 from db.records import iter_document_records
 from db.stats import corpus_counts
+from db.write_errors import StorageError
 
 if TYPE_CHECKING:
     from annotator.importer import ImportSummary
@@ -63,7 +64,17 @@ def open_or_fail(target: str | None) -> Database:
         raise click.ClickException(str(error)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: a write the storage refuses (read-only, disk full) is one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorageError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="annotator")
 def cli() -> None:
     """Annotate claims, their sources and their figures in news articles, sentence by sentence."""

@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from db.write_errors import translate_write_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -76,7 +79,16 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
+    if parsed.query.get("uri") == "true" and parsed.database.startswith("file:"):
+        # sqlite:///file:PATH?mode=ro&uri=true opens PATH through SQLite's URI syntax.
+        return Path(unquote(parsed.database.removeprefix("file:")))
     return Path(parsed.database)
+
+
+def sqlite_read_only(url: str) -> bool:
+    """Whether a SQLite URL opens its file read-only (``?mode=ro&uri=true``)."""
+    query = make_url(url).query
+    return query.get("uri") == "true" and query.get("mode") == "ro"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -97,8 +109,10 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", translate_write_error)
+    return engine
 
 
 def alembic_config() -> Config:
@@ -129,7 +143,7 @@ class Database:
         self.engine.dispose()
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: Path, *, create: bool = True) -> None:
     if path.exists():
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file")
@@ -137,6 +151,8 @@ def _check_sqlite_file(path: Path) -> None:
             head = handle.read(len(SQLITE_MAGIC))
         if head and head != SQLITE_MAGIC:
             raise DatabaseError(f"{path} is not a SQLite database; refusing to touch it")
+    elif not create:
+        raise DatabaseError(f"{path}: no such database file")
     elif not path.parent.is_dir():
         raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
     else:
@@ -151,6 +167,23 @@ def _create_private(path: Path) -> None:
         pass
     except OSError as error:
         raise DatabaseError(f"cannot create database {path}: {error.strerror or error}") from None
+
+
+def _on_read_only_disk(url: str, path: Path) -> str:
+    """The URL to read a SQLite file whose folder cannot be written (a read-only mount).
+
+    SQLite needs a ``-shm`` file beside a WAL database even to read it; where none can
+    be created, the file is opened immutable (nothing can change it there anyway), so it
+    can still be read and every write is refused as read-only.
+    """
+    if sqlite_read_only(url) or not path.is_file() or os.access(path.parent, os.W_OK) \
+            or Path(f"{path}-shm").exists():
+        return url
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise DatabaseError(f"{path} is on a read-only disk with changes still in {wal.name}; "
+                            "open it once where it can be written")
+    return f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true"
 
 
 def _backup_sqlite(path: Path, revision: str) -> Path:
@@ -230,7 +263,8 @@ def open_database(target: str | None = None, *, migrate: bool = True) -> Databas
     url = resolve_url(target)
     path = sqlite_path(url)
     if path is not None:
-        _check_sqlite_file(path)
+        _check_sqlite_file(path, create=not sqlite_read_only(url))
+        url = _on_read_only_disk(url, path)
     engine = make_engine(url)
     try:
         if migrate:

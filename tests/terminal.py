@@ -27,9 +27,11 @@ class Pane:
     the annotator's and SIGKILL hits exactly it."""
 
     def __init__(self, db_path: Path, annotator: str, *, width: int = 120,
-                 height: int = 40) -> None:
+                 height: int = 40, file_size_limit: int | None = None) -> None:
         self.name = f"annotator-test-{uuid.uuid4().hex[:8]}"
-        command = (f"exec env ANNOTATOR_NAME={annotator} TERM=xterm-256color "
+        # prlimit execs the command in its own process, so the pane's pid stays the annotator's.
+        limit = f"prlimit --fsize={file_size_limit} " if file_size_limit is not None else ""
+        command = (f"exec {limit}env ANNOTATOR_NAME={annotator} TERM=xterm-256color "
                    f"{BINARY} annotate --db '{db_path}'")
         tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command)
         tmux("set-option", "-t", self.name, "remain-on-exit", "on")
@@ -50,6 +52,26 @@ class Pane:
                 return screen
             time.sleep(0.05)
         raise AssertionError(f"{test!r} never appeared; last screen:\n{screen}")
+
+    def wait_for_any(self, texts: tuple[str, ...], seconds: float = 30.0) -> str:
+        """The screen once it contains one of ``texts``."""
+        deadline = time.monotonic() + seconds
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if any(text in screen for text in texts):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"none of {texts!r} appeared; last screen:\n{screen}")
+
+    def wait_for_exit(self, seconds: float = 30.0) -> None:
+        """Until the annotator has ended by itself."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if tmux("display", "-p", "-t", self.name, "#{pane_dead}").strip() == "1":
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the annotator did not exit; last screen:\n{self.screen()}")
 
     def wait_until_gone(self, text: str, seconds: float = 30.0) -> str:
         """The screen once ``text`` is no longer on it."""
