@@ -330,3 +330,20 @@ def test_read_only_mount_is_readable_in_the_real_tui(small_disk: Path) -> None:
         pane.kill()
         pane.close()
     assert db_path.read_bytes() == before
+
+
+async def test_tagging_the_same_word_twice_is_a_notice_not_a_crash(tmp_path: Path) -> None:
+    database = open_database(str(tmp_path / "twice.db"))
+    try:
+        assert not import_paths(database, [SAMPLE / "gaza-aid-talks.txt"]).problems
+        app = AnnotatorApp(Workspace(database, "ana"))
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(2):
+                await pilot.press("c")
+                await pilot.pause()
+                await pilot.press("escape")
+                await pilot.pause()
+            assert _notices(app) == ["“Donors” is already tagged as claim"]
+            assert [a.text for a in main_screen(app).current.annotations] == ["Donors"]
+    finally:
+        database.dispose()
