@@ -347,3 +347,39 @@ async def test_tagging_the_same_word_twice_is_a_notice_not_a_crash(tmp_path: Pat
             assert [a.text for a in main_screen(app).current.annotations] == ["Donors"]
     finally:
         database.dispose()
+
+
+def _corrupt_copies(tmp_path: Path) -> dict[str, Path]:
+    """A real database damaged three ways: garbage pages, cut short, not SQLite at all."""
+    good = tmp_path / "good.db"
+    assert CliRunner().invoke(cli, ["import", str(SAMPLE / "gaza-aid-talks.txt"), "--db",
+                                    str(good)]).exit_code == 0
+    data = good.read_bytes()
+    copies = {
+        "garbage pages": data[:100] + bytes(range(256)) * ((len(data) - 100) // 256),
+        "cut short": data[: len(data) // 3 + 17],
+        "not a database": b"%PDF-1.7\n" + data[9:],
+    }
+    paths = {}
+    for name, content in copies.items():
+        paths[name] = tmp_path / f"{name.replace(' ', '-')}.db"
+        paths[name].write_bytes(content)
+    return paths
+
+
+@pytest.mark.parametrize("damage", ["garbage pages", "cut short", "not a database"])
+@pytest.mark.parametrize("command", [["stats"], ["export"], ["annotate"]])
+def test_corrupt_database_is_refused_in_one_line_and_left_untouched(
+    tmp_path: Path, damage: str, command: list[str]
+) -> None:
+    path = _corrupt_copies(tmp_path)[damage]
+    before = path.read_bytes()
+    result = subprocess.run([str(BINARY), *command, "--db", str(path)], capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(path.name)) == [
+        path.name]  # no -wal, -shm or backup left behind
