@@ -274,36 +274,35 @@ def whole_documents(db_path: Path) -> dict[str, tuple[int, int, int]]:
     return found
 
 
+def kill_check_and_rerun(
+    command: list[str], db_path: Path, expected: dict[str, tuple[int, int, int]]
+) -> tuple[int, str]:
+    """Kill ``command`` mid-run, check the database holds whole documents only, run it
+    again to the end and check it is complete; returns (stored at the kill, rerun output)."""
+    stored = run_and_kill(command, db_path)
+    assert KILL_AFTER_DOCUMENTS <= stored < CORPUS_DOCUMENTS
+    assert_healthy(db_path)
+    partial = whole_documents(db_path)
+    assert len(partial) == stored
+    assert all(partial[key] == expected[key] for key in partial)  # whole documents only
+    rerun = subprocess.run(command, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert whole_documents(db_path) == expected
+    assert_healthy(db_path)
+    return stored, rerun.stdout
+
+
 def test_import_and_merge_killed_mid_run_hold_whole_documents_and_resume(
     tmp_path: Path,
 ) -> None:
     corpus = tmp_path / "corpus.jsonl"
     write_native_corpus(corpus, CORPUS_DOCUMENTS)
     expected = {f"doc-{number}": (3, 2, 1) for number in range(CORPUS_DOCUMENTS)}
-
     imported = tmp_path / "imported.db"
-    command = [str(BINARY), "import", str(corpus), "--db", str(imported)]
-    stored = run_and_kill(command, imported)
-    assert KILL_AFTER_DOCUMENTS <= stored < CORPUS_DOCUMENTS
-    assert_healthy(imported)
-    partial = whole_documents(imported)
-    assert len(partial) == stored
-    assert all(partial[key] == expected[key] for key in partial)  # whole documents only
-    rerun = subprocess.run(command, capture_output=True, text=True)
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{stored} already present" in rerun.stdout
-    assert whole_documents(imported) == expected
-    assert_healthy(imported)
-
+    stored, output = kill_check_and_rerun(
+        [str(BINARY), "import", str(corpus), "--db", str(imported)], imported, expected)
+    assert f"{stored} already present" in output
     merged = tmp_path / "merged.db"
-    command = [str(BINARY), "merge", str(imported), "--db", str(merged)]
-    stored = run_and_kill(command, merged)
-    assert KILL_AFTER_DOCUMENTS <= stored < CORPUS_DOCUMENTS
-    assert_healthy(merged)
-    partial = whole_documents(merged)
-    assert all(partial[key] == expected[key] for key in partial)
-    rerun = subprocess.run(command, capture_output=True, text=True)
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{CORPUS_DOCUMENTS - stored} new documents" in rerun.stdout
-    assert whole_documents(merged) == expected
-    assert_healthy(merged)
+    stored, output = kill_check_and_rerun(
+        [str(BINARY), "merge", str(imported), "--db", str(merged)], merged, expected)
+    assert f"{CORPUS_DOCUMENTS - stored} new documents" in output
