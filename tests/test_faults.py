@@ -11,6 +11,7 @@ read-only. A full disk is a real write failure: the process's file-size limit
 from __future__ import annotations
 
 import resource
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -199,7 +200,8 @@ def test_disk_full_during_import_is_one_line_and_a_rerun_completes(tmp_path: Pat
     assert f"{stored} already present" in rerun.stdout
 
 
-@pytest.mark.skipif(not HAVE_TMUX, reason="tmux is not installed")
+@pytest.mark.skipif(not HAVE_TMUX or shutil.which("prlimit") is None,
+                    reason="needs tmux and prlimit (util-linux)")
 def test_disk_full_in_the_real_tui_says_so_and_stays_readable(tmp_path: Path) -> None:
     db_path = tmp_path / "tui.db"
     subprocess.run([str(BINARY), "import", str(SAMPLE / "gaza-aid-talks.txt"), "--db",
