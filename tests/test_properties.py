@@ -29,7 +29,7 @@ from db.engine import Database
 from db.models import ChangeLogEntry
 
 # No shrinking: shrinking a database session takes many minutes; a failure prints in full.
-SETTINGS = settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.generate],
+SETTINGS = settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 # Not part of any undo step: the log itself, and where the annotator is (a preference).
