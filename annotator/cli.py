@@ -18,10 +18,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from annotator import __version__
 from annotator.export import TABLE_VIEWS, export_statuses, table, write_csv, write_jsonl
 from db.documents import count_documents, missing_document_ids
-from db.engine import ENV_VAR, Database, DatabaseError, open_database, resolve_url, sqlite_path
+from db.engine import (
+    ENV_VAR,
+    Database,
+    DatabaseError,
+    mask_password,
+    open_database,
+    resolve_url,
+    sqlite_path,
+)
 from db.filters import AnnotationFilter, unknown_annotators
 from db.models import LABELS, STATUSES
 from db.records import iter_document_records
+from db.write_errors import StorageError
 
 if TYPE_CHECKING:
     from annotator.importer import ImportSummary
@@ -52,7 +61,17 @@ def open_or_fail(target: str | None) -> Database:
         raise click.ClickException(str(error)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: a write the storage refuses (read-only, disk full) is one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorageError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="annotator")
 def cli() -> None:
     """Annotate claims, their sources and their figures in news articles, sentence by sentence."""
@@ -186,11 +205,12 @@ EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
               help="Output file ('-' is standard output); a folder for --format brat.")
 @click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 BOM for Excel.")
 @click.option("--raw", is_flag=True, help="Do not neutralize cells that look like formulas.")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (or brat files).")
 @db_option
 def export_command(
     view: str | None, fmt: str, annotators: tuple[str, ...], labels: tuple[str, ...],
     statuses: tuple[str, ...], documents: tuple[int, ...], out: str, excel: bool, raw: bool,
-    db: str | None,
+    force: bool, db: str | None,
 ) -> None:
     """Export annotations or sentences as tables (CSV, JSONL) or whole documents, streamed.
 
@@ -200,6 +220,8 @@ def export_command(
     """
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
+    if not force:
+        _refuse_overwrite(out, brat=fmt == "brat")
     selection = AnnotationFilter(annotators, labels, export_statuses(view, fmt, statuses),
                                  documents)
     database = open_or_fail(db)
@@ -250,6 +272,22 @@ def _check_export_options(
         raise click.UsageError(f"--label does not apply to --view {view}")
     if fmt == "brat" and out == "-":
         raise click.UsageError("--format brat writes a folder: give --out DIR")
+
+
+def _refuse_overwrite(out: str, *, brat: bool) -> None:
+    """Stop before an export would replace a file the user already has."""
+    if out == "-":
+        return
+    path = Path(out)
+    if brat:
+        if path.is_dir() and any(
+            child.name == "annotation.conf" or child.suffix in (".txt", ".ann")
+            for child in path.iterdir()
+        ):
+            raise click.ClickException(f"{out} already holds brat files; add --force to "
+                                       "replace files of the same name")
+    elif path.exists():
+        raise click.ClickException(f"{out} already exists; add --force to replace it")
 
 
 def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
@@ -333,17 +371,17 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
     try:
         url = resolve_url(other)
     except DatabaseError as error:
-        click.echo(f"error: {other}: {error}", err=True)
+        click.echo(f"error: {mask_password(other)}: {error}", err=True)
         return None
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         # Opening would create an empty database: a typo must not pass for "nothing to merge".
-        click.echo(f"error: {other}: no such database file", err=True)
+        click.echo(f"error: {mask_password(other)}: no such database file", err=True)
         return None
     here = sqlite_path(database.url)
     if url == database.url or (path is not None and here is not None and here.exists()
                                and path.samefile(here)):
-        click.echo(f"error: {other}: is the database being merged into", err=True)
+        click.echo(f"error: {mask_password(other)}: is the database being merged into", err=True)
         return None
     try:
         source = open_database(url)
@@ -351,7 +389,7 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
         click.echo(f"error: {error}", err=True)
         return None
     try:
-        return merge_database(database, source, other)
+        return merge_database(database, source, mask_password(other))
     finally:
         source.dispose()
 

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from annotator.interchange import is_native, parse_native
-from annotator.textfile import InputError, decode_text, prepare_text
+from annotator.textfile import (
+    MAX_DOCUMENT_CHARS,
+    TOO_LARGE_HINT,
+    InputError,
+    decode_text,
+    prepare_text,
+)
 from db.records import DocumentRecord
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -113,6 +119,10 @@ def read_documents(path: Path) -> Iterator[RawDocument | NativeDocument | ReadPr
 
 
 def _read_plain(path: Path, *, markdown: bool) -> RawDocument:
+    size = path.stat().st_size
+    if size > 4 * MAX_DOCUMENT_CHARS:  # more characters than allowed even at 4 bytes each
+        raise InputError(f"file too large for one document ({size:,} bytes; at most "
+                         f"{MAX_DOCUMENT_CHARS:,} characters per document): {TOO_LARGE_HINT}")
     text = prepare_text(decode_text(path.read_bytes()))
     return RawDocument(title=guess_title(text, path.stem, markdown=markdown), text=text,
                        origin=str(path))

@@ -85,11 +85,19 @@ def _own(recorder: ChangeRecorder, annotation_id: int) -> Annotation:
     return annotation
 
 
+def _flush_span(recorder: ChangeRecorder, annotation: Annotation) -> None:
+    """Write the span; one with the same annotator, label and offsets is a user error."""
+    try:
+        recorder.session.flush()
+    except IntegrityError:
+        raise SpanError(f"“{annotation.text}” is already tagged as {annotation.label}") from None
+
+
 def _update(recorder: ChangeRecorder, annotation: Annotation, **values: Any) -> None:
     before = annotation_snapshot(annotation)
     for key, value in values.items():
         setattr(annotation, key, value)
-    recorder.session.flush()
+    _flush_span(recorder, annotation)
     recorder.record("annotation", annotation.id, before, annotation_snapshot(annotation))
 
 
@@ -123,7 +131,7 @@ def add_span(database: Database, annotator: str, span: NewSpan) -> int:
             status=span.status, origin=span.origin,
         )
         recorder.session.add(annotation)
-        recorder.session.flush()
+        _flush_span(recorder, annotation)
         recorder.record("annotation", annotation.id, None, annotation_snapshot(annotation))
         return annotation.id
 

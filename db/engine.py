@@ -7,17 +7,21 @@ same pragmas and no command ever runs against an unmigrated or newer schema.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from db.write_errors import translate_write_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -26,6 +30,10 @@ ENV_VAR = "ANNOTATOR_DB"
 DEFAULT_PATH = "annotations.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# Labels are research data: a new database file (and so its -wal/-shm companions, which
+# SQLite creates with the main file's mode) and a backup are readable by their owner only.
+PRIVATE_FILE_MODE = 0o600
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest migration's revision. Opening an up-to-date database compares against it
 # and never imports Alembic, which is a third of the start-up time of every command;
@@ -41,14 +49,27 @@ class SchemaTooNewError(DatabaseError):
     """The database was written by a newer version of the tool."""
 
 
+def mask_password(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+def display_url(url: str) -> str:
+    """A database URL as messages show it: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return mask_password(url)
+
+
 def resolve_url(target: str | None = None) -> str:
     """Turn ``--db`` (a path or a SQLAlchemy URL), ``$ANNOTATOR_DB`` or the default into a URL."""
     value = target or os.environ.get(ENV_VAR) or DEFAULT_PATH
     if "://" in value:
         try:
             make_url(value)
-        except ArgumentError:
-            raise DatabaseError(f"not a valid database URL: {value!r}") from None
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+            raise DatabaseError(f"not a valid database URL: {mask_password(value)!r}") from None
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
@@ -58,13 +79,22 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
+    if parsed.query.get("uri") == "true" and parsed.database.startswith("file:"):
+        # sqlite:///file:PATH?mode=ro&uri=true opens PATH through SQLite's URI syntax.
+        return Path(unquote(parsed.database.removeprefix("file:")))
     return Path(parsed.database)
+
+
+def sqlite_read_only(url: str) -> bool:
+    """Whether a SQLite URL opens its file read-only (``?mode=ro&uri=true``)."""
+    query = make_url(url).query
+    return query.get("uri") == "true" and query.get("mode") == "ro"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA busy_timeout = 10000")  # = SQLITE_BUSY_TIMEOUT_MS
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL survives any process crash; only power loss can drop
@@ -79,8 +109,10 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", translate_write_error)
+    return engine
 
 
 def alembic_config() -> Config:
@@ -111,7 +143,7 @@ class Database:
         self.engine.dispose()
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: Path, *, create: bool = True) -> None:
     if path.exists():
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file")
@@ -119,12 +151,45 @@ def _check_sqlite_file(path: Path) -> None:
             head = handle.read(len(SQLITE_MAGIC))
         if head and head != SQLITE_MAGIC:
             raise DatabaseError(f"{path} is not a SQLite database; refusing to touch it")
+    elif not create:
+        raise DatabaseError(f"{path}: no such database file")
     elif not path.parent.is_dir():
         raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
+    else:
+        _create_private(path)
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only (an empty file is an empty database)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:  # created by another process meanwhile: theirs stands
+        pass
+    except OSError as error:
+        raise DatabaseError(f"cannot create database {path}: {error.strerror or error}") from None
+
+
+def _on_read_only_disk(url: str, path: Path) -> str:
+    """The URL to read a SQLite file whose folder cannot be written (a read-only mount).
+
+    SQLite needs a ``-shm`` file beside a WAL database even to read it; where none can
+    be created, the file is opened immutable (nothing can change it there anyway), so it
+    can still be read and every write is refused as read-only.
+    """
+    if sqlite_read_only(url) or not path.is_file() or os.access(path.parent, os.W_OK) \
+            or Path(f"{path}-shm").exists():
+        return url
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise DatabaseError(f"{path} is on a read-only disk with changes still in {wal.name}; "
+                            "open it once where it can be written")
+    return f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true"
 
 
 def _backup_sqlite(path: Path, revision: str) -> Path:
     backup = path.with_name(f"{path.name}.before-{revision}.bak")
+    if not backup.exists():
+        _create_private(backup)
     source = sqlite3.connect(path)
     try:
         target = sqlite3.connect(backup)
@@ -155,7 +220,8 @@ def _migrate(engine: Engine, url: str) -> None:
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     if current is None and tables:
-        raise DatabaseError(f"{url} already holds tables that are not an annotator database")
+        raise DatabaseError(
+            f"{display_url(url)} already holds tables that are not an annotator database")
     if current is not None:
         try:
             script.get_revision(current)
@@ -167,9 +233,25 @@ def _migrate(engine: Engine, url: str) -> None:
         path = sqlite_path(url)
         if path is not None:
             _backup_sqlite(path, current)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign
+            # keys on, that drop cascades and deletes every referencing row (links of
+            # annotations). The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise DatabaseError(f"upgrading {display_url(url)} would break references; "
+                                        "nothing was changed")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 def open_database(target: str | None = None, *, migrate: bool = True) -> Database:
@@ -181,7 +263,8 @@ def open_database(target: str | None = None, *, migrate: bool = True) -> Databas
     url = resolve_url(target)
     path = sqlite_path(url)
     if path is not None:
-        _check_sqlite_file(path)
+        _check_sqlite_file(path, create=not sqlite_read_only(url))
+        url = _on_read_only_disk(url, path)
     engine = make_engine(url)
     try:
         if migrate:
@@ -191,15 +274,17 @@ def open_database(target: str | None = None, *, migrate: bool = True) -> Databas
         raise
     except (OperationalError, sqlite3.DatabaseError) as error:
         engine.dispose()
-        raise DatabaseError(f"cannot open database {url}: {_first_line(error)}") from None
+        raise DatabaseError(f"cannot open database {display_url(url)}: "
+                            f"{_first_line(error)}") from None
     except SQLAlchemyError as error:
         engine.dispose()
-        raise DatabaseError(f"cannot open database {url}: {_first_line(error)}") from None
+        raise DatabaseError(f"cannot open database {display_url(url)}: "
+                            f"{_first_line(error)}") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Database(url=url, engine=engine, sessions=sessions)
 
 
 def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error)
+    text = mask_password(str(getattr(error, "orig", None) or error))
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 

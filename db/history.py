@@ -23,7 +23,7 @@ from db.models import Annotation, Annotator, ChangeLogEntry, Link, SentenceState
 Snapshot = dict[str, Any]
 
 
-class HistoryError(Exception):
+class HistoryError(ValueError):
     """An undo or redo that cannot be applied; the message is for the user."""
 
 
@@ -47,7 +47,8 @@ def annotation_snapshot(annotation: Annotation) -> Snapshot:
 
 def link_snapshot(link: Link) -> Snapshot:
     """A link's columns as JSON-safe values."""
-    return {"id": link.id, "from_id": link.from_id, "to_id": link.to_id, "type": link.type}
+    return {"id": link.id, "from_id": link.from_id, "to_id": link.to_id, "type": link.type,
+            "created_at": link.created_at.isoformat() if link.created_at else None}
 
 
 def state_snapshot(state: SentenceState) -> Snapshot:
@@ -301,7 +302,12 @@ def _restore_link(
         if current is not None:
             session.delete(current)
     elif current is None:
-        session.add(Link(**target))
+        values = dict(target)
+        created = values.pop("created_at", None)  # absent from entries of older versions
+        link = Link(**values)
+        if created:
+            link.created_at = datetime.fromisoformat(created)
+        session.add(link)
     recorder.record("link", link_id, before, target)
     end = target or before
     if end is None:

@@ -56,8 +56,8 @@ def test_duplicate_span_refused_by_the_database(imported: Database) -> None:
     span = NewSpan(sentence_id=1, label="source", start=0, end=40)
     add_span(imported, "ana", span)
     add_span(imported, "ben", span)  # another annotator may tag the same span
-    with pytest.raises(IntegrityError):
-        add_span(imported, "ana", span)
+    with pytest.raises(SpanError, match=r"^“.+” is already tagged as source$"):
+        add_span(imported, "ana", span)  # the database's constraint, told as a user error
 
 
 def test_check_constraint_on_offsets(imported: Database) -> None:
@@ -105,7 +105,7 @@ def test_property_every_span_matches_both_texts(
             start, end = sorted((a % length, b % length + 1))
             if start == end:
                 continue
-            with contextlib.suppress(IntegrityError):  # the same span twice is refused
+            with contextlib.suppress(SpanError):  # the same span twice is refused
                 add_span(database, "prop", NewSpan(sentence_id, label, start, end))
         with database.transaction() as session:
             for annotation, sentence, document in session.execute(

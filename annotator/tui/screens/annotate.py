@@ -72,6 +72,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         # Where this annotator is, not yet stored: written just after the frame that
         # shows the move is painted (see ``_arrive``).
         self._unsaved_position: int | None = None
+        self._position_refused = False
 
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
@@ -125,7 +126,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self.sentence_id = sentence_id
         if left != sentence_id and self.workspace.leaving_marks_done(left):
             self._unsaved_position = None
-            self.workspace.move(left, sentence_id)
+            # Refused (read-only, disk full): the user is told, and reading goes on.
+            self._call(lambda: self.workspace.move(left, sentence_id))
         else:
             self._unsaved_position = sentence_id
             self.call_after_refresh(self.save_position)
@@ -135,7 +137,13 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         """Store the position not yet stored, if any (after a paint, on quit, on unmount)."""
         if self._unsaved_position is not None:
             position, self._unsaved_position = self._unsaved_position, None
-            self.workspace.remember_position(position)
+            try:
+                self.workspace.remember_position(position)
+            except ValueError as error:  # not stored (read-only, disk full): say so once
+                if not self._position_refused:
+                    self._position_refused = True
+                    self.notify(str(error), title="Position not saved", severity="warning",
+                                markup=False)
 
     def on_unmount(self) -> None:
         """However the app ends, the position is stored."""
