@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from db import annotations, history, navigation, sources
+from db import annotations, changes, history, navigation, sources
 from db.engine import Database
 from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
 from db.views import (
@@ -47,6 +47,7 @@ class Workspace:
         self.on_wait = on_wait
         self.retry_policy = retry_policy
         self.annotator_id = self._write(lambda: annotations.ensure_annotator(database, annotator))
+        self._seen_changes = changes.change_marker(database)
         self._totals: tuple[float, int, int] | None = None
         self._document_cache: dict[int, DocumentInfo] = {}
 
@@ -252,6 +253,13 @@ class Workspace:
     def add_alias(self, source_id: int, alias: str) -> None:
         """Add another name for a canonical source."""
         self._write(lambda: sources.add_alias(self.database, source_id, alias))
+
+    def changed_since_last_asked(self) -> bool:
+        """Whether anyone (another annotator, another terminal, or this one) recorded an
+        action or extended the source registry since the previous call: a cheap poll."""
+        marker = changes.change_marker(self.database)
+        changed, self._seen_changes = marker != self._seen_changes, marker
+        return changed
 
     # --- history --------------------------------------------------------------
     def undo(self) -> int | None:
