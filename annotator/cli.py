@@ -354,6 +354,39 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
         source.dispose()
 
 
+@cli.command("copy")
+@click.argument("source", metavar="SOURCE.db|URL")
+@click.argument("target", metavar="TARGET.db|URL")
+def copy_command(source: str, target: str) -> None:
+    """Copy everything of SOURCE into the empty database TARGET, ids and history included.
+
+    How a team moves a SQLite file to PostgreSQL: documents, sentences, the source
+    registry, annotations, links, who marked what done, where each annotator left off,
+    and the change log (undo, review history) all arrive unchanged, in one transaction.
+    """
+    from db.copy import CopyError, copy_database
+
+    source_url, target_url = resolve_url(source), resolve_url(target)
+    path = sqlite_path(source_url)
+    if path is not None and not path.is_file():
+        raise click.ClickException(f"{source}: no such database file")
+    if source_url == target_url:
+        raise click.ClickException("SOURCE and TARGET are the same database")
+    origin = open_or_fail(source_url)
+    try:
+        destination = open_or_fail(target_url)
+        try:
+            copied = copy_database(origin, destination)
+        except CopyError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            destination.dispose()
+    finally:
+        origin.dispose()
+    click.echo(f"copied {source} to {target}: " + ", ".join(
+        f"{count} {table}" for table, count in copied.items()))
+
+
 @cli.command("stats")
 @db_option
 def stats_command(db: str | None) -> None:

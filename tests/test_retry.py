@@ -65,7 +65,7 @@ def test_giving_up_is_one_clear_error_and_stores_nothing(db_url: str) -> None:
     holder = threading.Thread(target=hold_write_lock, args=(db_url, 1.5, locked))
     holder.start()
     assert locked.wait(10)
-    with pytest.raises(DatabaseBusyError, match="stayed busy .* nothing was saved"):
+    with pytest.raises(DatabaseBusyError, match=r"stayed busy .* nothing was saved"):
         ana.create_source("Ministry of Health", "government")
     holder.join()
     assert ana.find_sources("Ministry") == []
