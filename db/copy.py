@@ -55,8 +55,10 @@ def _rows(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]
         yield rows
 
 
-def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
-    """Make PostgreSQL's id sequences continue after the copied ids."""
+def reset_sequences(connection: Connection, tables: list[Table] | None = None) -> None:
+    """Make PostgreSQL's id sequences continue after ids written explicitly (a copy, a
+    benchmark's bulk build); nothing to do on SQLite."""
+    tables = _tables() if tables is None else tables
     if connection.dialect.name != "postgresql":
         return  # SQLite's rowid continues after the largest id by itself
     for table in tables:
@@ -94,5 +96,5 @@ def copy_database(
             copied[table.name] = count
             if on_table is not None:
                 on_table(table.name, count)
-        _reset_sequences(writing, tables)
+        reset_sequences(writing, tables)
     return copied
