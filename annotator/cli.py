@@ -384,7 +384,7 @@ def copy_command(source: str, target: str) -> None:
     finally:
         origin.dispose()
     click.echo(f"copied {source} to {target}: " + ", ".join(
-        f"{count} {table}" for table, count in copied.items()))
+        f"{table} {count}" for table, count in copied.items()))
 
 
 @cli.command("stats")

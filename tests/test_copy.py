@@ -67,6 +67,7 @@ def test_copy_moves_everything_and_the_copy_keeps_working(
     result = runner.invoke(cli, ["copy", str(tmp_path / "laptop.db"), db_url])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"copied {tmp_path / 'laptop.db'} to {db_url}: ")
+    assert "documents 1, " in result.stdout and "change_log " in result.stdout
     target = open_database(db_url)
     assert table_contents(target) == table_contents(source)
     for args in (["--format", "jsonl"], [], ["--view", "claims"], ["--view", "sources"]):
