@@ -41,6 +41,11 @@ def interactive_app(database: Database, annotator: str = "alice", *,
     return AnnotatorApp(workspace)
 
 
+def elsewhere(database: Database, annotator: str) -> Workspace:
+    """Another process's workspace on the same database (its own engine and connections)."""
+    return Workspace(open_database(database.url), annotator)
+
+
 async def test_an_action_on_a_locked_database_waits_shows_a_notice_and_is_saved(
     corpus: Database,  # noqa: F811
 ) -> None:
@@ -71,9 +76,9 @@ async def test_another_annotators_span_appears_without_restart(
         await pilot.pause()
         sentence_id = current(app).sentence_id
         assert current(app).annotations == ()
-        other = open_database(corpus.url)
-        Workspace(other, "ben").tag(sentence_id, "claim", 0, 9)
-        other.dispose()
+        ben = elsewhere(corpus, "ben")
+        ben.tag(sentence_id, "claim", 0, 9)
+        ben.database.dispose()
         await pilot.pause(POLL * 4)
         assert [(a.annotator, a.text) for a in current(app).annotations] == [
             ("ben", "Officials")]
@@ -88,11 +93,10 @@ async def test_the_same_annotator_in_another_terminal_is_followed(
         await pilot.pause()
         await tag(pilot, 0, 1, "c")
         assert len(current(app).annotations) == 1
-        other = open_database(corpus.url)
-        second_terminal = Workspace(other, "alice")
+        second_terminal = elsewhere(corpus, "alice")
         second_terminal.tag(current(app).sentence_id, "source", 0, 9)  # same span, other label
         second_terminal.tag(current(app).sentence_id, "claim", 0, 9)  # already present
-        other.dispose()
+        second_terminal.database.dispose()
         await pilot.pause(POLL * 4)
         assert sorted(a.label for a in current(app).annotations) == ["claim", "source"]
 
@@ -107,9 +111,9 @@ async def test_a_source_created_elsewhere_is_offered_in_the_open_picker(
         await pilot.press("tab", "e")  # edit the source span: the picker opens
         await pilot.pause()
         assert isinstance(app.screen, SourcePickerScreen)
-        other = open_database(corpus.url)
-        Workspace(other, "ben").create_source("Officials of the Gaza ministry", "government")
-        other.dispose()
+        ben = elsewhere(corpus, "ben")
+        ben.create_source("Officials of the Gaza ministry", "government")
+        ben.database.dispose()
         picker = app.screen
         await pilot.press("ctrl+u")  # clear the query
         await type_text(pilot, "gaza min")
