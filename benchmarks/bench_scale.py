@@ -16,7 +16,10 @@ For each ``--engine`` (one column each in the final table), in a fresh database:
   `j` median and p95, peak memory (``bench_tui.real_terminal``);
 * **agreement**: ``annotator.agreement_report.build_report`` over the whole database,
   if that module exists in this checkout ("n/a" otherwise);
-* **EXPLAIN** of the statements a move and the change poll run, printed after the table.
+* **EXPLAIN** of the statements a move and the change poll run, printed after the table;
+* **load reference**: the same TUI measurement on the 10,000-sentence SQLite database of
+  ``bench_tui.py`` (0.98 s launch, 10.3 ms `j` on a quiet machine, benchmarks/RESULTS.md),
+  taken in the same run, so a busy machine shows as such.
 
 PostgreSQL runs in a database created on ``--pg-url``'s server and dropped at the end.
 
@@ -262,6 +265,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     args = parser.parse_args()
     results = {}
+    reference = bench_tui.real_terminal(bench_tui.ensure_database(10_000), args.presses)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         corpus, texts = bench_import.write_corpus(folder, args.articles, args.seed)
@@ -275,6 +279,10 @@ def main() -> None:
           f"nproc={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end, "
           f"Python {platform.python_version()}, {', '.join(versions)}")
     print("\n".join(table(results, args)))
+    print(f"load reference, same harness on the 10,000-sentence SQLite database of "
+          f"bench_tui.py: launch {reference['launch_s']:.2f} s, `j` median "
+          f"{statistics.median(reference['j_ms']):.1f} ms (0.98 s and 10.3 ms on a quiet "
+          f"machine)")
     for engine, result in results.items():
         print(f"\nQuery plans on {engine}:")
         print("\n".join(result["explain"]))
