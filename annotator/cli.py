@@ -356,17 +356,26 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
 
 @cli.command("copy")
 @click.argument("source", metavar="SOURCE.db|URL")
-@click.argument("target", metavar="TARGET.db|URL")
-def copy_command(source: str, target: str) -> None:
+@click.argument("target", metavar="[TARGET.db|URL]", required=False)
+@db_option
+def copy_command(source: str, target: str | None, db: str | None) -> None:
     """Copy everything of SOURCE into the empty database TARGET, ids and history included.
 
-    How a team moves a SQLite file to PostgreSQL: documents, sentences, the source
-    registry, annotations, links, who marked what done, where each annotator left off,
-    and the change log (undo, review history) all arrive unchanged, in one transaction.
+    TARGET may also be given as --db (or $ANNOTATOR_DB). How a team moves a SQLite
+    file to PostgreSQL: documents, sentences, the source registry, annotations,
+    links, who marked what done, where each annotator left off, and the change log
+    (undo, review history) all arrive unchanged, in one transaction.
     """
     from db.copy import CopyError, copy_database
 
-    source_url, target_url = resolve_url(source), resolve_url(target)
+    if target is not None and db is not None and target != db:
+        raise click.UsageError("give TARGET or --db, not both")
+    target = target or db
+    try:
+        source_url, target_url = resolve_url(source), resolve_url(target)
+    except DatabaseError as error:
+        raise click.ClickException(str(error)) from None
+    target = target or target_url
     path = sqlite_path(source_url)
     if path is not None and not path.is_file():
         raise click.ClickException(f"{source}: no such database file")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE
 from sqlalchemy import select
@@ -116,3 +117,23 @@ def test_copy_names_a_missing_source_or_the_same_database(
     same = runner.invoke(cli, ["copy", str(tmp_path / "a.db"), str(tmp_path / "a.db")])
     assert same.exit_code == 1
     assert "same database" in same.stderr
+
+
+def test_the_target_may_be_given_as_db_or_by_the_environment(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_source(tmp_path / "a.db").dispose()
+    by_option = runner.invoke(cli, ["copy", str(tmp_path / "a.db"), "--db",
+                                    str(tmp_path / "b.db")])
+    assert by_option.exit_code == 0, by_option.output
+    assert by_option.stdout.startswith(f"copied {tmp_path / 'a.db'} to {tmp_path / 'b.db'}: ")
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "c.db"))
+    by_environment = runner.invoke(cli, ["copy", str(tmp_path / "a.db")])
+    assert by_environment.exit_code == 0, by_environment.output
+    for name in ("b.db", "c.db"):
+        copied = open_database(str(tmp_path / name))
+        assert Workspace(copied, "ana").progress().done == 1
+        copied.dispose()
+    both = runner.invoke(cli, ["copy", str(tmp_path / "a.db"), str(tmp_path / "d.db"),
+                               "--db", str(tmp_path / "e.db")])
+    assert both.exit_code == 2 and "give TARGET or --db, not both" in both.stderr
