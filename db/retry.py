@@ -26,9 +26,10 @@ _SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "data
 _POSTGRES_RETRY_STATES = frozenset({"40001", "40P01", "55P03"})
 
 
-class DatabaseBusyError(Exception):
+class DatabaseBusyError(ValueError):
     """The database stayed busy for longer than the retry policy allows; the message is for
-    the user, and nothing of the unit of work was stored."""
+    the user, and nothing of the unit of work was stored. A ``ValueError``, like every other
+    refused action, so the screens and dialogs show it as one."""
 
 
 @dataclass(frozen=True)

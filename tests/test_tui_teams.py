@@ -124,3 +124,25 @@ async def test_a_source_created_elsewhere_is_offered_in_the_open_picker(
         await pilot.pause()
         assert main_screen(app).current is not None
         assert stored(app).annotations[0].source_name == "Officials of the Gaza ministry"
+
+
+async def test_a_database_busy_for_too_long_refuses_the_action_in_one_line(
+    corpus: Database,  # noqa: F811
+) -> None:
+    app = interactive_app(corpus)
+    main = app.workspace
+    main.retry_policy = RetryPolicy(first_delay=0.02, max_delay=0.05, give_up_after=0.3)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        locked = threading.Event()
+        holder = threading.Thread(target=hold_write_lock, args=(corpus.url, 1.5, locked))
+        holder.start()
+        assert locked.wait(10)
+        await pilot.press("d")
+        holder.join()
+        await pilot.pause(0.5)
+        assert "nothing was saved, try again" in screen_text(app)
+        assert stored(app).state is None and current(app).state is None
+        await pilot.press("d")  # the database is free again: the same key now works
+        await pilot.pause()
+        assert stored(app).state == "done"

@@ -21,7 +21,7 @@ from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_view import SentenceViewer
 from annotator.workspace import Workspace
-from db.retry import DatabaseBusyError, Wait
+from db.retry import Wait
 from db.views import AnnotationView, SentenceView
 
 T = TypeVar("T")
@@ -111,7 +111,7 @@ class AnnotateScreen(Screen[None]):
         """Run one workspace action; a refusal is shown, not raised."""
         try:
             return call()
-        except (ValueError, DatabaseBusyError) as error:
+        except ValueError as error:  # also DatabaseBusyError
             self.notify(str(error), title="Not done", severity="error", markup=False)
             return FAILED
 
