@@ -430,6 +430,48 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
     click.echo(summary.describe(name))
 
 
+@cli.command("copy")
+@click.argument("source", metavar="SOURCE.db|URL")
+@click.argument("target", metavar="[TARGET.db|URL]", required=False)
+@db_option
+def copy_command(source: str, target: str | None, db: str | None) -> None:
+    """Copy everything of SOURCE into the empty database TARGET, ids and history included.
+
+    TARGET may also be given as --db (or $ANNOTATOR_DB). How a team moves a SQLite
+    file to PostgreSQL: documents, sentences, the source registry, annotations,
+    links, who marked what done, where each annotator left off, and the change log
+    (undo, review history) all arrive unchanged, in one transaction.
+    """
+    from db.copy import CopyError, copy_database
+
+    if target is not None and db is not None and target != db:
+        raise click.UsageError("give TARGET or --db, not both")
+    target = target or db
+    try:
+        source_url, target_url = resolve_url(source), resolve_url(target)
+    except DatabaseError as error:
+        raise click.ClickException(str(error)) from None
+    target = target or target_url
+    path = sqlite_path(source_url)
+    if path is not None and not path.is_file():
+        raise click.ClickException(f"{source}: no such database file")
+    if source_url == target_url:
+        raise click.ClickException("SOURCE and TARGET are the same database")
+    origin = open_or_fail(source_url)
+    try:
+        destination = open_or_fail(target_url)
+        try:
+            copied = copy_database(origin, destination)
+        except CopyError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            destination.dispose()
+    finally:
+        origin.dispose()
+    click.echo(f"copied {source} to {target}: " + ", ".join(
+        f"{table} {count}" for table, count in copied.items()))
+
+
 @cli.command("stats")
 @db_option
 def stats_command(db: str | None) -> None:

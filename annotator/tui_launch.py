@@ -15,6 +15,10 @@ from db.review_views import ReviewQuery
 # to be painted, and animations keep their own 60 fps clock. Read when Textual is first
 # imported, hence set here, before the import below; a user's own setting wins.
 os.environ.setdefault("TEXTUAL_FPS", "240")
+# A statement waits this long for another writer's lock before the engine says "busy";
+# then the Workspace retries with backoff and the screen shows a notice, instead of
+# freezing silently for SQLite's default 10 s (or forever on PostgreSQL).
+INTERACTIVE_LOCK_WAIT_MS = 500
 
 
 def run_annotator(
@@ -26,8 +30,13 @@ def run_annotator(
     from annotator.tui.app import AnnotatorApp
     from annotator.workspace import Workspace
 
-    workspace = Workspace(database, annotator, show_others=show_others, suggestions=suggestions)
-    AnnotatorApp(workspace, document_id=document_id).run()
+    interactive = database.with_lock_wait(INTERACTIVE_LOCK_WAIT_MS)
+    try:
+        workspace = Workspace(interactive, annotator, show_others=show_others,
+                              suggestions=suggestions)
+        AnnotatorApp(workspace, document_id=document_id).run()
+    finally:
+        interactive.dispose()
 
 
 def run_review(database: Database, reviewer: str, query: ReviewQuery) -> None:

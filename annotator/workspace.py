@@ -8,11 +8,13 @@ before it returns, so whatever the screen shows as saved is on disk.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from annotator.stats_report import StatsReport, build_stats
-from db import annotations, history, navigation, sources, suggestions
+from db import annotations, changes, history, navigation, sources, suggestions
 from db.engine import Database
+from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
 from db.views import (
     AnnotationView,
     DocumentInfo,
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
 # would dominate the latency of a move, so they are refreshed at most this often.
 TOTALS_TTL_SECONDS = 30.0
 DOCUMENT_CACHE_SIZE = 256
+# An action that lost an insert race to the same annotator's other terminal runs again
+# on fresh reads; a conflict that persists is a real one and is raised.
+CONFLICT_RERUNS = 2
+T = TypeVar("T")
 
 
 class Workspace:
@@ -39,6 +45,7 @@ class Workspace:
     def __init__(
         self, database: Database, annotator: str, *, show_others: bool = False,
         suggestions: bool = False,
+        on_wait: Callable[[Wait], None] | None = None, retry_policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.database = database
         self.annotator = annotator
@@ -47,9 +54,19 @@ class Workspace:
         # Documents known to have their suggestions computed: a move within one costs nothing.
         self._suggested_documents: set[int] = set()
         self._suggester: Suggester | None = None
-        self.annotator_id = annotations.ensure_annotator(database, annotator)
+        # Told before each pause when another writer holds the database (see _write).
+        self.on_wait = on_wait
+        self.retry_policy = retry_policy
+        self.annotator_id = self._write(lambda: annotations.ensure_annotator(database, annotator))
+        self._seen_changes = changes.change_marker(database)
         self._totals: tuple[float, int, int] | None = None
         self._document_cache: dict[int, DocumentInfo] = {}
+
+    def _write(self, unit: Callable[[], T]) -> T:
+        """Run one action's transaction(s), again after a pause while another writer holds
+        the database; every action below is a rolled-back-or-committed unit, safe to rerun."""
+        return retrying(unit, policy=self.retry_policy, on_wait=self.on_wait,
+                        conflict_reruns=CONFLICT_RERUNS)
 
     def _refresh_totals(self) -> tuple[int, int]:
         now = time.monotonic()
@@ -110,9 +127,10 @@ class Workspace:
 
         if self._suggester is None:
             self._suggester = suggestion_store.make_suggester(self.database)
-        return suggestion_store.suggest_document(
-            self.database, self.annotator_id,
-            suggestions.document_text(self.database, document_id), self._suggester)
+        suggester = self._suggester
+        text = suggestions.document_text(self.database, document_id)
+        return self._write(lambda: suggestion_store.suggest_document(
+            self.database, self.annotator_id, text, suggester))
 
     def progress(self) -> Progress:
         """Sentences done by this annotator, of all sentences."""
@@ -164,12 +182,14 @@ class Workspace:
 
     def remember_position(self, sentence_id: int) -> None:
         """Record where this annotator is, so reopening resumes here."""
-        navigation.remember_position(self.database, self.annotator_id, sentence_id)
+        self._write(lambda: navigation.remember_position(self.database, self.annotator_id,
+                                                        sentence_id))
 
     def move(self, from_sentence_id: int | None, to_sentence_id: int) -> None:
         """Leave one sentence for another: ``leave_sentence`` and ``remember_position``
         in one transaction, which is what every move key does."""
-        annotations.move(self.database, self.annotator, from_sentence_id, to_sentence_id)
+        self._write(lambda: annotations.move(self.database, self.annotator, from_sentence_id,
+                                             to_sentence_id))
 
     def leaving_marks_done(self, sentence_id: int | None) -> bool:
         """Whether :meth:`leave_sentence` would change anything: the sentence has a span of
@@ -181,70 +201,81 @@ class Workspace:
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:
         """Mark the sentence done, or clear the mark if it was done; returns the new state."""
-        current = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
-        state = None if current == "done" else "done"
-        annotations.set_sentence_state(self.database, self.annotator, sentence_id, state)
-        return state
+        def toggle() -> str | None:
+            current = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
+            state = None if current == "done" else "done"
+            annotations.set_sentence_state(self.database, self.annotator, sentence_id, state)
+            return state
+
+        return self._write(toggle)
 
     def leave_sentence(self, sentence_id: int) -> None:
         """Called when moving on: a sentence with annotations of this annotator becomes done."""
-        annotations.move(self.database, self.annotator, sentence_id, None)
+        self._write(lambda: annotations.move(self.database, self.annotator, sentence_id, None))
 
     # --- annotations ------------------------------------------------------------
     def tag(self, sentence_id: int, label: str, start: int, end: int) -> int:
         """Store a span (offsets in the sentence) with ``label``; returns its id. A span
-        this annotator has as a suggestion (even a rejected one) is accepted instead."""
-        adopted = suggestions.adopt(self.database, self.annotator_id, self.annotator,
-                                    sentence_id, label, start, end)
+        this annotator has as a suggestion (even a rejected one) is accepted instead, and
+        the same span tagged again (say from a second terminal) is found, not refused."""
+        adopted = self._write(lambda: suggestions.adopt(
+            self.database, self.annotator_id, self.annotator, sentence_id, label, start, end))
         if adopted is not None:
             return adopted
-        return annotations.add_span(
-            self.database, self.annotator, annotations.NewSpan(sentence_id, label, start, end)
-        )
+        span = annotations.NewSpan(sentence_id, label, start, end)
+        return self._write(lambda: annotations.add_or_find_span(self.database, self.annotator,
+                                                                span))
 
     def accept(self, annotation_ids: list[int]) -> int:
         """Accept suggestions (one undo step for all); returns how many were accepted."""
-        return suggestions.decide(self.database, self.annotator, annotation_ids, "accepted")
+        return self._write(lambda: suggestions.decide(self.database, self.annotator,
+                                                      annotation_ids, "accepted"))
 
     def reject(self, annotation_ids: list[int]) -> int:
         """Reject suggestions: kept as rejected, never shown or suggested again."""
-        return suggestions.decide(self.database, self.annotator, annotation_ids, "rejected")
+        return self._write(lambda: suggestions.decide(self.database, self.annotator,
+                                                      annotation_ids, "rejected"))
 
     def delete(self, annotation_id: int) -> None:
         """Delete an annotation and its links."""
-        annotations.delete_annotation(self.database, self.annotator, annotation_id)
+        self._write(lambda: annotations.delete_annotation(self.database, self.annotator,
+                                                          annotation_id))
 
     def relabel(self, annotation_id: int, label: str) -> None:
         """Change an annotation's label (links that no longer fit are removed)."""
-        annotations.relabel(self.database, self.annotator, annotation_id, label)
+        self._write(lambda: annotations.relabel(self.database, self.annotator, annotation_id,
+                                                label))
 
     def set_source(self, annotation_id: int, source_id: int | None) -> None:
         """Map a source span (or a claim, directly) to a canonical source, or clear it."""
-        annotations.set_source(self.database, self.annotator, annotation_id, source_id)
+        self._write(lambda: annotations.set_source(self.database, self.annotator, annotation_id,
+                                                   source_id))
 
     def set_figure(
         self, annotation_id: int, value: float | None, unit: str | None, qualifier: str | None
     ) -> None:
         """Set a figure's normalized value, unit and qualifier."""
-        annotations.set_figure(self.database, self.annotator, annotation_id, value, unit,
-                               qualifier)
+        self._write(lambda: annotations.set_figure(self.database, self.annotator, annotation_id,
+                                                   value, unit, qualifier))
 
     def attribute_to_span(self, claim_id: int, source_annotation_id: int) -> None:
         """Attribute a claim to a source span (replacing any earlier attribution)."""
-        annotations.attribute_to_span(self.database, self.annotator, claim_id,
-                                      source_annotation_id)
+        self._write(lambda: annotations.attribute_to_span(self.database, self.annotator, claim_id,
+                                                          source_annotation_id))
 
     def attribute_to_source(self, claim_id: int, source_id: int) -> None:
         """Attribute a claim to a canonical source directly, with no source span."""
-        annotations.attribute_to_source(self.database, self.annotator, claim_id, source_id)
+        self._write(lambda: annotations.attribute_to_source(self.database, self.annotator,
+                                                            claim_id, source_id))
 
     def unattribute(self, claim_id: int) -> None:
         """Mark a claim as unattributed / the author's own voice."""
-        annotations.unattribute(self.database, self.annotator, claim_id)
+        self._write(lambda: annotations.unattribute(self.database, self.annotator, claim_id))
 
     def link_figure(self, figure_id: int, claim_id: int) -> None:
         """Record that a figure supports a claim."""
-        annotations.link_figure(self.database, self.annotator, figure_id, claim_id)
+        self._write(lambda: annotations.link_figure(self.database, self.annotator, figure_id,
+                                                    claim_id))
 
     def attribution_candidates(self, sentence_id: int) -> list[AnnotationView]:
         """Source spans in this and earlier sentences of the document, nearest first."""
@@ -268,12 +299,19 @@ class Workspace:
     ) -> int:
         """Add a canonical source (or return the existing one of that name); returns its id."""
         self._suggester = None  # later suggestions know the new source
-        return sources.create_source(self.database, name, source_type, aliases)
+        return self._write(lambda: sources.create_source(self.database, name, source_type, aliases))
 
     def add_alias(self, source_id: int, alias: str) -> None:
         """Add another name for a canonical source."""
         self._suggester = None
-        sources.add_alias(self.database, source_id, alias)
+        self._write(lambda: sources.add_alias(self.database, source_id, alias))
+
+    def changed_since_last_asked(self) -> bool:
+        """Whether anyone (another annotator, another terminal, or this one) recorded an
+        action or extended the source registry since the previous call: a cheap poll."""
+        marker = changes.change_marker(self.database)
+        changed, self._seen_changes = marker != self._seen_changes, marker
+        return changed
 
     # --- statistics -----------------------------------------------------------
     def stats(self) -> StatsReport:
@@ -283,8 +321,8 @@ class Workspace:
     # --- history --------------------------------------------------------------
     def undo(self) -> int | None:
         """Undo this annotator's latest action; returns the sentence it touched, or ``None``."""
-        return history.undo(self.database, self.annotator)
+        return self._write(lambda: history.undo(self.database, self.annotator))
 
     def redo(self) -> int | None:
         """Redo the latest undone action; returns the sentence it touched, or ``None``."""
-        return history.redo(self.database, self.annotator)
+        return self._write(lambda: history.redo(self.database, self.annotator))

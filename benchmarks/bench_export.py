@@ -51,8 +51,9 @@ UNITS = ("USD", "percent", "people", "trucks", None)
 QUALIFIERS = ("over", "about", None, None)
 
 
-def build_annotations(target: str, seed: int = 5) -> int:
-    """Add five annotations (and two links) to every sentence; returns the annotation count.
+def build_annotations(target: str, seed: int = 5, sentence_limit: int | None = None) -> int:
+    """Add five annotations (and two links) to every sentence (or to the first
+    ``sentence_limit``); returns the annotation count.
 
     Ids are assigned here so links can be written in the same batch, and every
     span is cut at word boundaries of its own sentence, so the offsets invariant holds.
@@ -74,7 +75,7 @@ def build_annotations(target: str, seed: int = 5) -> int:
         # so reading and writing never share the connection.
         sentences = connection.execute(
             select(Sentence.id, Sentence.document_id, Sentence.start, Sentence.text)
-            .order_by(Sentence.id)
+            .order_by(Sentence.id).limit(sentence_limit)
         ).all()
     with database.engine.connect() as connection:
         for batch_start in range(0, len(sentences), BATCH_SENTENCES):
@@ -178,7 +179,8 @@ def measure(mode: str, db: str, out: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path, help="reuse (or build and keep) this database")
+    parser.add_argument("--db", help="reuse (or build and keep) this database (a path; a "
+                                      "URL for --child)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,7 +189,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        db_path = args.db or folder / "export.db"
+        db_path = Path(args.db) if args.db else folder / "export.db"
         if not db_path.exists():
             started = time.perf_counter()
             sentences = -(-args.annotations // SPANS_PER_SENTENCE)

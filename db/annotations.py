@@ -136,6 +136,24 @@ def add_span(database: Database, annotator: str, span: NewSpan) -> int:
         return annotation.id
 
 
+def add_or_find_span(database: Database, annotator: str, span: NewSpan) -> int:
+    """:func:`add_span`, except that a span this annotator already has (same sentence,
+    label and offsets, perhaps just stored from another terminal) is returned, not refused."""
+    try:
+        return add_span(database, annotator, span)
+    except IntegrityError:
+        with database.sessions() as session:
+            found = session.scalar(
+                select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)
+                .where(Annotator.name == annotator,
+                       Annotation.sentence_id == span.sentence_id,
+                       Annotation.label == span.label, Annotation.start == span.start,
+                       Annotation.end == span.end))
+        if found is None:
+            raise
+        return found
+
+
 def delete_annotation(database: Database, annotator: str, annotation_id: int) -> int:
     """Delete an annotation and its links; returns its sentence id."""
     with _action(database, annotator, "delete") as recorder:

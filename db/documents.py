@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from db.engine import Database
-from db.models import Document, Sentence
+from db.models import Document, Sentence, utcnow
+from db.prepared import PreparedInserts
 
 STREAM_BATCH = 2_000
 
@@ -48,9 +49,24 @@ class SentenceRow:
     text: str
 
 
-def _exists(connection: Connection, content_hash: str) -> bool:
-    query = select(exists().where(Document.content_hash == content_hash))
-    return bool(connection.execute(query).scalar())
+_DOCUMENTS = Document.__table__
+_DOCUMENT_COLUMNS = ("title", "origin", "external_id", "text", "content_hash", "meta",
+                     "imported_at")
+_SENTENCE_COLUMNS = ("document_id", "index", "start", "end", "text")
+_DIALECT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# Compiled once per dialect: on an import, SQLAlchemy's per-statement work cost more
+# than the inserts themselves (benchmarks/RESULTS.md, Import).
+_INSERT_DOCUMENT = PreparedInserts(
+    lambda _dialect: insert(_DOCUMENTS).returning(_DOCUMENTS.c.id), _DOCUMENTS,
+    _DOCUMENT_COLUMNS)
+# A document whose text is already stored is skipped by the database itself (no separate
+# existence check, and two processes importing the same text cannot both store it).
+_INSERT_NEW_DOCUMENT = PreparedInserts(
+    lambda dialect: _DIALECT_INSERT[dialect](_DOCUMENTS)
+    .on_conflict_do_nothing(index_elements=["content_hash"]).returning(_DOCUMENTS.c.id),
+    _DOCUMENTS, _DOCUMENT_COLUMNS)
+_INSERT_SENTENCES = PreparedInserts(lambda _dialect: insert(Sentence.__table__),
+                                    Sentence.__table__, _SENTENCE_COLUMNS)
 
 
 Segmenter = Callable[[str], Sequence[SentenceSpan]]
@@ -68,18 +84,14 @@ class DocumentWriter:
         The id is ``None`` when the same text is already stored: a re-import adds
         nothing, and ``segment`` is only called for new text.
         """
-        try:
-            with self.connection.begin():
-                if _exists(self.connection, document.content_hash):
-                    return None, 0
-                spans = segment(document.text)
-                return insert_document_rows(self.connection, document, spans), len(spans)
-        except IntegrityError:
-            # Another process stored the same text between our check and insert.
-            if _exists(self.connection, document.content_hash):
-                self.connection.rollback()
+        statement = _INSERT_NEW_DOCUMENT.on(self.connection)
+        with self.connection.begin():
+            document_id = statement.scalar(self.connection, _document_values(document))
+            if document_id is None:
                 return None, 0
-            raise
+            spans = segment(document.text)
+            _insert_sentences(self.connection, int(document_id), document.text, spans)
+            return int(document_id), len(spans)
 
 
 @contextmanager
@@ -105,38 +117,32 @@ def insert_document_rows(
     connection: Connection, document: NewDocument, sentences: Sequence[SentenceSpan]
 ) -> int:
     """Insert a document and its sentences in the caller's transaction; returns its id."""
+    _check_spans(document.text, sentences)
+    document_id = int(_INSERT_DOCUMENT.on(connection).scalar(connection,
+                                                            _document_values(document)))
+    _insert_sentences(connection, document_id, document.text, sentences)
+    return document_id
+
+
+def _check_spans(text: str, sentences: Sequence[SentenceSpan]) -> None:
+    length = len(text)
     for span in sentences:
-        if not 0 <= span.start < span.end <= len(document.text):
+        if not 0 <= span.start < span.end <= length:
             raise ValueError(f"sentence span {span.start}:{span.end} is outside the text")
-    document_id = connection.execute(
-        insert(Document).returning(Document.id), [_document_values(document)]
-    ).scalar_one()
-    if sentences:
-        connection.execute(
-            insert(Sentence),
-            [
-                {
-                    "document_id": document_id,
-                    "index": index,
-                    "start": span.start,
-                    "end": span.end,
-                    "text": document.text[span.start : span.end],
-                }
-                for index, span in enumerate(sentences)
-            ],
-        )
-    return int(document_id)
 
 
-def _document_values(document: NewDocument) -> dict[str, Any]:
-    return {
-        "title": document.title,
-        "origin": document.origin,
-        "external_id": document.external_id,
-        "text": document.text,
-        "content_hash": document.content_hash,
-        "meta": document.meta,
-    }
+def _insert_sentences(
+    connection: Connection, document_id: int, text: str, sentences: Sequence[SentenceSpan]
+) -> None:
+    _check_spans(text, sentences)
+    _INSERT_SENTENCES.on(connection).many(connection, [
+        (document_id, index, span.start, span.end, text[span.start : span.end])
+        for index, span in enumerate(sentences)])
+
+
+def _document_values(document: NewDocument) -> tuple[Any, ...]:
+    return (document.title, document.origin, document.external_id, document.text,
+            document.content_hash, document.meta, utcnow())
 
 
 def iter_sentences(

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -91,10 +92,10 @@ def sqlite_read_only(url: str) -> bool:
     return query.get("uri") == "true" and query.get("mode") == "ro"
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _set_sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout = 10000")  # = SQLITE_BUSY_TIMEOUT_MS
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL survives any process crash; only power loss can drop
@@ -104,13 +105,22 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine whose every connection carries the project's settings."""
+def make_engine(url: str, lock_wait_ms: int | None = None) -> Engine:
+    """Create an engine whose every connection carries the project's settings.
+
+    ``lock_wait_ms`` bounds how long one statement waits for another writer's lock
+    before the engine reports it (SQLite's busy timeout, PostgreSQL's ``lock_timeout``);
+    ``None`` keeps the defaults: 10 s on SQLite, no limit on PostgreSQL.
+    """
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _set_sqlite_pragmas)
-    else:
+        busy_ms = SQLITE_BUSY_TIMEOUT_MS if lock_wait_ms is None else lock_wait_ms
+        engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
+        event.listen(engine, "connect", partial(_set_sqlite_pragmas, busy_ms))
+    elif lock_wait_ms is None:
         engine = create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True,
+                               connect_args={"options": f"-c lock_timeout={int(lock_wait_ms)}"})
     event.listen(engine, "handle_error", translate_write_error)
     return engine
 
@@ -141,6 +151,12 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    def with_lock_wait(self, lock_wait_ms: int) -> Database:
+        """The same database through connections that wait at most ``lock_wait_ms`` for
+        another writer, so an interactive caller can retry and say so (see db/retry.py)."""
+        engine = make_engine(self.url, lock_wait_ms)
+        return Database(self.url, engine, sessionmaker(engine, expire_on_commit=False))
 
 
 def _check_sqlite_file(path: Path, *, create: bool = True) -> None:

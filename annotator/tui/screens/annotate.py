@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_view import SentenceViewer
 from annotator.workspace import Workspace
+from db.retry import Wait
 from db.views import AnnotationView, SentenceView
 
 T = TypeVar("T")
@@ -63,6 +65,9 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
 
+    # How often the screen looks for what other annotators (or terminals) changed.
+    POLL_SECONDS = 1.5
+
     def __init__(self, workspace: Workspace, *, document_id: int | None = None) -> None:
         super().__init__()
         self.workspace = workspace
@@ -73,6 +78,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         # shows the move is painted (see ``_arrive``).
         self._unsaved_position: int | None = None
         self._position_refused = False
+        self._busy_since: float | None = None
 
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
@@ -92,6 +98,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
+        self.workspace.on_wait = self._database_busy
+        self.set_interval(self.POLL_SECONDS, self.poll_changes)
         self.viewer.current_annotator = self.workspace.annotator
         self.viewer.focus()
         start = self.workspace.start_position(self.document_id)
@@ -108,9 +116,33 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         """Run one workspace action; a refusal is shown, not raised."""
         try:
             return call()
-        except ValueError as error:
+        except ValueError as error:  # also DatabaseBusyError
             self.notify(str(error), title="Not done", severity="error", markup=False)
             return FAILED
+
+    def _database_busy(self, wait: Wait) -> None:
+        """Another program holds the database: say so once per action; the action is
+        retried (db/retry.py) and a second notice says when it went through."""
+        if self._busy_since is not None:
+            return
+        self._busy_since = time.monotonic() - wait.waited
+        self.notify("Waiting for the database: another program is writing to it…",
+                    title="Database busy", severity="warning", markup=False)
+        self.call_after_refresh(self._busy_over)
+
+    def _busy_over(self) -> None:
+        if self._busy_since is not None:
+            waited, self._busy_since = time.monotonic() - self._busy_since, None
+            self.notify(f"Saved after waiting {waited:.1f} s for the database.",
+                        title="Database busy", markup=False)
+
+    def poll_changes(self) -> None:
+        """Show what others changed (their spans with --show-others, this annotator's from
+        another terminal, new canonical sources) without a restart: a cheap marker first."""
+        if self.sentence_id is None or not self.workspace.changed_since_last_asked():
+            return
+        if self.workspace.view(self.sentence_id) != self.current:
+            self.redraw()
 
     def _arrive(self, sentence_id: int) -> None:
         """Make ``sentence_id`` current: leave the old one, remember the new one, draw it.
