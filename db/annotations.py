@@ -26,6 +26,10 @@ class SpanError(ValueError):
     """An action that does not fit the data (bad offsets, label, owner or link)."""
 
 
+class DuplicateSpanError(SpanError):
+    """The annotator already has a span with this label and these offsets."""
+
+
 @dataclass(frozen=True)
 class NewSpan:
     """A span to add: offsets are relative to the sentence text."""
@@ -90,7 +94,8 @@ def _flush_span(recorder: ChangeRecorder, annotation: Annotation) -> None:
     try:
         recorder.session.flush()
     except IntegrityError:
-        raise SpanError(f"“{annotation.text}” is already tagged as {annotation.label}") from None
+        raise DuplicateSpanError(
+            f"“{annotation.text}” is already tagged as {annotation.label}") from None
 
 
 def _update(recorder: ChangeRecorder, annotation: Annotation, **values: Any) -> None:
@@ -141,7 +146,7 @@ def add_or_find_span(database: Database, annotator: str, span: NewSpan) -> int:
     label and offsets, perhaps just stored from another terminal) is returned, not refused."""
     try:
         return add_span(database, annotator, span)
-    except IntegrityError:
+    except DuplicateSpanError:
         with database.sessions() as session:
             found = session.scalar(
                 select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Table, func, insert, select, text
+from sqlalchemy import Connection, DateTime, Table, func, insert, select
 
 from db.engine import Database
 from db.models import Base
@@ -64,11 +64,13 @@ def reset_sequences(connection: Connection, tables: list[Table] | None = None) -
     for table in tables:
         if "id" not in table.primary_key.columns or len(table.primary_key.columns) != 1:
             continue
-        connection.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"COALESCE((SELECT max(id) FROM {table.name}), 1), "
-            f"(SELECT max(id) FROM {table.name}) IS NOT NULL)"
-        ))
+        ids = table.c.id
+        largest = select(func.max(ids)).scalar_subquery()
+        connection.execute(select(func.setval(
+            func.pg_get_serial_sequence(table.name, "id"),
+            func.coalesce(largest, 1),
+            largest.is_not(None),
+        )))
 
 
 def copy_database(

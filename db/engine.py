@@ -12,7 +12,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -92,10 +91,10 @@ def sqlite_read_only(url: str) -> bool:
     return query.get("uri") == "true" and query.get("mode") == "ro"
 
 
-def _set_sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The busy timeout is the driver's ``timeout`` argument (sqlite3 sets it on connect).
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL survives any process crash; only power loss can drop
@@ -115,7 +114,7 @@ def make_engine(url: str, lock_wait_ms: int | None = None) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         busy_ms = SQLITE_BUSY_TIMEOUT_MS if lock_wait_ms is None else lock_wait_ms
         engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
-        event.listen(engine, "connect", partial(_set_sqlite_pragmas, busy_ms))
+        event.listen(engine, "connect", _set_sqlite_pragmas)
     elif lock_wait_ms is None:
         engine = create_engine(url, pool_pre_ping=True)
     else:

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Insert, Table
 
+from db.write_errors import driver_write_errors
+
 
 @dataclass(frozen=True)
 class PreparedInsert:
@@ -38,8 +40,9 @@ class PreparedInsert:
         """Insert one row; the first column of what the statement returns, or ``None``."""
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql, self._params(values))
-            row = cursor.fetchone()
+            with driver_write_errors():
+                cursor.execute(self.sql, self._params(values))
+                row = cursor.fetchone()
         finally:
             cursor.close()
         return None if row is None else row[0]
@@ -51,7 +54,9 @@ class PreparedInsert:
         plain = self.positional and not any(self.processors)  # ints and strings as they are
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(self.sql, rows if plain else [self._params(row) for row in rows])
+            with driver_write_errors():
+                cursor.executemany(self.sql,
+                                   rows if plain else [self._params(row) for row in rows])
         finally:
             cursor.close()
 

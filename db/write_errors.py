@@ -9,6 +9,8 @@ engine ``handle_error`` hook), so every caller, the TUI included, sees one
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import ExceptionContext
@@ -43,6 +45,19 @@ def write_problem(error: BaseException | None) -> str | None:
     if isinstance(sqlstate, str):
         return _POSTGRESQL.get(sqlstate)
     return None
+
+
+@contextmanager
+def driver_write_errors() -> Iterator[None]:
+    """Translate a refused write raised by the driver itself (work done on the raw
+    cursor, outside SQLAlchemy's ``handle_error`` hook) into :class:`StorageError`."""
+    try:
+        yield
+    except Exception as error:
+        problem = write_problem(error)
+        if problem is None:
+            raise
+        raise StorageError(f"{problem}: {NOT_SAVED}") from error
 
 
 def translate_write_error(context: ExceptionContext) -> Any:

@@ -293,6 +293,14 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         if self.sentence_id is None:
             return
         sentence_id = self.sentence_id
+        existing = self._own_span(message.label, message.start, message.end)
+        if existing is not None:
+            # Tagging it again is a no-op the annotator should hear about (the store would
+            # hand back the same annotation, as it does for a second terminal).
+            self.notify(f"“{existing.text}” is already tagged as {existing.label}",
+                        markup=False)
+            self.annotation_list.highlight_annotation(existing.id)
+            return
         new_id = self._call(
             lambda: self.workspace.tag(sentence_id, message.label, message.start, message.end)
         )
@@ -302,6 +310,14 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self.redraw()
         self.annotation_list.highlight_annotation(new_id)
         self.edit_annotation(new_id)
+
+    def _own_span(self, label: str, start: int, end: int) -> AnnotationView | None:
+        """This annotator's accepted span with this label and these offsets, if shown."""
+        if self.current is None:
+            return None
+        return next((a for a in self.current.annotations
+                     if a.annotator == self.workspace.annotator and a.status == "accepted"
+                     and (a.label, a.start, a.end) == (label, start, end)), None)
 
     def _annotation(self, annotation_id: int) -> AnnotationView | None:
         if self.current is None:
