@@ -25,13 +25,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from annotator.records import frozen_record
 from annotator.suggest.patterns import word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Attribution:
     """One reporting construction in a sentence (offsets into the sentence)."""
 
@@ -85,6 +86,10 @@ _ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _QUOTES = "\"“”‘’'«»"
 _CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
+# What _trim strips at the start and at the end of a span (built once, not per call).
+_OPENING_TRIM = _QUOTES + " ,\t\n"
+_CLOSING_TRIM = _CLOSING_PUNCT + ","
+_CLAUSE_OPENING = _QUOTES + " "
 # "CAIRO (Wire) – ", "**DayofPal**– ": a dateline or outlet marker before the first clause.
 _DATELINE = re.compile(
     r"^\s*(?:\*\*[^*]{1,40}\*\*|[A-Z][A-Z .,'’/-]{1,40}(?:\s*\([^)]{1,40}\))?)\s*[–—-]+\s*"
@@ -159,16 +164,16 @@ _MIN_CLAIM_WORDS = 2
 def _clause_start(sentence: str) -> int:
     match = _DATELINE.match(sentence)
     start = match.end() if match else 0
-    while start < len(sentence) and sentence[start] in _QUOTES + " ":
+    while start < len(sentence) and sentence[start] in _CLAUSE_OPENING:
         start += 1
     return start
 
 
 def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     """Shrink [start, end) past spaces, quotes and punctuation at either edge."""
-    while start < end and sentence[start] in _QUOTES + " ,\t\n":
+    while start < end and sentence[start] in _OPENING_TRIM:
         start += 1
-    while end > start and sentence[end - 1] in _CLOSING_PUNCT + ",":
+    while end > start and sentence[end - 1] in _CLOSING_TRIM:
         end -= 1
     if end < len(sentence) and sentence[end] == "." and _ABBREVIATION_END.search(
         sentence[start : end + 1]
@@ -300,13 +305,13 @@ class _Sources:
         rest = sentence[cue_end:]
         cut = rest.find(",")
         end = cue_end + (cut if cut >= 0 else len(rest))
-        if cut >= 0 and sentence[end:].strip(_CLOSING_PUNCT + ","):
+        if cut >= 0 and sentence[end:].strip(_CLOSING_TRIM):
             tail_start, tail_end = _trim(sentence, end + 1, len(sentence))
             trailer = _TRAILER.match(sentence, end)
             tail = sentence[tail_start:tail_end]
             if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
                 end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
-            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_PUNCT + ","):
+            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM):
                 return None
         start, end = _strip_source(sentence, cue_end, end)
         text = sentence[start:end]
@@ -369,7 +374,7 @@ def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
     position = _skip_object(sentence, position, cue)
     if cues.participles.match(sentence, position):
         return True
-    return not sentence[position:].strip(_CLOSING_PUNCT + ",")
+    return not sentence[position:].strip(_CLOSING_TRIM)
 
 
 def _claim_before(sentence: str, clause: int, end: int) -> tuple[int, int] | None:
@@ -445,7 +450,7 @@ def _according_attribution(
     text = sentence[source[0] : source[1]]
     if not text or _words(text) > _MAX_SOURCE_WORDS:
         return None
-    if comma >= 0 and sentence[source_end:].strip(_CLOSING_PUNCT + ","):
+    if comma >= 0 and sentence[source_end:].strip(_CLOSING_TRIM):
         claim = _claim_after(sentence, source_end + 1, cue)
     else:
         boundary = sentence.rfind(",", clause, cue_start)

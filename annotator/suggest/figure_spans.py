@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 
 from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
+from annotator.records import frozen_record
 from annotator.suggest.patterns import word_finder, word_trie
 
 __all__ = ["FoundFigure", "find_figures"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FoundFigure:
     """A figure span in a sentence with its parsed value."""
 
