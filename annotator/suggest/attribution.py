@@ -152,6 +152,8 @@ _FUNCTION_END = frozenset(
     str.split("the a an of to and or in on at for with that this by from its their his her")
 )
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St)\.$")
+# The character before the final period of every _ABBREVIATION_END match.
+_ABBREVIATION_LAST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" "rcdopt")
 _VERBISH = re.compile(r"^[a-z]+(?:ed|es)$")
 _MAX_SOURCE_WORDS = 14
 _MAX_LOWER_SOURCE_WORDS = 8
@@ -175,8 +177,11 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and sentence[end - 1] in _CLOSING_TRIM:
         end -= 1
-    if end < len(sentence) and sentence[end] == "." and _ABBREVIATION_END.search(
-        sentence[start : end + 1]
+    if (
+        end < len(sentence)
+        and sentence[end] == "."
+        and sentence[end - 1] in _ABBREVIATION_LAST  # a cheap test before the slow search
+        and _ABBREVIATION_END.search(sentence[start : end + 1])
     ):
         end += 1  # "the U.N." keeps its period
     return start, end

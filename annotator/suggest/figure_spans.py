@@ -263,6 +263,9 @@ _WORD_ANCHOR = word_finder(
      "a dozen", "half a dozen"]
 )
 _CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}$", re.IGNORECASE)
+# How every _CURRENCY_BEFORE match ends: tried first on two characters, as most numbers have
+# no currency and the full search over the window is ten times slower.
+_CURRENCY_END = re.compile(r"[$€£¥₹₽₪₩₺₴DRPYFS]\s?$", re.IGNORECASE)
 # "between" and the qualifier before a number, matched on the reversed text before it: one
 # anchored match instead of a search over a window.
 _REVERSED_PREFIX = re.compile(
@@ -276,7 +279,9 @@ _PREFIX_WINDOW = 32
 def _prefix_start(sentence: str, position: int) -> int:
     """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
     start = position
-    currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
+    currency = _CURRENCY_END.search(sentence, max(0, start - 2), start)
+    if currency:
+        currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
     if currency:
         start = currency.start()
     head = sentence[max(0, start - _PREFIX_WINDOW) : start]
