@@ -85,6 +85,7 @@ class CueSet:
 _ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _QUOTES = "\"“”‘’'«»"
+_QUOTE_CHARS = frozenset(_QUOTES)
 _CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
 # What _trim strips at the start and at the end of a span (built once, not per call).
 _OPENING_TRIM = _QUOTES + " ,\t\n"
@@ -106,6 +107,16 @@ _TRAILER = re.compile(
     r"|,?\s+on\s+(?:X|Twitter|Telegram|Facebook|Instagram|television|TV|radio)"
     r"|\s+(?:today|yesterday|again|also|repeatedly|separately|publicly|previously|recently))+"
 )
+
+
+def _trailer_at(sentence: str, position: int) -> re.Match[str] | None:
+    """_TRAILER at ``position``; every branch opens with a comma or a space, tested first."""
+    next_char = sentence[position : position + 1]
+    if next_char != "," and not next_char.isspace():  # str.isspace is exactly re's \s
+        return None
+    return _TRAILER.match(sentence, position)
+
+
 _TOLD_OBJECT = re.compile(
     r"\s+(?:reporters|journalists|the press|the media|him|her|them|us|me|lawmakers|"
     r"(?:the\s+)?[A-Z][\w.’'&-]*(?:\s+(?:of\s+)?[A-Z][\w.’'&-]*)*)\b\.?"
@@ -258,7 +269,7 @@ class _Sources:
         lower_words = head.lower().split()
         if _FINITE_VERB.search(head) or " that " in f" {text} ":
             return False
-        if lower_words[-1] in _FUNCTION_END or any(w in self.cues.all_verbs for w in lower_words):
+        if lower_words[-1] in _FUNCTION_END or not self.cues.all_verbs.isdisjoint(lower_words):
             return False
         if text[0].isupper() or text[0].isdigit() or _APPOSITIVE.match(text):
             return True
@@ -312,7 +323,7 @@ class _Sources:
         end = cue_end + (cut if cut >= 0 else len(rest))
         if cut >= 0 and sentence[end:].strip(_CLOSING_TRIM):
             tail_start, tail_end = _trim(sentence, end + 1, len(sentence))
-            trailer = _TRAILER.match(sentence, end)
+            trailer = _trailer_at(sentence, end)
             tail = sentence[tail_start:tail_end]
             if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
                 end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
@@ -343,14 +354,14 @@ class _Sources:
 
 def _skip_object(sentence: str, position: int, cue: str) -> int:
     """Past trailers ("in a statement on Tuesday") and the object of "told" ("told reporters")."""
-    trailer = _TRAILER.match(sentence, position)
+    trailer = _trailer_at(sentence, position)
     if trailer:
         position = trailer.end()
     if cue.lower() in _TELL:
         told = _TOLD_OBJECT.match(sentence, position)
         if told:
             position = told.end()
-        trailer = _TRAILER.match(sentence, position)
+        trailer = _trailer_at(sentence, position)
         if trailer:
             position = trailer.end()
     return position
@@ -363,7 +374,7 @@ def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | No
     if (
         that
         and _words(between) <= _MAX_WORDS_BEFORE_THAT
-        and not any(q in between for q in _QUOTES)
+        and _QUOTE_CHARS.isdisjoint(between)
     ):
         position = that.end()
     else:

@@ -167,20 +167,15 @@ def _noun_end(sentence: str, position: int, singular: bool) -> int:
     return position
 
 
-def _words_before(sentence: str, position: int, limit: int) -> list[tuple[int, str]]:
-    """Up to ``limit`` space-separated words before ``position``, nearest first, with starts."""
-    words: list[tuple[int, str]] = []
-    end = position
-    while len(words) < limit:
-        stripped = end
-        while stripped > 0 and sentence[stripped - 1] in " \u00a0":
-            stripped -= 1
-        if stripped == end or stripped == 0:
-            break
-        begin = sentence.rfind(" ", 0, stripped) + 1
-        words.append((begin, sentence[begin:stripped]))
-        end = begin
-    return words
+def _word_before(sentence: str, position: int) -> tuple[int, str] | None:
+    """The space-separated word before ``position`` with its start, or None at the start."""
+    stripped = position
+    while stripped > 0 and sentence[stripped - 1] in " \u00a0":
+        stripped -= 1
+    if stripped == position or stripped == 0:
+        return None
+    begin = sentence.rfind(" ", 0, stripped) + 1
+    return begin, sentence[begin:stripped]
 
 
 def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
@@ -214,14 +209,14 @@ def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) 
     if _TIME_AFTER.match(after):
         return True
     qualified = g["qual"] or g["between"]
-    previous = _words_before(sentence, start, 1)
-    word = previous[0][1] if previous else ""
+    previous = _word_before(sentence, start)
+    word = previous[1] if previous else ""
     if num[0].isdigit():
         if word.rstrip(".,") in _MONTH_NAMES or _MONTH_AFTER.match(after):
             return True
         if num.isdigit() and len(num) == 4 and 1800 <= int(num) <= 2100 and not unit:
             return True  # a year ("since 2014", "2019-20" too)
-        return not qualified and bool(previous) and _in_a_name(sentence, previous[0])
+        return not qualified and previous is not None and _in_a_name(sentence, previous)
     if not qualified and word.lower() in _DETERMINERS and not unit:
         return True  # "the two sides": a reference, not a quantity
     # "one" is a figure only as an amount of time ("one year"), not as a determiner or
