@@ -38,6 +38,21 @@ class ParsedFigure:
     qualifier: str | None
     value_max: float | None = None
 
+    def __init__(
+        self,
+        value: float,
+        unit: str | None,
+        qualifier: str | None,
+        value_max: float | None = None,
+    ) -> None:
+        # One dictionary assignment instead of the frozen dataclass's four object.__setattr__
+        # calls: a figure is built for every number the suggester finds.
+        object.__setattr__(
+            self,
+            "__dict__",
+            {"value": value, "unit": unit, "qualifier": qualifier, "value_max": value_max},
+        )
+
 
 # --- word lists ----------------------------------------------------------------------------
 

@@ -152,8 +152,9 @@ def _is_plural(word: str) -> bool:
 def _noun_end(sentence: str, position: int, singular: bool) -> int:
     """Where the counted noun phrase starting after ``position`` ends (``position`` if none)."""
     end = position
-    for count, match in enumerate(_NOUN_WORD.finditer(sentence, position)):
-        if match.start() != end or count >= _MAX_NOUN_WORDS:
+    for count in range(_MAX_NOUN_WORDS):
+        match = _NOUN_WORD.match(sentence, end)  # words that follow one another, no search
+        if match is None:
             break
         word = match.group(1)
         lower = word.lower()
