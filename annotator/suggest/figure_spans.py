@@ -253,7 +253,11 @@ def _reason(g: dict[str, str | None]) -> str:
 # Where a figure can start: digits, or a number word. The pattern above is then matched only
 # there (a scan of every position with all its optional prefixes was 20 times slower).
 _DIGITS_ANCHOR = re.compile(r"[0-9]+")
-_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALE_WORDS, "dozen"])
+# A sentence has a spelled-out anchor only if its words hold one of these, or an article and a
+# scale word ("a million", "half a dozen"): a number after digits ("5 million") needs no scan.
+_SPELLED_NUMBERS = frozenset([*_SMALL, *_TENS])
+_ARTICLES = frozenset({"a", "an"})
+_ARTICLE_SCALES = frozenset([*_SCALE_WORDS, "dozen"])
 _WORD_ANCHOR = word_finder(
     [*_SMALL, *_TENS, *(f"{a} {scale}" for a in ("a", "an", "half a") for scale in _SCALE_WORDS),
      "a dozen", "half a dozen"]
@@ -294,7 +298,11 @@ def _matches(sentence: str, words: AbstractSet[str] | None) -> list[re.Match[str
     found: list[re.Match[str]] = []
     covered = 0
     positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
-    if words is None or not _NUMBER_WORDS.isdisjoint(words):
+    if (
+        words is None
+        or not _SPELLED_NUMBERS.isdisjoint(words)
+        or (not _ARTICLES.isdisjoint(words) and not _ARTICLE_SCALES.isdisjoint(words))
+    ):
         spelled = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
         if spelled:
             positions = sorted(positions + spelled)
