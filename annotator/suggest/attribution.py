@@ -25,13 +25,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from annotator.records import frozen_record
 from annotator.suggest.patterns import word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Attribution:
     """One reporting construction in a sentence (offsets into the sentence)."""
 
@@ -84,7 +85,12 @@ class CueSet:
 _ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _QUOTES = "\"“”‘’'«»"
+_QUOTE_CHARS = frozenset(_QUOTES)
 _CLOSING_PUNCT = ".!?;:" + _QUOTES + " \t\n"
+# What _trim strips at the start and at the end of a span (built once, not per call).
+_OPENING_TRIM = _QUOTES + " ,\t\n"
+_CLOSING_TRIM = _CLOSING_PUNCT + ","
+_CLAUSE_OPENING = _QUOTES + " "
 # "CAIRO (Wire) – ", "**DayofPal**– ": a dateline or outlet marker before the first clause.
 _DATELINE = re.compile(
     r"^\s*(?:\*\*[^*]{1,40}\*\*|[A-Z][A-Z .,'’/-]{1,40}(?:\s*\([^)]{1,40}\))?)\s*[–—-]+\s*"
@@ -101,6 +107,16 @@ _TRAILER = re.compile(
     r"|,?\s+on\s+(?:X|Twitter|Telegram|Facebook|Instagram|television|TV|radio)"
     r"|\s+(?:today|yesterday|again|also|repeatedly|separately|publicly|previously|recently))+"
 )
+
+
+def _trailer_at(sentence: str, position: int) -> re.Match[str] | None:
+    """_TRAILER at ``position``; every branch opens with a comma or a space, tested first."""
+    next_char = sentence[position : position + 1]
+    if next_char != "," and not next_char.isspace():  # str.isspace is exactly re's \s
+        return None
+    return _TRAILER.match(sentence, position)
+
+
 _TOLD_OBJECT = re.compile(
     r"\s+(?:reporters|journalists|the press|the media|him|her|them|us|me|lawmakers|"
     r"(?:the\s+)?[A-Z][\w.’'&-]*(?:\s+(?:of\s+)?[A-Z][\w.’'&-]*)*)\b\.?"
@@ -147,6 +163,8 @@ _FUNCTION_END = frozenset(
     str.split("the a an of to and or in on at for with that this by from its their his her")
 )
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St)\.$")
+# The character before the final period of every _ABBREVIATION_END match.
+_ABBREVIATION_LAST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" "rcdopt")
 _VERBISH = re.compile(r"^[a-z]+(?:ed|es)$")
 _MAX_SOURCE_WORDS = 14
 _MAX_LOWER_SOURCE_WORDS = 8
@@ -159,19 +177,22 @@ _MIN_CLAIM_WORDS = 2
 def _clause_start(sentence: str) -> int:
     match = _DATELINE.match(sentence)
     start = match.end() if match else 0
-    while start < len(sentence) and sentence[start] in _QUOTES + " ":
+    while start < len(sentence) and sentence[start] in _CLAUSE_OPENING:
         start += 1
     return start
 
 
 def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     """Shrink [start, end) past spaces, quotes and punctuation at either edge."""
-    while start < end and sentence[start] in _QUOTES + " ,\t\n":
+    while start < end and sentence[start] in _OPENING_TRIM:
         start += 1
-    while end > start and sentence[end - 1] in _CLOSING_PUNCT + ",":
+    while end > start and sentence[end - 1] in _CLOSING_TRIM:
         end -= 1
-    if end < len(sentence) and sentence[end] == "." and _ABBREVIATION_END.search(
-        sentence[start : end + 1]
+    if (
+        end < len(sentence)
+        and sentence[end] == "."
+        and sentence[end - 1] in _ABBREVIATION_LAST  # a cheap test before the slow search
+        and _ABBREVIATION_END.search(sentence[start : end + 1])
     ):
         end += 1  # "the U.N." keeps its period
     return start, end
@@ -248,7 +269,7 @@ class _Sources:
         lower_words = head.lower().split()
         if _FINITE_VERB.search(head) or " that " in f" {text} ":
             return False
-        if lower_words[-1] in _FUNCTION_END or any(w in self.cues.all_verbs for w in lower_words):
+        if lower_words[-1] in _FUNCTION_END or not self.cues.all_verbs.isdisjoint(lower_words):
             return False
         if text[0].isupper() or text[0].isdigit() or _APPOSITIVE.match(text):
             return True
@@ -300,13 +321,13 @@ class _Sources:
         rest = sentence[cue_end:]
         cut = rest.find(",")
         end = cue_end + (cut if cut >= 0 else len(rest))
-        if cut >= 0 and sentence[end:].strip(_CLOSING_PUNCT + ","):
+        if cut >= 0 and sentence[end:].strip(_CLOSING_TRIM):
             tail_start, tail_end = _trim(sentence, end + 1, len(sentence))
-            trailer = _TRAILER.match(sentence, end)
+            trailer = _trailer_at(sentence, end)
             tail = sentence[tail_start:tail_end]
             if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
                 end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
-            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_PUNCT + ","):
+            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM):
                 return None
         start, end = _strip_source(sentence, cue_end, end)
         text = sentence[start:end]
@@ -333,14 +354,14 @@ class _Sources:
 
 def _skip_object(sentence: str, position: int, cue: str) -> int:
     """Past trailers ("in a statement on Tuesday") and the object of "told" ("told reporters")."""
-    trailer = _TRAILER.match(sentence, position)
+    trailer = _trailer_at(sentence, position)
     if trailer:
         position = trailer.end()
     if cue.lower() in _TELL:
         told = _TOLD_OBJECT.match(sentence, position)
         if told:
             position = told.end()
-        trailer = _TRAILER.match(sentence, position)
+        trailer = _trailer_at(sentence, position)
         if trailer:
             position = trailer.end()
     return position
@@ -353,7 +374,7 @@ def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | No
     if (
         that
         and _words(between) <= _MAX_WORDS_BEFORE_THAT
-        and not any(q in between for q in _QUOTES)
+        and _QUOTE_CHARS.isdisjoint(between)
     ):
         position = that.end()
     else:
@@ -369,7 +390,7 @@ def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
     position = _skip_object(sentence, position, cue)
     if cues.participles.match(sentence, position):
         return True
-    return not sentence[position:].strip(_CLOSING_PUNCT + ",")
+    return not sentence[position:].strip(_CLOSING_TRIM)
 
 
 def _claim_before(sentence: str, clause: int, end: int) -> tuple[int, int] | None:
@@ -445,7 +466,7 @@ def _according_attribution(
     text = sentence[source[0] : source[1]]
     if not text or _words(text) > _MAX_SOURCE_WORDS:
         return None
-    if comma >= 0 and sentence[source_end:].strip(_CLOSING_PUNCT + ","):
+    if comma >= 0 and sentence[source_end:].strip(_CLOSING_TRIM):
         claim = _claim_after(sentence, source_end + 1, cue)
     else:
         boundary = sentence.rfind(",", clause, cue_start)

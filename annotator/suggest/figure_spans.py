@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 
 from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
+from annotator.records import frozen_record
 from annotator.suggest.patterns import word_finder, word_trie
 
 __all__ = ["FoundFigure", "find_figures"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FoundFigure:
     """A figure span in a sentence with its parsed value."""
 
@@ -152,8 +152,9 @@ def _is_plural(word: str) -> bool:
 def _noun_end(sentence: str, position: int, singular: bool) -> int:
     """Where the counted noun phrase starting after ``position`` ends (``position`` if none)."""
     end = position
-    for count, match in enumerate(_NOUN_WORD.finditer(sentence, position)):
-        if match.start() != end or count >= _MAX_NOUN_WORDS:
+    for count in range(_MAX_NOUN_WORDS):
+        match = _NOUN_WORD.match(sentence, end)  # words that follow one another, no search
+        if match is None:
             break
         word = match.group(1)
         lower = word.lower()
@@ -167,20 +168,15 @@ def _noun_end(sentence: str, position: int, singular: bool) -> int:
     return position
 
 
-def _words_before(sentence: str, position: int, limit: int) -> list[tuple[int, str]]:
-    """Up to ``limit`` space-separated words before ``position``, nearest first, with starts."""
-    words: list[tuple[int, str]] = []
-    end = position
-    while len(words) < limit:
-        stripped = end
-        while stripped > 0 and sentence[stripped - 1] in " \u00a0":
-            stripped -= 1
-        if stripped == end or stripped == 0:
-            break
-        begin = sentence.rfind(" ", 0, stripped) + 1
-        words.append((begin, sentence[begin:stripped]))
-        end = begin
-    return words
+def _word_before(sentence: str, position: int) -> tuple[int, str] | None:
+    """The space-separated word before ``position`` with its start, or None at the start."""
+    stripped = position
+    while stripped > 0 and sentence[stripped - 1] in " \u00a0":
+        stripped -= 1
+    if stripped == position or stripped == 0:
+        return None
+    begin = sentence.rfind(" ", 0, stripped) + 1
+    return begin, sentence[begin:stripped]
 
 
 def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
@@ -214,14 +210,14 @@ def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) 
     if _TIME_AFTER.match(after):
         return True
     qualified = g["qual"] or g["between"]
-    previous = _words_before(sentence, start, 1)
-    word = previous[0][1] if previous else ""
+    previous = _word_before(sentence, start)
+    word = previous[1] if previous else ""
     if num[0].isdigit():
         if word.rstrip(".,") in _MONTH_NAMES or _MONTH_AFTER.match(after):
             return True
         if num.isdigit() and len(num) == 4 and 1800 <= int(num) <= 2100 and not unit:
             return True  # a year ("since 2014", "2019-20" too)
-        return not qualified and bool(previous) and _in_a_name(sentence, previous[0])
+        return not qualified and previous is not None and _in_a_name(sentence, previous)
     if not qualified and word.lower() in _DETERMINERS and not unit:
         return True  # "the two sides": a reference, not a quantity
     # "one" is a figure only as an amount of time ("one year"), not as a determiner or
@@ -257,12 +253,19 @@ def _reason(g: dict[str, str | None]) -> str:
 # Where a figure can start: digits, or a number word. The pattern above is then matched only
 # there (a scan of every position with all its optional prefixes was 20 times slower).
 _DIGITS_ANCHOR = re.compile(r"[0-9]+")
-_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALE_WORDS, "dozen"])
+# A sentence has a spelled-out anchor only if its words hold one of these, or an article and a
+# scale word ("a million", "half a dozen"): a number after digits ("5 million") needs no scan.
+_SPELLED_NUMBERS = frozenset([*_SMALL, *_TENS])
+_ARTICLES = frozenset({"a", "an"})
+_ARTICLE_SCALES = frozenset([*_SCALE_WORDS, "dozen"])
 _WORD_ANCHOR = word_finder(
     [*_SMALL, *_TENS, *(f"{a} {scale}" for a in ("a", "an", "half a") for scale in _SCALE_WORDS),
      "a dozen", "half a dozen"]
 )
 _CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}$", re.IGNORECASE)
+# How every _CURRENCY_BEFORE match ends: tried first on two characters, as most numbers have
+# no currency and the full search over the window is ten times slower.
+_CURRENCY_END = re.compile(r"[$€£¥₹₽₪₩₺₴DRPYFS]\s?$", re.IGNORECASE)
 # "between" and the qualifier before a number, matched on the reversed text before it: one
 # anchored match instead of a search over a window.
 _REVERSED_PREFIX = re.compile(
@@ -276,7 +279,9 @@ _PREFIX_WINDOW = 32
 def _prefix_start(sentence: str, position: int) -> int:
     """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
     start = position
-    currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
+    currency = _CURRENCY_END.search(sentence, max(0, start - 2), start)
+    if currency:
+        currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
     if currency:
         start = currency.start()
     head = sentence[max(0, start - _PREFIX_WINDOW) : start]
@@ -293,7 +298,11 @@ def _matches(sentence: str, words: AbstractSet[str] | None) -> list[re.Match[str
     found: list[re.Match[str]] = []
     covered = 0
     positions = [anchor.start() for anchor in _DIGITS_ANCHOR.finditer(sentence)]
-    if words is None or not _NUMBER_WORDS.isdisjoint(words):
+    if (
+        words is None
+        or not _SPELLED_NUMBERS.isdisjoint(words)
+        or (not _ARTICLES.isdisjoint(words) and not _ARTICLE_SCALES.isdisjoint(words))
+    ):
         spelled = [anchor.start() for anchor in _WORD_ANCHOR.finditer(sentence)]
         if spelled:
             positions = sorted(positions + spelled)

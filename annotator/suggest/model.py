@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.records import frozen_record
+
 __all__ = ["KnownSource", "SuggestedSpan"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class SuggestedSpan:
     """A span the annotator may accept: offsets are code points into the sentence text."""
 

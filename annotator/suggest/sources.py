@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from annotator.records import frozen_record
 from annotator.suggest.model import KnownSource
 from annotator.suggest.patterns import word_trie
 from annotator.suggest.scheme import Scheme
@@ -20,7 +21,7 @@ from annotator.suggest.scheme import Scheme
 __all__ = ["NamedSource", "SourceMemory", "SourceNamer"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class NamedSource:
     """A source span's canonical name and type, and how they were found."""
 

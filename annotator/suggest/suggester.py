@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from annotator.suggest.attribution import (
     Attribution,
@@ -73,9 +72,10 @@ class Suggester:
             parsed = figure.parsed
             attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
             spans.append(
-                _span("figure", sentence, figure.start, figure.end, figure.reason,
-                      figure_value=parsed.value, figure_unit=parsed.unit,
-                      figure_qualifier=parsed.qualifier, attrs=attrs)
+                SuggestedSpan("figure", figure.start, figure.end,
+                              sentence[figure.start : figure.end], figure.reason,
+                              figure_value=parsed.value, figure_unit=parsed.unit,
+                              figure_qualifier=parsed.qualifier, attrs=attrs)
             )
         return spans
 
@@ -91,9 +91,10 @@ class Suggester:
             ):
                 continue  # part of a suggested span, "Hamas’ readiness", "told Reuters"
             memory.remember(NamedSource(source.name, source.source_type, "known source"))
+            text = sentence[start:end]
             found.append(
-                _span("source", sentence, start, end, f"known source alias '{sentence[start:end]}'",
-                      source_name=source.name, source_type=source.source_type)
+                SuggestedSpan("source", start, end, text, f"known source alias '{text}'",
+                              source_name=source.name, source_type=source.source_type)
             )
         return found
 
@@ -105,8 +106,8 @@ class Suggester:
         start, end = attribution.source
         where = "before" if attribution.source_first else "after"
         reason = f"{named.how} {where} reporting cue '{attribution.cue}'"
-        return _span(
-            "source", sentence, start, end, reason,
+        return SuggestedSpan(
+            "source", start, end, sentence[start:end], reason,
             source_name=named.name,
             source_type=named.source_type,
             attrs={"cue": attribution.cue, "resolved": named.resolved},
@@ -117,17 +118,10 @@ class Suggester:
     ) -> SuggestedSpan:
         assert attribution.claim is not None
         start, end = attribution.claim
-        return _span(
-            "claim", sentence, start, end, f"clause governed by reporting cue '{attribution.cue}'",
+        return SuggestedSpan(
+            "claim", start, end, sentence[start:end],
+            f"clause governed by reporting cue '{attribution.cue}'",
             attrs={"cue": attribution.cue},
             attributed_to=index,
             resolved_source=source.source_name if source.attrs.get("resolved") else None,
         )
-
-
-def _span(
-    label: str, sentence: str, start: int, end: int, reason: str, **fields: Any
-) -> SuggestedSpan:
-    """A suggested span whose text is cut from the sentence, so offsets and text agree."""
-    return SuggestedSpan(label=label, start=start, end=end, text=sentence[start:end],
-                         reason=reason, **fields)
