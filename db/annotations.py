@@ -141,7 +141,7 @@ def add_or_find_span(database: Database, annotator: str, span: NewSpan) -> int:
     label and offsets, perhaps just stored from another terminal) is returned, not refused."""
     try:
         return add_span(database, annotator, span)
-    except (IntegrityError, SpanError):  # _flush_span turns the duplicate into a SpanError
+    except IntegrityError:
         with database.sessions() as session:
             found = session.scalar(
                 select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)
