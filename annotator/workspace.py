@@ -61,10 +61,17 @@ class Workspace:
         self._seen_changes = changes.change_marker(database)
         self._totals: tuple[float, int, int] | None = None
         self._document_cache: dict[int, DocumentInfo] = {}
+        # A move reads the sentence, the done count and the leave check in one query
+        # (navigation.arrival): the view read ahead by leaving_marks_done, and the done
+        # count read with the latest view, each used once and dropped on any write, so
+        # they are never older than the keypress that read them.
+        self._arrival: navigation.Arrival | None = None
+        self._done_with_view: int | None = None
 
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
         the database; every action below is a rolled-back-or-committed unit, safe to rerun."""
+        self._arrival = self._done_with_view = None
         return retrying(unit, policy=self.retry_policy, on_wait=self.on_wait,
                         conflict_reruns=CONFLICT_RERUNS)
 
@@ -105,10 +112,16 @@ class Workspace:
     def view(self, sentence_id: int) -> SentenceView:
         """The sentence, its neighbours, position and this annotator's annotations
         (with ``suggestions``, their pending suggestions too)."""
-        return navigation.sentence_view(
-            self.database, sentence_id, self.annotator_id, self._document,
-            self._documents(), show_others=self.show_others, suggestions=self.suggestions,
-        )
+        arrival, self._arrival = self._arrival, None
+        if arrival is None or arrival.view.sentence_id != sentence_id:
+            arrival = self._read_arrival(sentence_id, None)
+        self._done_with_view = arrival.done
+        return arrival.view
+
+    def _read_arrival(self, sentence_id: int, left_id: int | None) -> navigation.Arrival:
+        return navigation.arrival(
+            self.database, sentence_id, self.annotator_id, self._document, self._documents(),
+            left_id=left_id, show_others=self.show_others, suggestions=self.suggestions)
 
     def needs_suggestions(self, document_id: int) -> bool:
         """Whether :meth:`suggest` may have work for this document (no query: a document
@@ -133,8 +146,11 @@ class Workspace:
             self.database, self.annotator_id, text, suggester))
 
     def progress(self) -> Progress:
-        """Sentences done by this annotator, of all sentences."""
-        done = navigation.count_done(self.database, self.annotator_id)
+        """Sentences done by this annotator, of all sentences (the count read with the
+        view just shown, if no write came since, as :meth:`view` then this is a redraw)."""
+        done, self._done_with_view = self._done_with_view, None
+        if done is None:
+            done = navigation.count_done(self.database, self.annotator_id)
         return Progress(done, self._sentences())
 
     def next_sentence(self, sentence_id: int) -> int | None:
@@ -191,9 +207,16 @@ class Workspace:
         self._write(lambda: annotations.move(self.database, self.annotator, from_sentence_id,
                                              to_sentence_id))
 
-    def leaving_marks_done(self, sentence_id: int | None) -> bool:
+    def leaving_marks_done(self, sentence_id: int | None, arriving: int | None = None) -> bool:
         """Whether :meth:`leave_sentence` would change anything: the sentence has a span of
-        this annotator (accepted, not a suggestion) and no state yet, so leaving marks it done."""
+        this annotator (accepted, not a suggestion) and no state yet, so leaving marks it done.
+
+        With ``arriving`` (the sentence the move goes to) the check is read with that
+        sentence's view, which the next :meth:`view` of it returns unless a write came
+        in between: a move is then one read."""
+        if arriving is not None:
+            self._arrival = self._read_arrival(arriving, sentence_id)
+            return self._arrival.leaving_marks_done
         if sentence_id is None:
             return False
         return navigation.marks_done_on_leave(self.database, self.annotator_id, sentence_id)

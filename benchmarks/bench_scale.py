@@ -150,13 +150,15 @@ def explain(url: str) -> list[str]:
         dialect = connection.dialect
         sentence_id = connection.execute(text("SELECT max(id) / 2 FROM sentences")).scalar()
         statements = {
-            "sentence and neighbours": (navigation._SENTENCE_AND_NEIGHBOURS,
-                                        {"sentence_id": sentence_id, "annotator_id": 1}),
-            "annotations of a sentence (own)": (navigation._SENTENCE_ANNOTATIONS[False],
+            "sentence and neighbours, done count, leave check": (
+                navigation._SENTENCE_AND_NEIGHBOURS,
+                {"sentence_id": sentence_id, "annotator_id": 1, "left_id": sentence_id - 1}),
+            "annotations of a sentence (own)": (navigation._SENTENCE_ANNOTATIONS[False, False],
                                                 {"sentence_id": sentence_id,
                                                  "annotator_id": 1}),
-            "annotations of a sentence (all)": (navigation._SENTENCE_ANNOTATIONS[True],
-                                                {"sentence_id": sentence_id}),
+            "annotations of a sentence (all)": (navigation._SENTENCE_ANNOTATIONS[True, False],
+                                                {"sentence_id": sentence_id,
+                                                 "annotator_id": 1}),
             "links of shown annotations": (navigation._OUTGOING, {"ids": [1, 2, 3]}),
             "progress (done count)": (navigation._COUNT_DONE, {"annotator_id": 1}),
             "leaving marks done?": (navigation._MARKS_DONE_ON_LEAVE,

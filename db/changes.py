@@ -18,6 +18,6 @@ _MARKER = select(
 
 def change_marker(database: Database) -> tuple[int, int, int]:
     """A value that changes whenever anyone records an action or extends the registry."""
-    with database.sessions() as session:
+    with database.reads() as session:
         row = session.execute(_MARKER).one()
     return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)

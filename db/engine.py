@@ -104,21 +104,23 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str, lock_wait_ms: int | None = None) -> Engine:
+def make_engine(url: str, lock_wait_ms: int | None = None, *, pre_ping: bool = True) -> Engine:
     """Create an engine whose every connection carries the project's settings.
 
     ``lock_wait_ms`` bounds how long one statement waits for another writer's lock
     before the engine reports it (SQLite's busy timeout, PostgreSQL's ``lock_timeout``);
-    ``None`` keeps the defaults: 10 s on SQLite, no limit on PostgreSQL.
+    ``None`` keeps the defaults: 10 s on SQLite, no limit on PostgreSQL. ``pre_ping``
+    tests a pooled PostgreSQL connection (a ``SELECT 1`` round trip) before every unit
+    of work.
     """
     if make_url(url).get_backend_name() == "sqlite":
         busy_ms = SQLITE_BUSY_TIMEOUT_MS if lock_wait_ms is None else lock_wait_ms
         engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
     elif lock_wait_ms is None:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=pre_ping)
     else:
-        engine = create_engine(url, pool_pre_ping=True,
+        engine = create_engine(url, pool_pre_ping=pre_ping,
                                connect_args={"options": f"-c lock_timeout={int(lock_wait_ms)}"})
     event.listen(engine, "handle_error", translate_write_error)
     return engine
@@ -147,14 +149,46 @@ class Database:
         with self.sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def reads(self) -> Iterator[Session]:
+        """A read-only unit of work. On PostgreSQL its statements run in autocommit, which
+        spares the ``BEGIN`` and ``ROLLBACK`` round trips of a transaction: under READ
+        COMMITTED each statement sees its own snapshot either way. SQLite's driver opens no
+        transaction for reads, so there it is a plain session."""
+        if self.engine.dialect.name == "sqlite":
+            with self.sessions() as session:
+                yield session
+            return
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with Session(autocommit, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def single_statement(self) -> Iterator[Session]:
+        """A unit of work of one write statement, atomic by itself: in autocommit on
+        PostgreSQL (one round trip instead of three), a committed transaction on SQLite."""
+        if self.engine.dialect.name == "sqlite":
+            with self.transaction() as session:
+                yield session
+            return
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with Session(autocommit, expire_on_commit=False) as session:
+            yield session
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
 
     def with_lock_wait(self, lock_wait_ms: int) -> Database:
         """The same database through connections that wait at most ``lock_wait_ms`` for
-        another writer, so an interactive caller can retry and say so (see db/retry.py)."""
-        engine = make_engine(self.url, lock_wait_ms)
+        another writer, so an interactive caller can retry and say so (see db/retry.py).
+
+        Its connections are not pinged before each unit of work: every keypress of the
+        annotation screen is one or two units, and a ping is a server round trip each on
+        PostgreSQL. A connection the server dropped fails its next statement, which
+        invalidates the pool (SQLAlchemy's disconnect handling), so one action reports
+        the error and the next runs on a fresh connection."""
+        engine = make_engine(self.url, lock_wait_ms, pre_ping=False)
         return Database(self.url, engine, sessionmaker(engine, expire_on_commit=False))
 
 

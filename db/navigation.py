@@ -8,6 +8,7 @@ move costs the same on a corpus of a hundred sentences or of millions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, or_, select, update
@@ -149,7 +150,7 @@ _REMEMBER_POSITION = (update(Annotator).where(Annotator.id == bindparam("annotat
 
 def remember_position(database: Database, annotator_id: int, sentence_id: int) -> None:
     """Store where the annotator is (not an undoable action)."""
-    with database.transaction() as session:
+    with database.single_statement() as session:
         session.execute(_REMEMBER_POSITION, {"annotator_id": annotator_id,
                                              "sentence_id": sentence_id})
 
@@ -174,10 +175,6 @@ def sentence_state(database: Database, annotator_id: int | None, sentence_id: in
         return session.scalar(select(SentenceState.state).where(
             SentenceState.annotator_id == annotator_id, SentenceState.sentence_id == sentence_id
         ))
-
-
-_COUNT_DONE = select(func.count()).select_from(SentenceState).where(
-    SentenceState.annotator_id == bindparam("annotator_id"), SentenceState.state == "done")
 
 
 def count_done(database: Database, annotator_id: int | None) -> int:
@@ -217,11 +214,30 @@ _STATE = select(SentenceState.state).where(
     SentenceState.annotator_id == bindparam("annotator_id"),
     SentenceState.sentence_id == _HERE.id,
 ).scalar_subquery()
+_MARKS_DONE_ON_LEAVE = select(
+    ~exists().where(SentenceState.annotator_id == bindparam("annotator_id"),
+                    SentenceState.sentence_id == bindparam("sentence_id"))
+    & exists().where(Annotation.sentence_id == bindparam("sentence_id"),
+                     Annotation.annotator_id == bindparam("annotator_id"),
+                     Annotation.status == "accepted")
+)
+_COUNT_DONE = select(func.count()).select_from(SentenceState).where(
+    SentenceState.annotator_id == bindparam("annotator_id"), SentenceState.state == "done")
+# Whether leaving the sentence the annotator comes from (``left_id``, NULL for none)
+# marks it done, with the same rule as _MARKS_DONE_ON_LEAVE.
+_LEAVE_MARKS_DONE = (
+    ~exists().where(SentenceState.annotator_id == bindparam("annotator_id"),
+                    SentenceState.sentence_id == bindparam("left_id"))
+    & exists().where(Annotation.sentence_id == bindparam("left_id"),
+                     Annotation.annotator_id == bindparam("annotator_id"),
+                     Annotation.status == "accepted"))
 # The sentence and its two neighbours in one indexed read: the sentence by id, the
-# neighbours by ``(document_id, index ± 1)``; with this annotator's state of it.
+# neighbours by ``(document_id, index ± 1)``; with this annotator's state of it, their
+# done count (the progress bar) and the leave check of the sentence they come from, so
+# a move is one round trip for all of it (each is a server round trip on PostgreSQL).
 _SENTENCE_AND_NEIGHBOURS = (
     select(Sentence.id, Sentence.document_id, Sentence.index, Sentence.text, Sentence.start,
-           _HERE.index, _STATE)
+           _HERE.index, _STATE, _COUNT_DONE.scalar_subquery(), _LEAVE_MARKS_DONE)
     .join(_HERE, (_HERE.document_id == Sentence.document_id)
           & Sentence.index.between(_HERE.index - 1, _HERE.index + 1))
     .where(_HERE.id == bindparam("sentence_id"))
@@ -233,16 +249,38 @@ def sentence_view(
     document_info: Callable[[int], DocumentInfo], document_total: int, *,
     show_others: bool = False, suggestions: bool = True,
 ) -> SentenceView:
-    """Everything the annotation screen shows for one sentence.
+    """Everything the annotation screen shows for one sentence (see :func:`arrival`)."""
+    return arrival(database, sentence_id, annotator_id, document_info, document_total,
+                   show_others=show_others, suggestions=suggestions).view
 
-    One session and two queries on every move (the latency of a keypress): the
-    sentence, its neighbours and this annotator's state of it, then its
-    annotations (link queries only when it has any). ``document_info`` gives the
-    (cached) title, length and position of the document.
+
+@dataclass(frozen=True)
+class Arrival:
+    """One read of a move: the sentence shown, the annotator's done count, and whether
+    leaving the sentence they come from marks it done."""
+
+    view: SentenceView
+    done: int
+    leaving_marks_done: bool
+
+
+def arrival(
+    database: Database, sentence_id: int, annotator_id: int | None,
+    document_info: Callable[[int], DocumentInfo], document_total: int, *,
+    left_id: int | None = None, show_others: bool = False, suggestions: bool = True,
+) -> Arrival:
+    """Everything the annotation screen shows for one sentence, and the leave check of
+    ``left_id`` (the sentence the annotator comes from).
+
+    One read-only unit and two queries on every move (the latency of a keypress): the
+    sentence, its neighbours, this annotator's state of it, their done count and the
+    leave check, then its annotations (link queries only when it has any).
+    ``document_info`` gives the (cached) title, length and position of the document.
     """
-    with database.sessions() as session:
+    with database.reads() as session:
         rows = session.execute(_SENTENCE_AND_NEIGHBOURS, {
-            "sentence_id": sentence_id, "annotator_id": annotator_id}).all()
+            "sentence_id": sentence_id, "annotator_id": annotator_id,
+            "left_id": left_id}).all()
         if not rows:
             raise LookupError(f"no sentence with id {sentence_id}")
         annotations = tuple(_annotations(
@@ -252,7 +290,7 @@ def sentence_view(
     sentence = by_offset[0]
     previous, following = by_offset.get(-1), by_offset.get(1)
     document = document_info(sentence[1])
-    return SentenceView(
+    view = SentenceView(
         sentence_id=sentence[0], document_id=sentence[1], document_title=document.title,
         index=sentence[2], sentence_count=document.sentence_count,
         document_number=document.number, document_total=document_total, text=sentence[3],
@@ -263,15 +301,7 @@ def sentence_view(
         previous_id=previous[0] if previous is not None else None,
         next_id=following[0] if following is not None else None,
     )
-
-
-_MARKS_DONE_ON_LEAVE = select(
-    ~exists().where(SentenceState.annotator_id == bindparam("annotator_id"),
-                    SentenceState.sentence_id == bindparam("sentence_id"))
-    & exists().where(Annotation.sentence_id == bindparam("sentence_id"),
-                     Annotation.annotator_id == bindparam("annotator_id"),
-                     Annotation.status == "accepted")
-)
+    return Arrival(view, int(sentence[7] or 0), bool(sentence[8]) and left_id != sentence_id)
 
 
 def marks_done_on_leave(database: Database, annotator_id: int, sentence_id: int) -> bool:

@@ -24,7 +24,7 @@ from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_view import SentenceViewer
 from annotator.workspace import Workspace
 from db.retry import Wait
-from db.views import AnnotationView, SentenceView
+from db.views import AnnotationView, Progress, SentenceView
 
 T = TypeVar("T")
 EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)."
@@ -79,6 +79,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self._unsaved_position: int | None = None
         self._position_refused = False
         self._busy_since: float | None = None
+        self._progress: Progress | None = None  # as the header shows it
 
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
@@ -141,7 +142,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         another terminal, new canonical sources) without a restart: a cheap marker first."""
         if self.sentence_id is None or not self.workspace.changed_since_last_asked():
             return
-        if self.workspace.view(self.sentence_id) != self.current:
+        view = self.workspace.view(self.sentence_id)
+        if view != self.current or self.workspace.progress() != self._progress:
             self.redraw()
 
     def _arrive(self, sentence_id: int) -> None:
@@ -156,7 +158,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         """
         left = self.sentence_id
         self.sentence_id = sentence_id
-        if left != sentence_id and self.workspace.leaving_marks_done(left):
+        if left != sentence_id and self.workspace.leaving_marks_done(left, sentence_id):
             self._unsaved_position = None
             # Refused (read-only, disk full): the user is told, and reading goes on.
             self._call(lambda: self.workspace.move(left, sentence_id))
@@ -187,7 +189,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             return
         view = self.workspace.view(self.sentence_id)
         self.current = view
-        self.query_one(AnnotatorHeader).show(view, self.workspace.progress())
+        self._progress = self.workspace.progress()
+        self.query_one(AnnotatorHeader).show(view, self._progress)
         self.viewer.set_sentence(view, keep_cursor=keep_cursor)
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
         if not keep_cursor:
