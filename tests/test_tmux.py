@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
+from terminal import Pane
 
 from annotator.workspace import Workspace
 from db.engine import open_database
@@ -100,17 +101,15 @@ def test_every_sentence_is_drawn_whole_after_each_move(tmp_path: Path) -> None:
             sentence_id = workspace.following(view)
     finally:
         database.dispose()
-    name = f"annotator-test-{uuid.uuid4().hex[:8]}"
-    command = f"ANNOTATOR_NAME=walker {BINARY} annotate --no-suggest --db {db_path}; sleep 30"
-    _tmux("new-session", "-d", "-s", name, "-x", "110", "-y", "32", command)
+    pane = Pane(db_path, "walker", width=110, height=32)
     try:
         for number, text in enumerate(texts, start=1):
             if number > 1:
-                _tmux("send-keys", "-t", name, "j")
-            screen = _wait_for(name, f"{number}/{len(texts)}")
+                pane.press("j")
+            pane.wait_for(f"{number}/{len(texts)}")
             time.sleep(0.3)  # let the frame after the header's finish
-            screen = _screen(name)
+            screen = pane.screen()
             drawn = "".join(screen.replace("\u258c", " ").split())
             assert "".join(text.split()) in drawn, f"sentence {number} not whole:\n{screen}"
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        pane.close()
