@@ -67,11 +67,14 @@ class Workspace:
         # they are never older than the keypress that read them.
         self._arrival: navigation.Arrival | None = None
         self._done_with_view: int | None = None
+        # The arrival of the next move, read after the last frame was painted: the
+        # sentence it comes from, the change marker read just before it, and the arrival.
+        self._ahead: tuple[int, changes.Marker, navigation.Arrival] | None = None
 
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
         the database; every action below is a rolled-back-or-committed unit, safe to rerun."""
-        self._arrival = self._done_with_view = None
+        self._arrival = self._done_with_view = self._ahead = None
         return retrying(unit, policy=self.retry_policy, on_wait=self.on_wait,
                         conflict_reruns=CONFLICT_RERUNS)
 
@@ -215,11 +218,34 @@ class Workspace:
         sentence's view, which the next :meth:`view` of it returns unless a write came
         in between: a move is then one read."""
         if arriving is not None:
-            self._arrival = self._read_arrival(arriving, sentence_id)
+            self._arrival = (self._take_ahead(sentence_id, arriving)
+                             or self._read_arrival(arriving, sentence_id))
             return self._arrival.leaving_marks_done
         if sentence_id is None:
             return False
         return navigation.marks_done_on_leave(self.database, self.annotator_id, sentence_id)
+
+    def read_ahead(self, view: SentenceView, forward: bool = True) -> None:
+        """Read, while the annotator looks at ``view``, what moving from it to its next
+        (``forward``) or previous sentence will show, so that the move itself costs one
+        cheap query (see :meth:`leaving_marks_done`) instead of the whole read."""
+        target = view.next_id if forward else view.previous_id
+        if target is None:
+            self._ahead = None
+            return
+        try:
+            marker = changes.change_marker(self.database)  # before the read: a later change shows
+            self._ahead = (view.sentence_id, marker, self._read_arrival(target, view.sentence_id))
+        except Exception:  # only a missed shortcut: the move reads again, and reports
+            self._ahead = None
+
+    def _take_ahead(self, left_id: int | None, arriving: int) -> navigation.Arrival | None:
+        """The arrival read ahead for this move, if nothing was recorded by anyone since
+        (the change marker is the same): as fresh as reading it now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[0] != left_id or ahead[2].view.sentence_id != arriving:
+            return None
+        return ahead[2] if changes.change_marker(self.database) == ahead[1] else None
 
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db.engine import Database
-from db.models import ChangeLogEntry, Source, SourceAlias
+from db.models import Annotation, ChangeLogEntry, Link, Source, SourceAlias
 
-# Every user action appends to the change log; the source registry grows by sources and
-# aliases. Three max() over primary keys: one index probe each, on either engine.
-_MARKER = select(
-    select(func.max(ChangeLogEntry.id)).scalar_subquery(),
-    select(func.max(Source.id)).scalar_subquery(),
-    select(func.max(SourceAlias.id)).scalar_subquery(),
-)
+# Every user action appends to the change log; bulk writes that are not undoable actions
+# (suggestions, an import or merge of annotations) only add annotations and links; the
+# source registry grows by sources and aliases. Five max() over primary keys: one index
+# probe each, on either engine, in one statement.
+_MARKER = select(*(
+    select(func.max(table.id)).scalar_subquery()
+    for table in (ChangeLogEntry, Annotation, Link, Source, SourceAlias)
+))
+
+Marker = tuple[int, ...]
 
 
-def change_marker(database: Database) -> tuple[int, int, int]:
-    """A value that changes whenever anyone records an action or extends the registry."""
+def change_marker(database: Database) -> Marker:
+    """A value that changes whenever anyone records an action, adds annotations or links,
+    or extends the registry."""
     with database.reads() as session:
         row = session.execute(_MARKER).one()
-    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+    return tuple(int(value or 0) for value in row)

@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from textual import constants
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from annotator.tui.screens.figure_form import FigureFormScreen
@@ -27,6 +29,8 @@ from db.retry import Wait
 from db.views import AnnotationView, Progress, SentenceView
 
 T = TypeVar("T")
+# Two frame periods: Textual paints a change on its next frame tick (TEXTUAL_FPS).
+AFTER_PAINT_SECONDS = 2 / constants.MAX_FPS
 EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)."
 
 
@@ -80,6 +84,9 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self._position_refused = False
         self._busy_since: float | None = None
         self._progress: Progress | None = None  # as the header shows it
+        # The direction of the last move: the next one is read ahead that way.
+        self._forward = True
+        self._after_paint_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
@@ -145,6 +152,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         view = self.workspace.view(self.sentence_id)
         if view != self.current or self.workspace.progress() != self._progress:
             self.redraw()
+        else:  # what was read ahead may be stale now
+            self._defer()
 
     def _arrive(self, sentence_id: int) -> None:
         """Make ``sentence_id`` current: leave the old one, remember the new one, draw it.
@@ -164,7 +173,6 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             self._call(lambda: self.workspace.move(left, sentence_id))
         else:
             self._unsaved_position = sentence_id
-            self.call_after_refresh(self.save_position)
         self.redraw(keep_cursor=False)
 
     def save_position(self) -> None:
@@ -195,9 +203,30 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
         if not keep_cursor:
             self._follow_cursor()
-        if self.workspace.needs_suggestions(view.document_id):
-            # After the frame: a move into a new document shows its sentence as fast as any.
-            self.call_after_refresh(self._suggest, view.document_id)
+        self._defer()
+
+    def _defer(self) -> None:
+        """Run :meth:`after_paint` once the frame being prepared is on the screen.
+
+        Textual paints on its next frame tick; ``call_after_refresh`` callbacks of the
+        screen itself can run before that paint, so they would delay the frame they
+        follow. A timer of two frame periods fires after it (asyncio runs the earlier
+        deadline first); during a burst of moves one pending timer serves them all.
+        """
+        if self._after_paint_timer is None:
+            self._after_paint_timer = self.set_timer(AFTER_PAINT_SECONDS, self.after_paint)
+
+    def after_paint(self) -> None:
+        """The work a move leaves until its frame is shown: store the position, suggest
+        for a document shown for the first time, and read the next move ahead."""
+        self._after_paint_timer = None
+        self.save_position()
+        if self.current is None:
+            return
+        if self.workspace.needs_suggestions(self.current.document_id):
+            self._suggest(self.current.document_id)
+        if self.current is not None:
+            self.workspace.read_ahead(self.current, forward=self._forward)
 
     def _suggest(self, document_id: int) -> None:
         """Compute the document's suggestions (first show only) and show them if added."""
@@ -223,11 +252,13 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
     def action_next_sentence(self) -> None:
         """Next sentence (into the next document at the end of this one)."""
         if self.current is not None:
+            self._forward = True
             self._move(self.workspace.following(self.current), "This is the last sentence.")
 
     def action_previous_sentence(self) -> None:
         """Previous sentence."""
         if self.current is not None:
+            self._forward = False
             self._move(self.workspace.preceding(self.current), "This is the first sentence.")
 
     def action_next_document(self) -> None:
