@@ -11,8 +11,11 @@ from test_workspace import (
     corpus,  # noqa: F401  (fixture)
 )
 
+from sqlalchemy import event
+
 from annotator.workspace import Workspace
 from db.engine import Database
+from db.suggestions import ProposedSpan, store_suggestions
 
 
 def test_the_leave_check_read_with_the_arriving_view_agrees_with_the_plain_one(
@@ -67,6 +70,73 @@ def test_progress_read_with_the_view_follows_other_terminals_and_undo(
     assert ana.progress().total == 6
 
 
+class Statements:
+    """Counts the statements a database's engine sends."""
+
+    def __init__(self, database: Database) -> None:
+        self.count = 0
+        event.listen(database.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: object) -> None:
+        self.count += 1
+
+
+def _move(workspace: Workspace, left: int, arriving: int) -> tuple[int, ...]:
+    """The move the screen makes; the ids of the annotations it shows."""
+    assert not workspace.leaving_marks_done(left, arriving)
+    return tuple(a.id for a in workspace.view(arriving).annotations)
+
+
+def test_a_move_read_ahead_costs_one_probe_and_is_as_fresh_as_a_read(
+    corpus: Database,  # noqa: F811
+) -> None:
+    ana = Workspace(corpus, "ana", show_others=True, suggestions=True)
+    ids = _ids(ana)
+    statements = Statements(corpus)
+    ana.read_ahead(ana.view(ids[0]))
+    before = statements.count
+    assert _move(ana, ids[0], ids[1]) == ()
+    assert statements.count - before == 1  # the change marker, nothing else
+
+    # Another annotator tags the next sentence after it was read ahead: the move shows it.
+    ana.read_ahead(ana.view(ids[1]))
+    ben = Workspace(corpus, "ben")
+    tagged = _span(ben, ids[2], "claim", "talks would go on")
+    assert _move(ana, ids[1], ids[2]) == (tagged,)
+
+    # Suggestions stored in bulk (no change-log entry) after the read ahead show too.
+    ana.read_ahead(ana.view(ids[2]))
+    document = ana.view(ids[3]).document_id
+    index = ana.view(ids[3]).index
+    text = ana.view(ids[3]).text
+    assert store_suggestions(corpus, ana.annotator_id, document,
+                             [ProposedSpan(index, "claim", 0, len(text))]) == 1
+    assert len(_move(ana, ids[2], ids[3])) == 1
+
+    # The read ahead serves only the move it was read for, once.
+    ana.read_ahead(ana.view(ids[3]))
+    before = statements.count
+    ana.view(ids[2])  # not the sentence read ahead
+    assert statements.count - before > 1
+    assert ana.view(ids[3]) == Workspace(corpus, "ana", show_others=True,
+                                         suggestions=True).view(ids[3])
+
+
+def test_an_own_write_drops_the_read_ahead_and_leaving_then_marks_done(
+    corpus: Database,  # noqa: F811
+) -> None:
+    ana = Workspace(corpus, "ana")
+    ids = _ids(ana)
+    ana.read_ahead(ana.view(ids[2]))
+    _span(ana, ids[2], "claim", "talks would go on")  # after the read ahead
+    assert ana.leaving_marks_done(ids[2], ids[3])
+    ana.move(ids[2], ids[3])
+    assert ana.view(ids[3]).index == Workspace(corpus, "ana").view(ids[3]).index
+    assert ana.progress().done == 1
+    ana.read_ahead(ana.view(ids[5]))  # the last sentence: nothing ahead
+    assert ana.leaving_marks_done(ids[5], ids[4]) is False
+
+
 def test_remember_position_is_stored_in_its_own_statement(corpus: Database) -> None:  # noqa: F811
     interactive = corpus.with_lock_wait(500)
     try:
@@ -95,3 +165,29 @@ async def test_the_header_shows_a_sentence_marked_done_in_another_terminal(
         await pilot.press("u")  # alice's latest action, from either terminal, is undone
         await pilot.pause()
         assert main_screen(app)._progress.done == 0
+
+
+async def test_the_screen_moves_on_what_it_read_ahead_and_still_shows_others_new_spans(
+    tui_corpus: Database,  # noqa: F811
+) -> None:
+    app = interactive_app(tui_corpus, show_others=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.2)  # the after-paint work: position, suggestions, read ahead
+        screen = main_screen(app)
+        following = current(app).next_id
+        assert following is not None
+        ben = elsewhere(tui_corpus, "ben")  # tags the next sentence after it was read ahead
+        text = ben.view(following).text
+        tagged = ben.tag(following, "source", 0, text.index(" reported"))
+        ben.database.dispose()
+        await pilot.press("j")
+        await pilot.pause()
+        assert current(app).sentence_id == following
+        assert [a.id for a in current(app).annotations] == [tagged]
+        assert "ben" in screen.annotation_list.options[0].prompt.plain
+        await pilot.pause(0.2)
+        assert Workspace(tui_corpus, "alice").start_position() == following
+        await pilot.press("k")  # backwards, what the last move read ahead is not used
+        await pilot.pause()
+        assert current(app).next_id == following
