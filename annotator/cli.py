@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from annotator import __version__
 from annotator.export import TABLE_VIEWS, export_statuses, table, write_csv, write_jsonl
@@ -112,6 +111,8 @@ def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummar
     total = count_input_files(paths)
     if total < PROGRESS_MIN_FILES:
         return import_paths(database, paths)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("import", total=total)
@@ -419,6 +420,8 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
         from annotator.suggestion_store import suggest_documents
 
         total = len(documents) or count_documents(database)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         columns = (TextColumn("suggesting"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err_console, transient=True,
                       disable=total < PROGRESS_MIN_FILES) as progress:

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from annotator.stats_report import StatsReport, build_stats
 from db import annotations, changes, history, navigation, sources, suggestions
 from db.engine import Database
 from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
@@ -25,6 +24,7 @@ from db.views import (
 )
 
 if TYPE_CHECKING:
+    from annotator.stats_report import StatsReport
     from annotator.suggest import Suggester
 
 # Corpus totals change only on import; recounting a million rows on every keypress
@@ -365,6 +365,8 @@ class Workspace:
     # --- statistics -----------------------------------------------------------
     def stats(self) -> StatsReport:
         """Progress and pace of every annotator, claims and figures per source and type."""
+        from annotator.stats_report import build_stats  # only when the view is opened
+
         return build_stats(self.database)
 
     # --- history --------------------------------------------------------------

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from db.engine import Database
 from db.models import Document, Sentence, utcnow
@@ -53,7 +52,16 @@ _DOCUMENTS = Document.__table__
 _DOCUMENT_COLUMNS = ("title", "origin", "external_id", "text", "content_hash", "meta",
                      "imported_at")
 _SENTENCE_COLUMNS = ("document_id", "index", "start", "end", "text")
-_DIALECT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """The dialect's own INSERT (with ON CONFLICT); imported on first use, because loading
+    the PostgreSQL dialect costs every command's start on SQLite (and vice versa)."""
+    from importlib import import_module
+
+    return import_module(f"sqlalchemy.dialects.{dialect}").insert
+
+
 # Compiled once per dialect: on an import, SQLAlchemy's per-statement work cost more
 # than the inserts themselves (benchmarks/RESULTS.md, Import).
 _INSERT_DOCUMENT = PreparedInserts(
@@ -62,7 +70,7 @@ _INSERT_DOCUMENT = PreparedInserts(
 # A document whose text is already stored is skipped by the database itself (no separate
 # existence check, and two processes importing the same text cannot both store it).
 _INSERT_NEW_DOCUMENT = PreparedInserts(
-    lambda dialect: _DIALECT_INSERT[dialect](_DOCUMENTS)
+    lambda dialect: _dialect_insert(dialect)(_DOCUMENTS)
     .on_conflict_do_nothing(index_elements=["content_hash"]).returning(_DOCUMENTS.c.id),
     _DOCUMENTS, _DOCUMENT_COLUMNS)
 _INSERT_SENTENCES = PreparedInserts(lambda _dialect: insert(Sentence.__table__),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from click.testing import CliRunner
 
 from annotator import __version__
@@ -21,6 +23,9 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"annotator, version {__version__}"
+    # The package states its version itself (no metadata lookup at start); the installed
+    # distribution must carry the same one (pyproject.toml reads it from the package).
+    assert metadata.version("claim-annotator") == __version__
 
 
 def test_every_command_takes_db(runner: CliRunner) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -137,6 +139,7 @@ class AnnotationList(Widget, can_focus=True):
         self._top = 0
         # width -> the wrapped lines and, per line, the row it belongs to.
         self._wrapped: tuple[int, list[Text], list[int]] | None = None
+        self._paint_styles: tuple[Style, Style] | None = None  # during render_lines
 
     def show(self, annotations: tuple[AnnotationView, ...], *, show_annotator: bool) -> None:
         """Replace the rows, keeping the highlighted annotation if it is still there."""
@@ -222,20 +225,30 @@ class AnnotationList(Widget, can_focus=True):
         self._wrapped = None
         self._scroll_to_highlight()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles are the same for every line of one paint; each costs a walk up the
+        # widget tree, so they are looked up once here, not once per line.
+        name = ("annotation-list--highlight" if self.has_focus
+                else "annotation-list--highlight-blurred")
+        self._paint_styles = (self.rich_style, self.get_component_rich_style(name))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_styles = None
+
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
+        style, highlight = self._paint_styles or (
+            self.rich_style, self.get_component_rich_style("annotation-list--highlight"))
         lines, owners = self._lines()
         index = self._top + y
         if index >= len(lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, style)
         segments = list(lines[index].render(self.app.console, end=""))
         if self.annotations and owners[index] == self._highlighted:
-            name = ("annotation-list--highlight" if self.has_focus
-                    else "annotation-list--highlight-blurred")
-            style = self.get_component_rich_style(name)
-            segments = list(Segment.apply_style(segments, post_style=style))
-            return Strip(segments).adjust_cell_length(width, style)
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+            segments = list(Segment.apply_style(segments, post_style=highlight))
+            return Strip(segments).adjust_cell_length(width, highlight)
+        return Strip(segments).adjust_cell_length(width, style)
 
     def _on_focus(self, event: events.Focus) -> None:
         self.refresh()
