@@ -1,5 +1,5 @@
 """Allow ``python -m annotator``."""
 
-from annotator.cli import main
+from annotator.entry_point import main
 
 main()

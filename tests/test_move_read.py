@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
 from test_tui import SIZE, current, main_screen
 from test_tui import corpus as tui_corpus  # noqa: F401  (fixture)
 from test_tui_teams import elsewhere, fast_poll, interactive_app  # noqa: F401  (fixture)
@@ -10,8 +11,6 @@ from test_workspace import (
     _span,
     corpus,  # noqa: F401  (fixture)
 )
-
-from sqlalchemy import event
 
 from annotator.workspace import Workspace
 from db.engine import Database
