@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import metadata
 
 from click.testing import CliRunner
@@ -49,3 +51,15 @@ def test_newer_schema_is_a_one_line_error(runner: CliRunner, tmp_path) -> None: 
         "Error: database schema 'zzzz' was written by a newer version of annotator; "
         "upgrade claim-annotator to open it"
     )
+
+
+def test_the_console_script_turns_the_collector_back_on_and_freezes_the_modules() -> None:
+    code = ("import gc, sys\n"
+            "sys.argv = ['annotator', '--version']\n"
+            "from annotator.entry_point import main\n"
+            "try:\n    main()\n"
+            "except SystemExit as done:\n"
+            "    print(gc.isenabled(), gc.get_freeze_count() > 10_000, done.code)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.splitlines() == [f"annotator, version {__version__}", "True True 0"]
