@@ -327,3 +327,26 @@ async def test_list_highlight_follows_the_word_cursor(corpus: Database) -> None:
         assert annotations.selected_annotation.label == "source"
         await pilot.press("end")
         assert annotations.selected_annotation.label == "claim"
+
+
+async def test_clicking_a_word_on_a_wrapped_line_after_wide_characters(tmp_path: Path) -> None:
+    # Two cells per ideograph: the click's column is not the character's offset.
+    database = build_database(tmp_path, {"w.txt": "東京の記者 said the ministry counted more "
+                                                    "displaced families than last year.\n"})
+    app = make_app(database)
+    async with app.run_test(size=(40, 24)) as pilot:
+        viewer = main_screen(app).viewer
+        area = viewer.query_one("#current", Static)
+        left = area.styles.padding.left
+        assert await pilot.click(area, offset=(left + 11, 0))  # five ideographs fill cells 0-9
+        text = current(app).text
+        assert text[slice(*viewer.target_span())] == "said"  # type: ignore[misc]
+        rows = viewer.rendered.wrap(app.console, area.content_size.width)
+        assert len(rows) > 1  # the sentence wraps at this width
+        second = rows[1].plain
+        word = second.split()[0]
+        assert await pilot.click(area, offset=(left + second.index(word), 1))
+        assert text[slice(*viewer.target_span())] == word  # type: ignore[misc]
+        assert await pilot.click(area, offset=(0, 0))  # the bar in the padding: no word
+        assert text[slice(*viewer.target_span())] == word  # type: ignore[misc]
+    database.dispose()

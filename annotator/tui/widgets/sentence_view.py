@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich._wrap import divide_line
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -72,6 +73,8 @@ class SentenceArea(Static):
         # (width, height) -> drawn strips and which of them belong to the current sentence.
         self._drawn: tuple[tuple[int, int], list[Strip], range] | None = None
         self._top = 0
+        # Drawn row -> (offset of its first character in the current sentence, its text).
+        self._sentence_rows: dict[int, tuple[int, str]] = {}
 
     @property
     def visual(self) -> Visual:
@@ -157,8 +160,27 @@ class SentenceArea(Static):
             segments = Segment.apply_style(line.render(console, end=""), style)
             strips.append(Strip(segments).adjust_cell_length(width))
         shown = range(current_lines.start - top, current_lines.stop - top)
+        self._sentence_rows = {
+            first + number - top: (start, line.plain)
+            for number, (line, start) in enumerate(zip(current, starts, strict=True))
+            if top <= first + number < top + height}
         self._drawn = ((width, height), strips, shown)
         return strips, shown
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The offset in the current sentence of the character drawn at content cell
+        (``x``, ``y``), or ``None`` when that cell shows none of it."""
+        self._draw()
+        row = self._sentence_rows.get(y)
+        if row is None or x < 0:
+            return None
+        start, plain = row
+        cells = 0
+        for index, character in enumerate(plain):
+            cells += cell_len(character)  # a wide character covers two cells
+            if x < cells:
+                return start + index
+        return None
 
     def render_line(self, y: int) -> Strip:
         strips, _ = self._draw()
@@ -334,9 +356,6 @@ class SentenceViewer(Widget, can_focus=True):
             if self.current_annotator and annotation.annotator != self.current_annotator:
                 style += Style(italic=True)
             text.stylize(style, annotation.start, annotation.end)
-        # Each word carries its index so a click can move the cursor there.
-        for index, (start, end) in enumerate(self.words):
-            text.stylize(Style(meta={"word": index}), start, end)
         if (selection := self.selection) is not None:
             text.stylize(SELECTION_STYLE, *selection)
         if self.words:
@@ -409,7 +428,13 @@ class SentenceViewer(Widget, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         """Clicking a word moves the cursor there; shift-click extends the selection."""
-        word = event.style.meta.get("word")
-        if isinstance(word, int):
+        # The word is found from where the click landed, not from a style on every word:
+        # a style per word cost more to build and paint than the rest of a move's drawing.
+        area = self.query_one(SentenceArea)
+        at = event.get_content_offset(area)
+        offset = area.offset_at(at.x, at.y) if at is not None else None
+        word = next((index for index, (start, end) in enumerate(self.words)
+                     if start <= offset < end), None) if offset is not None else None
+        if word is not None:
             self.focus()
             self._move(word, extend=event.shift)
