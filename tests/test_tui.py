@@ -17,6 +17,7 @@ from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.goto import GotoScreen, parse_target
 from annotator.tui.widgets.annotation_list import AnnotationList
+from annotator.tui.widgets.header import HeaderLine
 from annotator.tui.widgets.sentence_view import SentenceViewer
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
@@ -88,8 +89,8 @@ def only(annotations: tuple[AnnotationView, ...], label: str | None = None) -> A
     return matching[0]
 
 
-def plain(static: Static) -> str:
-    """The plain text a Static shows."""
+def plain(static: Static | HeaderLine) -> str:
+    """The plain text a Static (or a header line) shows."""
     return static.visual.plain  # type: ignore[attr-defined]
 
 
@@ -124,8 +125,8 @@ async def test_opens_on_the_first_sentence_with_header(corpus: Database) -> None
         await pilot.pause()
         view = current(app)
         assert view.text == "Officials said over 160,000 people fled."
-        assert plain(app.screen.query_one("#title", Static)) == "1-alpha"
-        position = plain(app.screen.query_one("#position", Static))
+        assert plain(app.screen.query_one("#title", HeaderLine)) == "1-alpha"
+        position = plain(app.screen.query_one("#position", HeaderLine))
         assert "1/3" in position and "document 1/2" in position
         bar = app.screen.query_one(ProgressBar)
         assert (bar.progress, bar.total) == (0, 5)
@@ -163,7 +164,7 @@ async def test_j_and_k_move_across_documents(corpus: Database) -> None:
         await pilot.press("j", "j")
         view = current(app)
         assert (view.document_number, view.index) == (2, 0)
-        assert "1/2" in plain(app.screen.query_one("#position", Static))
+        assert "1/2" in plain(app.screen.query_one("#position", HeaderLine))
         await pilot.press("k")
         assert current(app).text == "Nothing happened here."
         await pilot.press("down", "up", "up")

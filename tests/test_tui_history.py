@@ -16,8 +16,9 @@ from test_tui import (
     stored,
     tag,
 )
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar
 
+from annotator.tui.widgets.header import HeaderLine
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
 
@@ -36,7 +37,7 @@ async def test_d_toggles_done_and_the_progress_bar(corpus: Database) -> None:
         await pilot.press("d")
         assert stored(app).state == "done"
         assert bar(app) == (1, 5)
-        assert "done" in plain(main_screen(app).query_one("#position", Static))
+        assert "done" in plain(main_screen(app).query_one("#position", HeaderLine))
         await pilot.press("d")
         assert stored(app).state is None
         assert bar(app) == (0, 5)

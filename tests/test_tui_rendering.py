@@ -29,6 +29,7 @@ from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.goto import GotoScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
+from annotator.tui.widgets.header import HeaderLine
 from annotator.workspace import Workspace
 from db.engine import Database
 
@@ -126,7 +127,7 @@ async def test_a_hostile_title_is_shown_as_written(hostile: Database) -> None:
     app = make_app(hostile)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("J")
-        title = plain(main_screen(app).query_one("#title", Static))
+        title = plain(main_screen(app).query_one("#title", HeaderLine))
         assert title == "[red]T[/red] \u241b[2J \\ [b]"
 
 

@@ -201,6 +201,12 @@ class AnnotationList(Widget, can_focus=True):
             lines: list[Text] = []
             owners: list[int] = []
             for index, row in enumerate(self.options):
+                # Most rows fit on one line: wrapping (splitting and re-joining the Text)
+                # is only paid by the long ones.
+                if row.prompt.cell_len <= width and "\n" not in row.prompt.plain:
+                    lines.append(row.prompt)
+                    owners.append(index)
+                    continue
                 wrapped = row.prompt.wrap(console, width, overflow="fold")
                 lines.extend(wrapped)
                 owners.extend([index] * len(wrapped))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 
@@ -23,7 +27,49 @@ def position_text(view: SentenceView) -> Text:
     return text
 
 
-def _update(static: Static, text: Text, shown: Text | None) -> Text:
+class HeaderLine(Widget):
+    """One line of the header that changes on every move (title, position): its Text is
+    painted straight to a strip, cut with an ellipsis when it does not fit. A ``Static``
+    converts and lays out its content through Textual's general pipeline, which cost more
+    than the rest of the header's drawing per move."""
+
+    DEFAULT_CSS = """
+    HeaderLine {
+        height: 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    @property
+    def visual(self) -> Visual:
+        """What is shown, as a ``Static`` would give it (tests read its ``plain``)."""
+        return visualize(self, self.text, markup=False)
+
+    def update(self, text: Text, *, layout: bool = True) -> None:
+        """Show ``text``; ``layout`` when its width can change the line's arrangement."""
+        self.text = text
+        self.refresh(layout=layout)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self.text.cell_len
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        style = self.rich_style
+        if y != 0 or width <= 0:
+            return Strip.blank(max(width, 0), style)
+        text = self.text
+        if text.cell_len > width:
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
+        segments = Segment.apply_style(text.render(self.app.console, end=""), style)
+        return Strip(segments).adjust_cell_length(width, style)
+
+
+def _update(static: Static | HeaderLine, text: Text, shown: Text | None) -> Text:
     """Show ``text`` in a one-line ``Static`` of the header, asking for a layout only when
     its width can change: its content width changed and it is sized by it (``auto``)."""
     if (shown is not None and text.plain == shown.plain and text.spans == shown.spans
@@ -52,16 +98,17 @@ class AnnotatorHeader(Widget):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header-top"):
-            yield Static(id="title")
-            yield Static(id="position")
+            yield HeaderLine(id="title")
+            yield HeaderLine(id="position")
         with Horizontal(id="header-progress"):
             yield Static(verbatim(f"{self.annotator}: done"), id="progress-label")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
             yield Static(id="progress-count")
 
     def _set(self, name: str, text: Text) -> None:
-        self._shown[name] = _update(self.query_one(f"#{name}", Static), text,
-                                    self._shown.get(name))
+        widget = self.query_one(f"#{name}")
+        assert isinstance(widget, (Static, HeaderLine))
+        self._shown[name] = _update(widget, text, self._shown.get(name))
 
     def show(self, view: SentenceView, progress: Progress) -> None:
         """Show where ``view`` is and how far this annotator has got."""
