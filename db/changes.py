@@ -22,6 +22,6 @@ Marker = tuple[int, ...]
 def change_marker(database: Database) -> Marker:
     """A value that changes whenever anyone records an action, adds annotations or links,
     or extends the registry."""
-    with database.reads() as session:
-        row = session.execute(_MARKER).one()
+    with database.read_statement() as connection:
+        row = connection.execute(_MARKER).one()
     return tuple(int(value or 0) for value in row)

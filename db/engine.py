@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -162,6 +162,17 @@ class Database:
         autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         with Session(autocommit, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def read_statement(self) -> Iterator[Connection]:
+        """A Core connection for one read-only statement, without the ORM session's set-up
+        (the change marker that every move probes); in autocommit on PostgreSQL, as
+        :meth:`reads`."""
+        engine = self.engine
+        if engine.dialect.name != "sqlite":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def single_statement(self) -> Iterator[Session]:
