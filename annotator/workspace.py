@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from db import annotations, changes, history, navigation, sources, suggestions
@@ -207,8 +208,15 @@ class Workspace:
     def move(self, from_sentence_id: int | None, to_sentence_id: int) -> None:
         """Leave one sentence for another: ``leave_sentence`` and ``remember_position``
         in one transaction, which is what every move key does."""
+        arrival = self._arrival
         self._write(lambda: annotations.move(self.database, self.annotator, from_sentence_id,
                                              to_sentence_id))
+        if (arrival is not None and arrival.leaving_marks_done
+                and arrival.view.sentence_id == to_sentence_id):
+            # What the leave check was read with still holds after this write, which only
+            # marked the sentence left done (it had no state then, so the count grows by
+            # one whoever marked it): the arrival is shown without reading it again.
+            self._arrival = replace(arrival, done=arrival.done + 1, leaving_marks_done=False)
 
     def leaving_marks_done(self, sentence_id: int | None, arriving: int | None = None) -> bool:
         """Whether :meth:`leave_sentence` would change anything: the sentence has a span of

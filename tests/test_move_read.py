@@ -190,3 +190,25 @@ async def test_the_screen_moves_on_what_it_read_ahead_and_still_shows_others_new
         await pilot.press("k")  # backwards, what the last move read ahead is not used
         await pilot.pause()
         assert current(app).next_id == following
+
+
+def test_a_move_that_marks_done_shows_the_arrival_without_reading_it_again(
+    corpus: Database,  # noqa: F811
+) -> None:
+    ana = Workspace(corpus, "ana")
+    ids = _ids(ana)
+    _span(ana, ids[2], "claim", "talks would go on")
+    _span(ana, ids[3], "source", ana.view(ids[3]).text.split()[0])
+    statements = Statements(corpus)
+    for left, arriving, marked_elsewhere in ((ids[2], ids[3], False), (ids[3], ids[4], True)):
+        assert ana.leaving_marks_done(left, arriving)
+        if marked_elsewhere:  # another terminal marks it done between the check and the move
+            Workspace(corpus, "ana").toggle_done(left)
+        ana.move(left, arriving)
+        before = statements.count
+        view, progress = ana.view(arriving), ana.progress()
+        assert statements.count == before  # shown from the arrival read with the leave check
+        fresh = Workspace(corpus, "ana")
+        assert view == fresh.view(arriving)
+        assert progress == fresh.progress()
+        assert fresh.view(left).state == "done"
