@@ -209,8 +209,8 @@ class Workspace:
         """Leave one sentence for another: ``leave_sentence`` and ``remember_position``
         in one transaction, which is what every move key does."""
         arrival = self._arrival
-        self._write(lambda: annotations.move(self.database, self.annotator, from_sentence_id,
-                                             to_sentence_id))
+        self._write(lambda: annotations.move(self.database, self.annotator_id,
+                                             from_sentence_id, to_sentence_id))
         if (arrival is not None and arrival.leaving_marks_done
                 and arrival.view.sentence_id == to_sentence_id):
             # What the leave check was read with still holds after this write, which only

@@ -324,11 +324,15 @@ def _restore_state(
 
 
 def write_sentence_state(
-    session: Session, recorder: ChangeRecorder, sentence_id: int, state: str | None
+    session: Session, recorder: ChangeRecorder, sentence_id: int, state: str | None, *,
+    had_state: bool = True,
 ) -> None:
-    """Set (``None``: clear) the recorder's annotator's state of a sentence, and log it."""
+    """Set (``None``: clear) the recorder's annotator's state of a sentence, and log it.
+
+    ``had_state=False`` tells that the caller checked, in this transaction, that the
+    annotator has no state for it (no read to find the current one)."""
     annotator_id = recorder.annotator_id
-    current = session.get(SentenceState, (annotator_id, sentence_id))
+    current = session.get(SentenceState, (annotator_id, sentence_id)) if had_state else None
     before = state_snapshot(current) if current is not None else None
     if state is None:
         session.execute(delete(SentenceState).where(
