@@ -161,11 +161,12 @@ def explain(url: str) -> list[str]:
             "annotations of a sentence (all)": (navigation._SENTENCE_ANNOTATIONS[True, False],
                                                 {"sentence_id": sentence_id,
                                                  "annotator_id": 1}),
-            "links of shown annotations": (navigation._OUTGOING, {"ids": [1, 2, 3]}),
+            "links of shown annotations (both directions)": (navigation._LINK_ENDS,
+                                                            {"ids": [1, 2, 3]}),
             "progress (done count)": (navigation._COUNT_DONE, {"annotator_id": 1}),
             "leaving marks done?": (navigation._MARKS_DONE_ON_LEAVE,
                                     {"sentence_id": sentence_id, "annotator_id": 1}),
-            "change poll": (changes._MARKER, {}),
+            "change marker (the change poll, and every move read ahead)": (changes._MARKER, {}),
         }
         prefix = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
         for name, (statement, params) in statements.items():

@@ -11,7 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
@@ -340,7 +350,7 @@ def _annotation_query(
     *conditions: Any, show_others: bool, suggestions: bool = True
 ) -> Select[Any]:
     """Annotations matching ``conditions`` (only bound ``annotator_id``'s unless
-    ``show_others``), with their annotator and canonical source.
+    ``show_others``), with their annotator and canonical source, as plain columns.
 
     Rejected suggestions are never shown, pending ones only the annotator's own (and
     only with ``suggestions``); other annotators' rows only once accepted.
@@ -349,7 +359,7 @@ def _annotation_query(
     own = (Annotation.annotator_id == bindparam("annotator_id")) & Annotation.status.in_(
         own_statuses)
     query = (
-        select(Annotation, Annotator.name, Source.name, Source.source_type)
+        select(*_VIEW_COLUMNS)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .outerjoin(Source, Source.id == Annotation.source_id)
         .where(*conditions, or_(own, Annotation.status == "accepted") if show_others else own)
@@ -358,6 +368,15 @@ def _annotation_query(
     return query
 
 
+# Columns, not ORM entities: a move reads a few rows, and building mapped objects (identity
+# map, instance state) cost more than the statement itself.
+_VIEW_COLUMNS = (
+    Annotation.id, Annotation.sentence_id, Annotation.label, Annotation.start, Annotation.end,
+    Annotation.text, Annotation.status, Annotation.origin, Annotator.name.label("annotator"),
+    Annotation.source_id, Source.name.label("source_name"), Source.source_type,
+    Annotation.figure_value, Annotation.figure_unit, Annotation.figure_qualifier,
+    Annotation.attrs,
+)
 _SENTENCE_ANNOTATIONS = {
     (show_others, suggestions): _annotation_query(
         Annotation.sentence_id == bindparam("sentence_id"), show_others=show_others,
@@ -365,42 +384,48 @@ _SENTENCE_ANNOTATIONS = {
     for show_others in (False, True) for suggestions in (False, True)
 }
 _OTHER_END = aliased(Annotation)
-_OUTGOING = (select(Link, _OTHER_END).join(_OTHER_END, _OTHER_END.id == Link.to_id)
-             .where(Link.from_id.in_(bindparam("ids", expanding=True))))
-_INCOMING = (select(Link, _OTHER_END).join(_OTHER_END, _OTHER_END.id == Link.from_id)
-             .where(Link.to_id.in_(bindparam("ids", expanding=True))))
+# Both directions in one statement (one round trip on PostgreSQL): the shown annotation's
+# id, whether it is the link's origin, the link type, and the other end.
+_LINK_ENDS = union_all(
+    select(Link.from_id, literal(True), Link.type, _OTHER_END.id, _OTHER_END.label,
+           _OTHER_END.text)
+    .join(_OTHER_END, _OTHER_END.id == Link.to_id)
+    .where(Link.from_id.in_(bindparam("ids", expanding=True))),
+    select(Link.to_id, literal(False), Link.type, _OTHER_END.id, _OTHER_END.label,
+           _OTHER_END.text)
+    .join(_OTHER_END, _OTHER_END.id == Link.from_id)
+    .where(Link.to_id.in_(bindparam("ids", expanding=True))),
+)
 
 
 def _annotations(
     session: Session, query: Select[Any], params: dict[str, Any]
 ) -> list[AnnotationView]:
     rows = session.execute(query, params).all()
-    ids = [row[0].id for row in rows]
     outgoing: dict[int, list[tuple[str, LinkEnd]]] = {}
     incoming: dict[int, list[tuple[str, LinkEnd]]] = {}
-    if ids:  # most sentences have no annotations: no link queries for them
-        for link, end in session.execute(_OUTGOING, {"ids": ids}).all():
-            outgoing.setdefault(link.from_id, []).append(
-                (link.type, LinkEnd(end.id, end.label, end.text)))
-        for link, end in session.execute(_INCOMING, {"ids": ids}).all():
-            incoming.setdefault(link.to_id, []).append(
-                (link.type, LinkEnd(end.id, end.label, end.text)))
+    if rows:  # most sentences have no annotations: no link query for them
+        for shown, origin, kind, end_id, end_label, end_text in session.execute(
+                _LINK_ENDS, {"ids": [row.id for row in rows]}):
+            (outgoing if origin else incoming).setdefault(shown, []).append(
+                (kind, LinkEnd(end_id, end_label, end_text)))
     views = []
-    for annotation, annotator, source_name, source_type in rows:
-        out = outgoing.get(annotation.id, [])
-        into = incoming.get(annotation.id, [])
+    for row in rows:
+        out = outgoing.get(row.id, [])
+        into = incoming.get(row.id, [])
+        attrs = row.attrs or {}
         views.append(AnnotationView(
-            id=annotation.id, sentence_id=annotation.sentence_id, label=annotation.label,
-            start=annotation.start, end=annotation.end, text=annotation.text,
-            status=annotation.status, origin=annotation.origin, annotator=annotator,
-            source_id=annotation.source_id, source_name=source_name, source_type=source_type,
-            figure_value=annotation.figure_value, figure_unit=annotation.figure_unit,
-            figure_qualifier=annotation.figure_qualifier,
+            id=row.id, sentence_id=row.sentence_id, label=row.label,
+            start=row.start, end=row.end, text=row.text,
+            status=row.status, origin=row.origin, annotator=row.annotator,
+            source_id=row.source_id, source_name=row.source_name, source_type=row.source_type,
+            figure_value=row.figure_value, figure_unit=row.figure_unit,
+            figure_qualifier=row.figure_qualifier,
             attributed_to=tuple(end for kind, end in out if kind == "attributed_to"),
             supports=tuple(end for kind, end in out + into if kind == "supports"),
             claims=tuple(end for kind, end in into if kind == "attributed_to"),
-            attribution=(annotation.attrs or {}).get("attribution"),
-            **_suggestion_fields(annotation.attrs or {}),
+            attribution=attrs.get("attribution"),
+            **_suggestion_fields(attrs),
         ))
     return views
 
