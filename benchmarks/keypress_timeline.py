@@ -56,8 +56,9 @@ class _Finder:
             if module not in _done and loaded is not None and hasattr(loaded, cls):
                 _done.add(module)
                 target = getattr(loaded, cls)
-                for name in names:
-                    setattr(target, name, _stamp(name, getattr(target, name)))
+                for name in names:  # an older version may lack one: left unstamped
+                    if hasattr(target, name):
+                        setattr(target, name, _stamp(name, getattr(target, name)))
         return None
 
 
