@@ -329,13 +329,18 @@ class _Qty(NamedTuple):
 
 def _tokenize(text: str) -> list[_Tok]:
     # Group 1 is the leading space; exactly one of groups 2-4 (number, word, symbol) matched
-    # after it, and lastindex names which: one lookup instead of testing each group.
+    # after it, and each of those matches at least one character: the non-empty one names
+    # the kind. findall gives the groups as tuples without building match objects, and
     # tuple.__new__ skips the Python-level _Tok.__new__ (a token is built for every word).
-    return [
-        _new_tuple(_Tok, (match.lastindex - 2, match.group(match.lastindex),
-                          match.start(1) != match.end(1)))
-        for match in _TOKEN.finditer(text.translate(_DASHES).lower())
-    ]
+    toks = []
+    for space, number, word, symbol in _TOKEN.findall(text.translate(_DASHES).lower()):
+        if number:
+            toks.append(_new_tuple(_Tok, (_NUM, number, space != "")))
+        elif word:
+            toks.append(_new_tuple(_Tok, (_WORD, word, space != "")))
+        else:
+            toks.append(_new_tuple(_Tok, (_SYM, symbol, space != "")))
+    return toks
 
 
 _new_tuple = tuple.__new__

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from annotator.records import frozen_record
@@ -55,6 +56,7 @@ class CueSet:
     """The scheme's cue words prepared for matching."""
 
     phrases: dict[str, tuple[tuple[str, int], ...]]  # first word -> (phrase, kind), longest first
+    phrase_firsts: frozenset[str]  # the keys of ``phrases``, for a fast set intersection
     all_verbs: frozenset[str]
     weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
     participles: re.Pattern[str]
@@ -71,6 +73,7 @@ class CueSet:
             phrases.setdefault(phrase.split()[0], []).append((phrase, kind))
         return cls(
             phrases={first: tuple(found) for first, found in phrases.items()},
+            phrase_firsts=frozenset(phrases),
             all_verbs=frozenset(verbs),
             weak_verbs=frozenset(scheme.weak_cue_verbs),
             participles=re.compile(
@@ -80,6 +83,11 @@ class CueSet:
                 [*phrases, *(phrase.split()[0] for phrase in scheme.participle_cues)]
             ),
         )
+
+    @cached_property
+    def sources(self) -> _Sources:
+        """The source finder for these cues (built once, not for every sentence)."""
+        return _Sources(self)
 
 
 _ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
@@ -367,8 +375,13 @@ def _skip_object(sentence: str, position: int, cue: str) -> int:
     return position
 
 
-def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | None:
-    """The clause after the cue, from "that" when it follows closely."""
+def _claim_after(
+    sentence: str, position: int, cue: str, skipped: int | None = None
+) -> tuple[int, int] | None:
+    """The clause after the cue, from "that" when it follows closely.
+
+    ``skipped`` is ``_skip_object(sentence, position, cue)`` when the caller has it already.
+    """
     that = _THAT.search(sentence, position)
     between = sentence[position : that.start()] if that else ""
     if (
@@ -378,16 +391,18 @@ def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | No
     ):
         position = that.end()
     else:
-        position = _skip_object(sentence, position, cue)
+        position = _skip_object(sentence, position, cue) if skipped is None else skipped
     while position < len(sentence) and sentence[position] in " ,:":
         position += 1
     start, end = _trim_claim(sentence, position, len(sentence))
     return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
 
 
-def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
-    """Nothing but trailers, punctuation or a ", saying ..." participle follows the cue."""
-    position = _skip_object(sentence, position, cue)
+def _ends_clause(sentence: str, position: int, cues: CueSet) -> bool:
+    """Nothing but trailers, punctuation or a ", saying ..." participle follows the cue.
+
+    ``position`` is already past the trailers and the object (``_skip_object``).
+    """
     if cues.participles.match(sentence, position):
         return True
     return not sentence[position:].strip(_CLOSING_TRIM)
@@ -428,12 +443,12 @@ def _verb_attribution(
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     source = sources.before(sentence, clause, cue_start)
-    # Everything before the cue is one source ("Dr. X, an economist, said ..."): not inverted.
-    whole = source is not None and source[0] <= _trim(sentence, clause, cue_start)[0]
     if (
         last_break >= 0
         and not before[last_break + 1 :].strip()
-        and not whole
+        # Everything before the cue is one source ("Dr. X, an economist, said ..."): not
+        # inverted.
+        and not (source is not None and source[0] <= _trim(sentence, clause, cue_start)[0])
         and not _after_insertion(sentence, clause, clause + last_break)
     ):
         # Cue right after a comma or closing quote: "CLAIM, said X."
@@ -444,7 +459,8 @@ def _verb_attribution(
     if source is None:
         return None
     weak = cue.lower() in cues.weak_verbs
-    if _ends_clause(sentence, cue_end, cue, cues):
+    skipped = _skip_object(sentence, cue_end, cue)
+    if _ends_clause(sentence, skipped, cues):
         boundary = _claim_boundary(sentence, clause, source[0])
         claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
         if claim is None and weak:
@@ -452,7 +468,8 @@ def _verb_attribution(
         return Attribution(cue, source, claim, source_first=True)
     if weak and not _strongly_introduced(sentence, cue_end):
         return None
-    return Attribution(cue, source, _claim_after(sentence, cue_end, cue), source_first=True)
+    claim = _claim_after(sentence, cue_end, cue, skipped)
+    return Attribution(cue, source, claim, source_first=True)
 
 
 def _according_attribution(
@@ -502,7 +519,7 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
     if len(lower) != len(sentence):  # a few characters lengthen when lowered ("İ")
         lower = "".join(char if len(char.lower()) != 1 else char.lower() for char in sentence)
     found: list[tuple[int, int, _Cue]] = []
-    for first in words & cues.phrases.keys():
+    for first in cues.phrase_firsts.intersection(words):
         position = lower.find(first)
         while position >= 0:
             if position == 0 or not lower[position - 1].isalnum():
@@ -530,7 +547,7 @@ def find_attributions(
     if cues.first_words.isdisjoint(words):
         return []
     clause = _clause_start(sentence)
-    sources = _Sources(cues)
+    sources = cues.sources
     found: list[Attribution] = []
     for start, kind, cue in _find_cues(sentence, words, cues):
         if any(_inside(a, start) for a in found):

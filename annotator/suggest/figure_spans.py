@@ -96,7 +96,6 @@ _FIGURE = re.compile(
 
 _MONTH_AFTER = re.compile(rf"^(?:\s+of)?\s+(?:{_alternation(_MONTHS)})\b")
 _TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|o'clock\b|h\b))", re.I)
-_GLUED_AFTER = re.compile(r"^[^\W\d_]")  # "12th", "1990s", "3D": not quantities
 # Words right before a number that make it part of a name ("Gate 2", "Resolution 2728").
 _NAME_WORDS = frozenset(
     _split(
@@ -111,7 +110,6 @@ _DETERMINERS = frozenset(
     _split("the these those its their his her our my your all both every any no which each")
 )
 _DURATION_AFTER = re.compile(r"\s+(?:second|minute|hour|day|week|month|year|decade|century)\b")
-_URLISH = re.compile(r"(?:://|www\.|[=@/\\])")
 _MONTH_NAMES = frozenset(_MONTHS)
 _SENTENCE_START_WORDS = frozenset(
     _split(
@@ -193,6 +191,11 @@ def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
     )
 
 
+def _is_urlish(token: str) -> bool:
+    """Whether a token is a URL, an address or a code: "://", "www.", "=", "@", "/" or "\\"."""
+    return "/" in token or "=" in token or "@" in token or "\\" in token or "www." in token
+
+
 def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) -> bool:
     """Dates, years, times, ordinals, names with numbers, codes and URLs are not figures."""
     start, end = match.span("num")
@@ -201,9 +204,12 @@ def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) 
     token_end = sentence.find(" ", end)
     token = sentence[token_start : token_end if token_end >= 0 else len(sentence)]
     after = sentence[end : end + 20]
-    glued = bool(_GLUED_AFTER.match(after)) and not g["plus"]
+    next_char = sentence[end : end + 1]
+    # "12th", "1990s", "3D" are not quantities: a letter right after the digits, as re's
+    # [^\W\d_] (\w is str.isalnum() or "_", \d is str.isdecimal()).
+    glued = next_char.isalnum() and not next_char.isdecimal() and not g["plus"]
     unit = g["pct"] or g["hyunit"] or g["curword"]
-    if (_URLISH.search(token) or glued) and not unit:
+    if (glued or _is_urlish(token)) and not unit:
         return True
     if g["cur"] or g["pct"] or g["curword"] or g["cur2"]:
         return False
@@ -274,16 +280,62 @@ _REVERSED_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _PREFIX_WINDOW = 32
+# The ASCII characters every _CURRENCY_END match ends with, in both cases (the others are not
+# ASCII).
+_CURRENCY_END_ASCII = frozenset("$DRPYFSdrpyfs")
+# The word right before a number that _REVERSED_PREFIX can take in: the last word of a
+# qualifier, "between" or "from" (lower case; the pattern ignores case).
+_PREFIX_LAST_WORDS = frozenset(
+    [*(q.split()[-1].lower() for q in _SPAN_QUALIFIERS), "between", "from"]
+)
+
+
+def _may_end_currency(sentence: str, start: int) -> bool:
+    """False only where _CURRENCY_END cannot match right before ``start``.
+
+    It ends with a currency character and an optional space: the last character before
+    ``start`` (or the one before that space) must be one, or a non-ASCII character, which the
+    pattern's case folding decides.
+    """
+    last = sentence[start - 1 : start] if start else ""
+    if last.isspace():
+        last = sentence[start - 2 : start - 1] if start >= 2 else ""
+    return last in _CURRENCY_END_ASCII or not last.isascii()
+
+
+def _may_follow_prefix(sentence: str, start: int) -> bool:
+    """False only where _REVERSED_PREFIX matches nothing before ``start``.
+
+    A match is spaces, then (read backwards) "between", "from" or a qualifier ending at a word
+    boundary: the word before the spaces must be the last word of one of them. Where the
+    window ends or a non-ASCII character makes that unsure, the pattern decides.
+    """
+    low = max(0, start - _PREFIX_WINDOW)
+    i = start - 1
+    if i < low or not sentence[i].isspace():
+        return False
+    while i >= low and sentence[i].isspace():
+        i -= 1
+    end = i + 1
+    while i >= low and sentence[i].isalpha():
+        i -= 1
+    if i < low or not sentence[i].isascii():
+        return True  # the window cuts the word, or a character \w counts and isalpha does not
+    word = sentence[i + 1 : end]
+    return not word.isascii() or word.lower() in _PREFIX_LAST_WORDS
 
 
 def _prefix_start(sentence: str, position: int) -> int:
     """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
     start = position
-    currency = _CURRENCY_END.search(sentence, max(0, start - 2), start)
-    if currency:
-        currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
-    if currency:
-        start = currency.start()
+    if _may_end_currency(sentence, start):
+        currency = _CURRENCY_END.search(sentence, max(0, start - 2), start)
+        if currency:
+            currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
+        if currency:
+            start = currency.start()
+    if not _may_follow_prefix(sentence, start):
+        return start
     head = sentence[max(0, start - _PREFIX_WINDOW) : start]
     words = _REVERSED_PREFIX.match(head[::-1])
     if words and words.end():
