@@ -21,7 +21,7 @@ from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, p
 from annotator.records import frozen_record
 from annotator.suggest.patterns import word_finder, word_trie
 
-__all__ = ["FoundFigure", "find_figures"]
+__all__ = ["FoundFigure", "figure_tuples", "find_figures"]
 
 
 @frozen_record
@@ -200,17 +200,18 @@ def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) 
     """Dates, years, times, ordinals, names with numbers, codes and URLs are not figures."""
     start, end = match.span("num")
     num = g["num"]
-    token_start = sentence.rfind(" ", 0, start) + 1
-    token_end = sentence.find(" ", end)
-    token = sentence[token_start : token_end if token_end >= 0 else len(sentence)]
-    after = sentence[end : end + 20]
-    next_char = sentence[end : end + 1]
-    # "12th", "1990s", "3D" are not quantities: a letter right after the digits, as re's
-    # [^\W\d_] (\w is str.isalnum() or "_", \d is str.isdecimal()).
-    glued = next_char.isalnum() and not next_char.isdecimal() and not g["plus"]
     unit = g["pct"] or g["hyunit"] or g["curword"]
-    if (glued or _is_urlish(token)) and not unit:
-        return True
+    if not unit:
+        next_char = sentence[end : end + 1]
+        # "12th", "1990s", "3D" are not quantities: a letter right after the digits, as re's
+        # [^\W\d_] (\w is str.isalnum() or "_", \d is str.isdecimal()).
+        if next_char.isalnum() and not next_char.isdecimal() and not g["plus"]:
+            return True
+        token_end = sentence.find(" ", end)
+        token = sentence[sentence.rfind(" ", 0, start) + 1 : token_end if token_end >= 0 else None]
+        if _is_urlish(token):
+            return True
+    after = sentence[end : end + 20]
     if g["cur"] or g["pct"] or g["curword"] or g["cur2"]:
         return False
     if _TIME_AFTER.match(after):
@@ -377,7 +378,15 @@ def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[F
     ``words``, the sentence's lower-case words, lets a sentence without number words skip
     looking for them.
     """
-    found: list[FoundFigure] = []
+    return [FoundFigure(*found) for found in figure_tuples(sentence, words)]
+
+
+def figure_tuples(
+    sentence: str, words: AbstractSet[str] | None = None
+) -> list[tuple[int, int, ParsedFigure, str]]:
+    """``find_figures`` as (start, end, parsed, reason) tuples, for callers that build their
+    own records from them (the suggester)."""
+    found: list[tuple[int, int, ParsedFigure, str]] = []
     for match in _matches(sentence, words):
         groups = match.groupdict()
         if _is_excluded(sentence, match, groups):
@@ -392,5 +401,5 @@ def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[F
         parsed = parse_figure(sentence[start:end])
         if parsed is None:
             continue
-        found.append(FoundFigure(start, end, parsed, _reason(groups)))
+        found.append((start, end, parsed, _reason(groups)))
     return found

@@ -15,7 +15,7 @@ from annotator.suggest.attribution import (
     find_attributions,
     sentence_words,
 )
-from annotator.suggest.figure_spans import find_figures
+from annotator.suggest.figure_spans import figure_tuples
 from annotator.suggest.model import KnownSource, SuggestedSpan
 from annotator.suggest.scheme import Scheme, default_scheme
 from annotator.suggest.sources import NamedSource, SourceMemory, SourceNamer
@@ -57,25 +57,25 @@ class Suggester:
 
     def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
-        source_index: dict[tuple[int, int], int] = {}
         words = sentence_words(sentence)
-        for attribution in find_attributions(sentence, self.cues, words):
-            index = source_index.get(attribution.source)
-            if index is None:
-                index = source_index[attribution.source] = len(spans)
-                spans.append(self._source_span(sentence, attribution, memory))
-            if attribution.claim is not None:
-                spans.append(self._claim_span(sentence, attribution, spans[index], index))
-        if spans:
+        attributions = find_attributions(sentence, self.cues, words)
+        if attributions:
+            source_index: dict[tuple[int, int], int] = {}
+            for attribution in attributions:
+                index = source_index.get(attribution.source)
+                if index is None:
+                    index = source_index[attribution.source] = len(spans)
+                    spans.append(self._source_span(sentence, attribution, memory))
+                if attribution.claim is not None:
+                    spans.append(self._claim_span(sentence, attribution, spans[index], index))
             spans.extend(self._known_mentions(sentence, spans, memory))
-        for figure in find_figures(sentence, words):
-            parsed = figure.parsed
-            attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
+        for start, end, parsed, reason in figure_tuples(sentence, words):
+            value_max = parsed.value_max
+            # Positional arguments, in field order: a figure span is built for every figure.
             spans.append(
-                SuggestedSpan("figure", figure.start, figure.end,
-                              sentence[figure.start : figure.end], figure.reason,
-                              figure_value=parsed.value, figure_unit=parsed.unit,
-                              figure_qualifier=parsed.qualifier, attrs=attrs)
+                SuggestedSpan("figure", start, end, sentence[start:end], reason, None, None,
+                              parsed.value, parsed.unit, parsed.qualifier,
+                              {} if value_max is None else {"value_max": value_max})
             )
         return spans
 
