@@ -103,6 +103,8 @@ _CLAUSE_OPENING = _QUOTES + " "
 _DATELINE = re.compile(
     r"^\s*(?:\*\*[^*]{1,40}\*\*|[A-Z][A-Z .,'’/-]{1,40}(?:\s*\([^)]{1,40}\))?)\s*[–—-]+\s*"
 )
+_ASCII_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DATELINE_SECOND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'’/-")
 _TRAILER = re.compile(
     r"(?:,?\s+(?:on|late on|early on|earlier on|late|earlier|last|this)\s+"
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night|"
@@ -149,7 +151,8 @@ def _is_adverb(word: str) -> bool:
     return word.endswith("ly") and word.islower() and len(word) > 4 and word not in _LY_NOUNS
 
 
-_LEADING_JOIN = re.compile(r"^(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+# Matched at a position (pattern.match with pos and endpos), not on a slice.
+_LEADING_JOIN = re.compile(r"(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
 _SUBORDINATE = re.compile(
     r"\s(?:as|while|when|whereas|because|since|although|though|after|before|until|unless|once)\s+"
 )
@@ -183,7 +186,15 @@ _MIN_CLAIM_WORDS = 2
 
 
 def _clause_start(sentence: str) -> int:
-    match = _DATELINE.match(sentence)
+    # _DATELINE can only match where the first characters after the leading spaces (re's \s
+    # is str.isspace) are "**" or a capital and a dateline character: a cheap test first.
+    head = sentence.lstrip()[:2]
+    match = (
+        _DATELINE.match(sentence)
+        if head == "**" or (len(head) == 2 and head[0] in _ASCII_CAPITALS
+                            and head[1] in _DATELINE_SECOND)
+        else None
+    )
     start = match.end() if match else 0
     while start < len(sentence) and sentence[start] in _CLAUSE_OPENING:
         start += 1
@@ -240,10 +251,14 @@ def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
-    start, end = _trim(sentence, start, end)
-    joined = _LEADING_JOIN.match(sentence[start:end])
+    return _strip_trimmed(sentence, *_trim(sentence, start, end))
+
+
+def _strip_trimmed(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """_strip_source of a span that _trim has already shrunk."""
+    joined = _LEADING_JOIN.match(sentence, start, end)
     if joined:
-        start += joined.end()
+        start = joined.end()
     clauses = list(_SUBORDINATE.finditer(sentence, start, end))
     if clauses:
         start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
@@ -289,7 +304,8 @@ class _Sources:
         index = len(pieces) - 1
         skipped = 0
         while index >= 0:
-            start, end = _strip_source(sentence, *pieces[index])
+            trimmed = _trim(sentence, *pieces[index])
+            start, end = _strip_trimmed(sentence, *trimmed)
             text = sentence[start:end]
             if not text or (_PARENTHETICAL.match(text) and index > 0):
                 # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
@@ -298,7 +314,7 @@ class _Sources:
                 if skipped > 2:
                     return None
                 continue
-            if index > 0 and start == _trim(sentence, *pieces[index])[0]:
+            if index > 0 and start == trimmed[0]:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
@@ -531,7 +547,9 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
             position = lower.find(first, position + 1)
     for match in cues.participles.finditer(sentence):
         found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
-    found.sort(key=_position_and_kind)
+    # (position, kind) never repeats (one cue per position and kind), so the tuples sort by
+    # those two alone, as a key function would, without calling one.
+    found.sort()
     return found
 
 
@@ -550,7 +568,7 @@ def find_attributions(
     sources = cues.sources
     found: list[Attribution] = []
     for start, kind, cue in _find_cues(sentence, words, cues):
-        if any(_inside(a, start) for a in found):
+        if found and any(_inside(a, start) for a in found):
             continue
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
@@ -561,10 +579,6 @@ def find_attributions(
         if attribution is not None:
             found.append(attribution)
     return found
-
-
-def _position_and_kind(item: tuple[int, int, _Cue]) -> tuple[int, int]:
-    return item[0], item[1]
 
 
 def _inside(attribution: Attribution, position: int) -> bool:
