@@ -35,6 +35,9 @@ INSERTS = [
     " they ", " the ministry ", " Hamas ", " OCHA ", " WHO ", " who ", ", ", ". ", " more than ",
     " between ", " and ", " to ", " No. ", " March ", " Dr. ", " in a statement ", " on Monday",
     "\n", "\t", "\u00a0", "\u2009", "+", ":", "/", "(", ")", "**X** – ", "CAIRO (Wire) – ",
+    "@", "=", "www.", "http://", "\\", "#", "_", "th", "s", "D", "²", "½", "٣", "a.m.", " p.m.",
+    ":30", " GMT", " o'clock", "-year", "-old", "bn", "m", "k", " of March", " per cent", "~",
+    " dollars", " euros", " pounds", " people", " families", "ly", " also", " has", ",",
 ]
 TRIGGER_WORDS = [
     "said", "told", "according to", "he", "she", "it", "Hamas", "the ministry", "that", ",",

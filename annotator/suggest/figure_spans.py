@@ -309,21 +309,15 @@ def _may_follow_prefix(sentence: str, start: int) -> bool:
 
     A match is spaces, then (read backwards) "between", "from" or a qualifier ending at a word
     boundary: the word before the spaces must be the last word of one of them. Where the
-    window ends or a non-ASCII character makes that unsure, the pattern decides.
+    window may cut the word, or the word holds anything but ASCII letters, the pattern decides.
     """
-    low = max(0, start - _PREFIX_WINDOW)
-    i = start - 1
-    if i < low or not sentence[i].isspace():
+    if not start or not sentence[start - 1].isspace():  # str.isspace is exactly re's \s
         return False
-    while i >= low and sentence[i].isspace():
-        i -= 1
-    end = i + 1
-    while i >= low and sentence[i].isalpha():
-        i -= 1
-    if i < low or not sentence[i].isascii():
-        return True  # the window cuts the word, or a character \w counts and isalpha does not
-    word = sentence[i + 1 : end]
-    return not word.isascii() or word.lower() in _PREFIX_LAST_WORDS
+    parts = sentence[max(0, start - _PREFIX_WINDOW) : start].rstrip().rsplit(None, 1)
+    if len(parts) < 2:
+        return True
+    word = parts[1]  # whitespace before it: when it is all ASCII letters, it is the whole word
+    return not (word.isalpha() and word.isascii()) or word.lower() in _PREFIX_LAST_WORDS
 
 
 def _prefix_start(sentence: str, position: int) -> int:
