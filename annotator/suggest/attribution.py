@@ -132,7 +132,6 @@ _TOLD_OBJECT = re.compile(
     r"(?:the\s+)?[A-Z][\w.’'&-]*(?:\s+(?:of\s+)?[A-Z][\w.’'&-]*)*)\b\.?"
 )
 _TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
-_THAT = re.compile(r"\bthat\b")
 # Words between a source and its cue that are not part of the source ("Egypt officially
 # announced", "Hamas has said").
 _ADVERBS_AND_AUXILIARIES = frozenset(
@@ -174,6 +173,9 @@ _FUNCTION_END = frozenset(
     str.split("the a an of to and or in on at for with that this by from its their his her")
 )
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St)\.$")
+# Every match ends at the end of the text, and when there is one, there is one that starts
+# within the last six characters (the last two letters of "A.B.C.", or "Corp."): the search
+# starts there, on the same text, so that \b still sees the character before.
 # The character before the final period of every _ABBREVIATION_END match.
 _ABBREVIATION_LAST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" "rcdopt")
 _VERBISH = re.compile(r"^[a-z]+(?:ed|es)$")
@@ -182,7 +184,7 @@ _MAX_LOWER_SOURCE_WORDS = 8
 _MAX_INVERTED_SOURCE_WORDS = 12
 _MAX_WORDS_BEFORE_THAT = 9
 _MAX_SUBJECT_WORDS = 8
-_MIN_CLAIM_WORDS = 2
+_MIN_CLAIM_WORDS = 2  # tested by _two_words
 
 
 def _clause_start(sentence: str) -> int:
@@ -211,7 +213,7 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
         end < len(sentence)
         and sentence[end] == "."
         and sentence[end - 1] in _ABBREVIATION_LAST  # a cheap test before the slow search
-        and _ABBREVIATION_END.search(sentence[start : end + 1])
+        and _ABBREVIATION_END.search(sentence[start : end + 1], max(0, end - start - 5))
     ):
         end += 1  # "the U.N." keeps its period
     return start, end
@@ -227,6 +229,37 @@ def _trim_claim(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 def _words(text: str) -> int:
     return len(text.split())
+
+
+def _at_most_words(text: str, count: int) -> bool:
+    """``_words(text) <= count`` without splitting a long text to its end."""
+    return len(text.split(None, count)) <= count
+
+
+def _two_words(text: str) -> bool:
+    """``_words(text) >= 2`` without splitting a long text to its end."""
+    return len(text.split(None, 1)) == 2
+
+
+def _is_word_char(char: str) -> bool:
+    """re's \\w for one character (False for the empty string)."""
+    return char.isalnum() or char == "_"
+
+
+def _that_at(text: str, position: int = 0) -> int:
+    """Where the first whole word "that" at or after ``position`` starts, or -1.
+
+    The search ``\\bthat\\b`` would do, with str.find: a pattern that opens with \\b has no
+    literal prefix for re to look for, and tries every position (15 times slower).
+    """
+    found = text.find("that", position)
+    while found >= 0:
+        if (found == 0 or not _is_word_char(text[found - 1])) and not _is_word_char(
+            text[found + 4 : found + 5]
+        ):
+            return found
+        found = text.find("that", found + 1)
+    return -1
 
 
 def _is_name(text: str) -> bool:
@@ -398,20 +431,20 @@ def _claim_after(
 
     ``skipped`` is ``_skip_object(sentence, position, cue)`` when the caller has it already.
     """
-    that = _THAT.search(sentence, position)
-    between = sentence[position : that.start()] if that else ""
+    that = _that_at(sentence, position)
+    between = sentence[position:that] if that >= 0 else ""
     if (
-        that
-        and _words(between) <= _MAX_WORDS_BEFORE_THAT
+        that >= 0
+        and _at_most_words(between, _MAX_WORDS_BEFORE_THAT)
         and _QUOTE_CHARS.isdisjoint(between)
     ):
-        position = that.end()
+        position = that + 4
     else:
         position = _skip_object(sentence, position, cue) if skipped is None else skipped
     while position < len(sentence) and sentence[position] in " ,:":
         position += 1
     start, end = _trim_claim(sentence, position, len(sentence))
-    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+    return (start, end) if _two_words(sentence[start:end]) else None
 
 
 def _ends_clause(sentence: str, position: int, cues: CueSet) -> bool:
@@ -426,7 +459,7 @@ def _ends_clause(sentence: str, position: int, cues: CueSet) -> bool:
 
 def _claim_before(sentence: str, clause: int, end: int) -> tuple[int, int] | None:
     start, end = _trim_claim(sentence, clause, end)
-    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+    return (start, end) if _two_words(sentence[start:end]) else None
 
 
 def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
@@ -438,8 +471,8 @@ def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
 
 def _strongly_introduced(sentence: str, position: int) -> bool:
     rest = sentence[position:]
-    that = _THAT.search(rest)
-    if that and _words(rest[: that.start()]) <= _MAX_WORDS_BEFORE_THAT:
+    that = _that_at(rest)
+    if that >= 0 and _at_most_words(rest[:that], _MAX_WORDS_BEFORE_THAT):
         return True
     return rest.lstrip(" ,:")[:1] in _QUOTES
 

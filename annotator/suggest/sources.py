@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from annotator.records import frozen_record
@@ -44,6 +45,7 @@ class SourceMemory:
 
 
 _ARTICLES = frozenset({"the", "a", "an"})
+_LOWER_WORDS = re.compile(r"[a-z]+")  # the words of sentence_words (attribution.py)
 _RELATIVES = (" who ", " which ", " whose ")
 _CAPITALIZED = re.compile(r"[A-Z][\w.’'-]*|al-\w+|bin|ibn")
 _NAME_PART = re.compile(r"[A-Z][\w’'-]+|al-\w+|el-\w+|bin|ibn")
@@ -75,6 +77,18 @@ class SourceNamer:
                 for form in _spellings(alias):
                     self.aliases.setdefault(form, source)
         self.known = re.compile(rf"(?<![\w]){word_trie(self.aliases)}(?![\w])")
+        # The lower-case words of every spelling, filed under its longest word: see
+        # may_mention. A spelling without any [a-z] word makes every sentence a candidate.
+        self._spelling_words: dict[str, list[frozenset[str]]] = {}
+        self._scan_always = False
+        for form in self.aliases:
+            runs = _LOWER_WORDS.findall(form.lower())
+            if runs:
+                key = max(runs, key=len)
+                self._spelling_words.setdefault(key, []).append(frozenset(runs))
+            else:
+                self._scan_always = True
+        self._spelling_keys = frozenset(self._spelling_words)
         # Every keyword in one pattern; the scheme's classify order breaks ties.
         rank = {key: index for index, key in enumerate(scheme.classify_order)}
         self.keyword_type: dict[str, tuple[int, str]] = {}
@@ -88,6 +102,22 @@ class SourceNamer:
         """The known source named first in ``text`` (the longest alias there) and that alias."""
         found = self.known.search(text)
         return None if found is None else (self.aliases[found.group(0)], found.group(0))
+
+    def may_mention(self, words: AbstractSet[str]) -> bool:
+        """False only when ``known_mentions`` finds nothing in a text whose lower-case words
+        (runs of a-z, as ``sentence_words`` gives them) are ``words``.
+
+        A spelling matches only between characters that are not ``\\w``, and no such character
+        lowers to a-z: each a-z run of the lowered spelling is then a whole run of the lowered
+        text, so all of them are among ``words``. A set test instead of a scan of the sentence.
+        """
+        if self._scan_always:
+            return True
+        return any(
+            spelling <= words
+            for key in self._spelling_keys.intersection(words)
+            for spelling in self._spelling_words[key]
+        )
 
     def known_mentions(self, text: str) -> list[tuple[int, int, KnownSource]]:
         """Every known source named in ``text``: (start, end, source)."""

@@ -68,7 +68,8 @@ class Suggester:
                     spans.append(self._source_span(sentence, attribution, memory))
                 if attribution.claim is not None:
                     spans.append(self._claim_span(sentence, attribution, spans[index], index))
-            spans.extend(self._known_mentions(sentence, spans, memory))
+            if self.namer.may_mention(words):
+                spans.extend(self._known_mentions(sentence, spans, memory))
         for start, end, parsed, reason in figure_tuples(sentence, words):
             value_max = parsed.value_max
             # Positional arguments, in field order: a figure span is built for every figure.
