@@ -60,6 +60,9 @@ class CueSet:
     all_verbs: frozenset[str]
     weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
     participles: re.Pattern[str]
+    # The first a-z word of each participle cue (None when one has none): a sentence whose
+    # words hold none of them has no participle match (see _find_cues).
+    participle_words: frozenset[str] | None
     first_words: frozenset[str]  # a sentence without any of these has no attribution
 
     @classmethod
@@ -79,6 +82,7 @@ class CueSet:
             participles=re.compile(
                 rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
             ),
+            participle_words=_first_words(scheme.participle_cues),
             first_words=frozenset(
                 [*phrases, *(phrase.split()[0] for phrase in scheme.participle_cues)]
             ),
@@ -88,6 +92,12 @@ class CueSet:
     def sources(self) -> _Sources:
         """The source finder for these cues (built once, not for every sentence)."""
         return _Sources(self)
+
+
+def _first_words(phrases: tuple[str, ...]) -> frozenset[str] | None:
+    """The first a-z run of each (lower-case) phrase; None when a phrase has none."""
+    firsts = [_LETTERS.findall(phrase)[:1] for phrase in phrases]
+    return None if not all(firsts) else frozenset(first[0] for first in firsts)
 
 
 _ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
@@ -578,8 +588,11 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
                         found.append((position, kind, _Cue(sentence[position:end], position, end)))
                         break
             position = lower.find(first, position + 1)
-    for match in cues.participles.finditer(sentence):
-        found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
+    # A participle match is the lower-case cue after a comma and spaces, ending at a word
+    # boundary: its first a-z run is a whole run of the lowered sentence, one of ``words``.
+    if cues.participle_words is None or not cues.participle_words.isdisjoint(words):
+        for match in cues.participles.finditer(sentence):
+            found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
     # (position, kind) never repeats (one cue per position and kind), so the tuples sort by
     # those two alone, as a key function would, without calling one.
     found.sort()

@@ -71,8 +71,9 @@ _SCALE = (
     rf"|(?:\s+|[-‐])(?:{_alternation(_SCALE_WORDS)})(?:\s+(?:{_alternation(_SCALE_WORDS)}))?\b)"
 )
 _NUMBER = rf"(?:{_DIGITS}|\b{_WORD_NUMBER}\b)(?:{_SCALE})?"
+_CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CNY", "INR", "ILS", "NIS")
 _CURRENCY = (
-    r"(?:(?:US|A|AU|C|CA|HK|NZ|S|SG)?\$|[€£¥₹₽₪₩₺₴]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR|ILS|NIS)\s?)"
+    rf"(?:(?:US|A|AU|C|CA|HK|NZ|S|SG)?\$|[€£¥₹₽₪₩₺₴]|(?:{'|'.join(_CURRENCY_CODES)})\s?)"
 )
 _PERCENT = r"(?:\s?%|\s+(?:percent|per\s+cent|percentage\s+points?)\b)"
 _CURRENCY_WORD = (
@@ -281,9 +282,7 @@ _REVERSED_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _PREFIX_WINDOW = 32
-# The ASCII characters every _CURRENCY_END match ends with, in both cases (the others are not
-# ASCII).
-_CURRENCY_END_ASCII = frozenset("$DRPYFSdrpyfs")
+_CURRENCY_CODE_SET = frozenset(_CURRENCY_CODES)
 # The word right before a number that _REVERSED_PREFIX can take in: the last word of a
 # qualifier, "between" or "from" (lower case; the pattern ignores case).
 _PREFIX_LAST_WORDS = frozenset(
@@ -292,16 +291,23 @@ _PREFIX_LAST_WORDS = frozenset(
 
 
 def _may_end_currency(sentence: str, start: int) -> bool:
-    """False only where _CURRENCY_END cannot match right before ``start``.
+    """False only where _CURRENCY_END and _CURRENCY_BEFORE cannot both match before ``start``.
 
-    It ends with a currency character and an optional space: the last character before
-    ``start`` (or the one before that space) must be one, or a non-ASCII character, which the
-    pattern's case folding decides.
+    _CURRENCY_END ends with a currency character and an optional space: the last character
+    before ``start`` (or the one before that space). It is "$", a non-ASCII character (the
+    symbols, and what the patterns' case folding decides), or the last letter of a currency
+    code, which _CURRENCY_BEFORE then needs whole right there.
     """
-    last = sentence[start - 1 : start] if start else ""
-    if last.isspace():
-        last = sentence[start - 2 : start - 1] if start >= 2 else ""
-    return last in _CURRENCY_END_ASCII or not last.isascii()
+    last = start - 1
+    if last >= 0 and sentence[last].isspace():
+        last -= 1
+    if last < 0:
+        return False
+    char = sentence[last]
+    if char == "$" or not char.isascii():
+        return True
+    code = sentence[max(0, last - 2) : last + 1]
+    return not code.isascii() or code.upper() in _CURRENCY_CODE_SET
 
 
 def _may_follow_prefix(sentence: str, start: int) -> bool:
