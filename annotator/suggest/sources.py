@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from annotator.records import frozen_record
 from annotator.suggest.model import KnownSource
-from annotator.suggest.patterns import word_trie
+from annotator.suggest.patterns import WordRuns, word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["NamedSource", "SourceMemory", "SourceNamer"]
@@ -45,7 +45,6 @@ class SourceMemory:
 
 
 _ARTICLES = frozenset({"the", "a", "an"})
-_LOWER_WORDS = re.compile(r"[a-z]+")  # the words of sentence_words (attribution.py)
 _RELATIVES = (" who ", " which ", " whose ")
 _CAPITALIZED = re.compile(r"[A-Z][\w.’'-]*|al-\w+|bin|ibn")
 _NAME_PART = re.compile(r"[A-Z][\w’'-]+|al-\w+|el-\w+|bin|ibn")
@@ -77,18 +76,7 @@ class SourceNamer:
                 for form in _spellings(alias):
                     self.aliases.setdefault(form, source)
         self.known = re.compile(rf"(?<![\w]){word_trie(self.aliases)}(?![\w])")
-        # The lower-case words of every spelling, filed under its longest word: see
-        # may_mention. A spelling without any [a-z] word makes every sentence a candidate.
-        self._spelling_words: dict[str, list[frozenset[str]]] = {}
-        self._scan_always = False
-        for form in self.aliases:
-            runs = _LOWER_WORDS.findall(form.lower())
-            if runs:
-                key = max(runs, key=len)
-                self._spelling_words.setdefault(key, []).append(frozenset(runs))
-            else:
-                self._scan_always = True
-        self._spelling_keys = frozenset(self._spelling_words)
+        self._alias_runs = WordRuns(self.aliases)
         # Every keyword in one pattern; the scheme's classify order breaks ties.
         rank = {key: index for index, key in enumerate(scheme.classify_order)}
         self.keyword_type: dict[str, tuple[int, str]] = {}
@@ -97,6 +85,7 @@ class SourceNamer:
                 candidate = (rank[source_type.key], source_type.key)
                 self.keyword_type[word] = min(self.keyword_type.get(word, candidate), candidate)
         self.keywords = re.compile(rf"(?<![\w]){word_trie(self.keyword_type)}(?![\w])")
+        self._keyword_runs = WordRuns(self.keyword_type)
 
     def known_in(self, text: str) -> tuple[KnownSource, str] | None:
         """The known source named first in ``text`` (the longest alias there) and that alias."""
@@ -105,19 +94,9 @@ class SourceNamer:
 
     def may_mention(self, words: AbstractSet[str]) -> bool:
         """False only when ``known_mentions`` finds nothing in a text whose lower-case words
-        (runs of a-z, as ``sentence_words`` gives them) are ``words``.
-
-        A spelling matches only between characters that are not ``\\w``, and no such character
-        lowers to a-z: each a-z run of the lowered spelling is then a whole run of the lowered
-        text, so all of them are among ``words``. A set test instead of a scan of the sentence.
-        """
-        if self._scan_always:
-            return True
-        return any(
-            spelling <= words
-            for key in self._spelling_keys.intersection(words)
-            for spelling in self._spelling_words[key]
-        )
+        (runs of a-z, as ``sentence_words`` gives them) are ``words``: a set test instead of
+        a scan of the sentence (see ``WordRuns``)."""
+        return self._alias_runs.may_occur(words)
 
     def known_mentions(self, text: str) -> list[tuple[int, int, KnownSource]]:
         """Every known source named in ``text``: (start, end, source)."""
@@ -128,13 +107,34 @@ class SourceNamer:
         found = [self.keyword_type[m.group(0)] for m in self.keywords.finditer(text.lower())]
         return min(found)[1] if found else None
 
-    def name(self, sentence: str, span: tuple[int, int], memory: SourceMemory) -> NamedSource:
-        """Name and type the source span ``sentence[span[0]:span[1]]``."""
-        text = sentence[span[0] : span[1]]
+    def name(
+        self,
+        sentence: str,
+        span: tuple[int, int],
+        memory: SourceMemory,
+        words: AbstractSet[str] | None = None,
+    ) -> NamedSource:
+        """Name and type the source span ``sentence[span[0]:span[1]]``.
+
+        ``words``, the sentence's lower-case words, let a span that starts and ends at word
+        boundaries skip the searches for aliases and keywords the sentence cannot hold: the
+        span's own a-z runs are then runs of the sentence.
+        """
+        start, end = span
+        text = sentence[start:end]
         lower = text.lower()
         if lower in self.pronouns:
             return self._pronoun(lower, memory)
-        known = self.known_in(text)
+        if (
+            words is not None
+            and (start == 0 or not _is_word_char(sentence[start - 1]))
+            and (end == len(sentence) or not _is_word_char(sentence[end]))
+        ):
+            known = self.known_in(text) if self._alias_runs.may_occur(words) else None
+            keywords = self._keyword_runs.may_occur(words)
+        else:
+            known = self.known_in(text)
+            keywords = True
         proposed, person = _proposed_name(text)
         if person and known is not None:
             # "Hamas spokesperson Abdul Latif Al-Qanoua": the person, typed by the organisation.
@@ -144,7 +144,7 @@ class SourceNamer:
         if known is not None:
             source, alias = known
             # "a World Bank report" is a document, though the World Bank is known.
-            kind = self.classify(text)
+            kind = self.classify(text) if keywords else None
             if kind not in ("anonymous", "document"):
                 kind = source.source_type
             return NamedSource(source.name, kind,
@@ -152,7 +152,8 @@ class SourceNamer:
         earlier = self._refers_back(text, memory)
         if earlier is not None:
             return earlier
-        return NamedSource(proposed, self.classify(text), "source span", person=person)
+        kind = self.classify(text) if keywords else None
+        return NamedSource(proposed, kind, "source span", person=person)
 
     def _pronoun(self, pronoun: str, memory: SourceMemory) -> NamedSource:
         for earlier in reversed(memory.sources):
@@ -184,6 +185,11 @@ class SourceNamer:
                                    f"'{text}' resolved to {earlier.name}",
                                    resolved=True, person=earlier.person)
         return None
+
+
+def _is_word_char(char: str) -> bool:
+    """re's \\w for one character."""
+    return char.isalnum() or char == "_"
 
 
 def _proposed_name(text: str) -> tuple[str, bool]:

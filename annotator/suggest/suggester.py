@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from annotator.suggest.attribution import (
     Attribution,
@@ -65,7 +66,7 @@ class Suggester:
                 index = source_index.get(attribution.source)
                 if index is None:
                     index = source_index[attribution.source] = len(spans)
-                    spans.append(self._source_span(sentence, attribution, memory))
+                    spans.append(self._source_span(sentence, attribution, memory, words))
                 if attribution.claim is not None:
                     spans.append(self._claim_span(sentence, attribution, spans[index], index))
             if self.namer.may_mention(words):
@@ -100,9 +101,13 @@ class Suggester:
         return found
 
     def _source_span(
-        self, sentence: str, attribution: Attribution, memory: SourceMemory
+        self,
+        sentence: str,
+        attribution: Attribution,
+        memory: SourceMemory,
+        words: AbstractSet[str] | None = None,
     ) -> SuggestedSpan:
-        named = self.namer.name(sentence, attribution.source, memory)
+        named = self.namer.name(sentence, attribution.source, memory, words)
         memory.remember(named)
         start, end = attribution.source
         where = "before" if attribution.source_first else "after"
