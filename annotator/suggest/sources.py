@@ -85,7 +85,6 @@ class SourceNamer:
                 candidate = (rank[source_type.key], source_type.key)
                 self.keyword_type[word] = min(self.keyword_type.get(word, candidate), candidate)
         self.keywords = re.compile(rf"(?<![\w]){word_trie(self.keyword_type)}(?![\w])")
-        self._keyword_runs = WordRuns(self.keyword_type)
 
     def known_in(self, text: str) -> tuple[KnownSource, str] | None:
         """The known source named first in ``text`` (the longest alias there) and that alias."""
@@ -117,8 +116,8 @@ class SourceNamer:
         """Name and type the source span ``sentence[span[0]:span[1]]``.
 
         ``words``, the sentence's lower-case words, let a span that starts and ends at word
-        boundaries skip the searches for aliases and keywords the sentence cannot hold: the
-        span's own a-z runs are then runs of the sentence.
+        boundaries skip the search for aliases the sentence cannot hold: the span's own a-z
+        runs are then runs of the sentence.
         """
         start, end = span
         text = sentence[start:end]
@@ -131,10 +130,8 @@ class SourceNamer:
             and (end == len(sentence) or not _is_word_char(sentence[end]))
         ):
             known = self.known_in(text) if self._alias_runs.may_occur(words) else None
-            keywords = self._keyword_runs.may_occur(words)
         else:
             known = self.known_in(text)
-            keywords = True
         proposed, person = _proposed_name(text)
         if person and known is not None:
             # "Hamas spokesperson Abdul Latif Al-Qanoua": the person, typed by the organisation.
@@ -144,7 +141,7 @@ class SourceNamer:
         if known is not None:
             source, alias = known
             # "a World Bank report" is a document, though the World Bank is known.
-            kind = self.classify(text) if keywords else None
+            kind = self.classify(text)
             if kind not in ("anonymous", "document"):
                 kind = source.source_type
             return NamedSource(source.name, kind,
@@ -152,8 +149,7 @@ class SourceNamer:
         earlier = self._refers_back(text, memory)
         if earlier is not None:
             return earlier
-        kind = self.classify(text) if keywords else None
-        return NamedSource(proposed, kind, "source span", person=person)
+        return NamedSource(proposed, self.classify(text), "source span", person=person)
 
     def _pronoun(self, pronoun: str, memory: SourceMemory) -> NamedSource:
         for earlier in reversed(memory.sources):
@@ -195,8 +191,9 @@ def _is_word_char(char: str) -> bool:
 def _proposed_name(text: str) -> tuple[str, bool]:
     """A canonical name proposed from the span, and whether it names a person."""
     core = text.split(",", 1)[0]
-    for relative in _RELATIVES:
-        core = core.split(relative, 1)[0]
+    if " wh" in core:  # every relative pronoun starts so
+        for relative in _RELATIVES:
+            core = core.split(relative, 1)[0]
     tokens = core.split()
     if not tokens:
         return text, False
