@@ -107,6 +107,22 @@ _NAME_WORDS = frozenset(
     )
 )
 _CAPITALIZED = re.compile(r"[A-Z][\w'’.-]*")
+_ASCII_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_MONTH_AFTER_INITIALS = frozenset(["o", *(month[0] for month in _MONTHS)])
+# The first letters of _TIME_AFTER's words in both cases ("a.m.", "GMT", "o'clock", ...).
+_TIME_INITIALS = frozenset("apguohAPGUOH")
+
+
+def _may_be_time(after: str) -> bool:
+    """False only where _TIME_AFTER cannot match ``after``: it opens with ":" or with an
+    optional space (re's \\s is str.isspace) and a time word; a character outside ASCII is
+    left to the pattern's case folding."""
+    char = after[:1]
+    if char == ":":
+        return True
+    if char.isspace():
+        char = after[1:2]
+    return char in _TIME_INITIALS or not char.isascii()
 _DETERMINERS = frozenset(
     _split("the these those its their his her our my your all both every any no which each")
 )
@@ -185,7 +201,8 @@ def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
     if bare in _NAME_WORDS:
         return True
     return (
-        bool(_CAPITALIZED.fullmatch(word))
+        word[:1] in _ASCII_CAPITALS  # _CAPITALIZED opens so; a cheap test first
+        and bool(_CAPITALIZED.fullmatch(word))
         and bool(sentence[:begin].strip())  # not the first word of the sentence
         and word not in _SENTENCE_START_WORDS
         and bare not in _MONTH_NAMES
@@ -215,13 +232,17 @@ def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) 
     after = sentence[end : end + 20]
     if g["cur"] or g["pct"] or g["curword"] or g["cur2"]:
         return False
-    if _TIME_AFTER.match(after):
+    if _may_be_time(after) and _TIME_AFTER.match(after):
         return True
     qualified = g["qual"] or g["between"]
     previous = _word_before(sentence, start)
     word = previous[1] if previous else ""
     if num[0].isdigit():
-        if word.rstrip(".,") in _MONTH_NAMES or _MONTH_AFTER.match(after):
+        if word.rstrip(".,") in _MONTH_NAMES or (
+            after[:1].isspace()  # _MONTH_AFTER opens with \s+, then "of" or a month
+            and after.lstrip()[:1] in _MONTH_AFTER_INITIALS
+            and _MONTH_AFTER.match(after)
+        ):
             return True
         if num.isdigit() and len(num) == 4 and 1800 <= int(num) <= 2100 and not unit:
             return True  # a year ("since 2014", "2019-20" too)
