@@ -162,6 +162,11 @@ def _is_adverb(word: str) -> bool:
 
 # Matched at a position (pattern.match with pos and endpos), not on a slice.
 _LEADING_JOIN = re.compile(r"(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+_SUBORDINATE_WORDS = frozenset(
+    str.split("as while when whereas because since although though after before until unless once")
+)
+# Each match is one of these lower-case words between spaces: a whole a-z run of the lowered
+# sentence, so a sentence whose words hold none of them has no match (see find_attributions).
 _SUBORDINATE = re.compile(
     r"\s(?:as|while|when|whereas|because|since|although|though|after|before|until|unless|once)\s+"
 )
@@ -297,14 +302,18 @@ def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
     return _strip_trimmed(sentence, *_trim(sentence, start, end))
 
 
-def _strip_trimmed(sentence: str, start: int, end: int) -> tuple[int, int]:
-    """_strip_source of a span that _trim has already shrunk."""
+def _strip_trimmed(
+    sentence: str, start: int, end: int, subordinate: bool = True
+) -> tuple[int, int]:
+    """_strip_source of a span that _trim has already shrunk; ``subordinate`` False when the
+    sentence holds no _SUBORDINATE_WORDS."""
     joined = _LEADING_JOIN.match(sentence, start, end)
     if joined:
         start = joined.end()
-    clauses = list(_SUBORDINATE.finditer(sentence, start, end))
-    if clauses:
-        start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
+    if subordinate:
+        clauses = list(_SUBORDINATE.finditer(sentence, start, end))
+        if clauses:
+            start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
     while True:
         cut = sentence.rfind(" ", start, end)
         word = sentence[cut + 1 : end]
@@ -341,14 +350,17 @@ class _Sources:
             return True
         return _words(text) <= _MAX_LOWER_SOURCE_WORDS
 
-    def before(self, sentence: str, clause: int, cue_start: int) -> tuple[int, int] | None:
-        """The source span between the clause start and the cue, walking back over commas."""
+    def before(
+        self, sentence: str, clause: int, cue_start: int, subordinate: bool = True
+    ) -> tuple[int, int] | None:
+        """The source span between the clause start and the cue, walking back over commas
+        (``subordinate`` as for _strip_trimmed)."""
         pieces = _segments(sentence, clause, cue_start)
         index = len(pieces) - 1
         skipped = 0
         while index >= 0:
             trimmed = _trim(sentence, *pieces[index])
-            start, end = _strip_trimmed(sentence, *trimmed)
+            start, end = _strip_trimmed(sentence, *trimmed, subordinate)
             text = sentence[start:end]
             if not text or (_PARENTHETICAL.match(text) and index > 0):
                 # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
@@ -495,13 +507,13 @@ def _after_insertion(sentence: str, clause: int, comma: int) -> bool:
 
 
 def _verb_attribution(
-    sentence: str, found_cue: _Cue, sources: _Sources, clause: int
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int, subordinate: bool = True
 ) -> Attribution | None:
     cues = sources.cues
     cue, cue_start, cue_end = found_cue
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
-    source = sources.before(sentence, clause, cue_start)
+    source = sources.before(sentence, clause, cue_start, subordinate)
     if (
         last_break >= 0
         and not before[last_break + 1 :].strip()
@@ -612,6 +624,7 @@ def find_attributions(
         return []
     clause = _clause_start(sentence)
     sources = cues.sources
+    subordinate = not _SUBORDINATE_WORDS.isdisjoint(words)
     found: list[Attribution] = []
     for start, kind, cue in _find_cues(sentence, words, cues):
         if found and any(_inside(a, start) for a in found):
@@ -619,7 +632,7 @@ def find_attributions(
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
         elif kind == _VERB:
-            attribution = _verb_attribution(sentence, cue, sources, clause)
+            attribution = _verb_attribution(sentence, cue, sources, clause, subordinate)
         else:
             attribution = _participle_attribution(sentence, cue, sources, clause, found)
         if attribution is not None:
