@@ -30,6 +30,8 @@ PIECES = [
     "Hamas", "hamas", "WHO", "who", "OCHA", "U.N.", "UN", "Reuters", "ministry", "Gaza",
     "Health", "Corp.", "Inc.", "A.B.", "www.", "@", "=", "/", "\\", "**", "CAIRO (Wire) –",
     "Gate", "No.", "people", "percent", "%", "twenty-five", "a million", "“", "”", '"',
+    "on Monday", "late on", "earlier", "in a statement", "in an interview with the BBC", "to",
+    "told reporters", "today", "again", "the press", "on X", "week",
 ]
 texts = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
 EVERY_CODE_POINT = [chr(code) for code in range(0x110000)]
@@ -102,6 +104,15 @@ def test_figure_guards_never_rule_out_a_match(text: str, position: int) -> None:
     after = text[position : position + 20]
     if not figs._may_be_time(after):
         assert not figs._TIME_AFTER.match(after)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.integers(min_value=0, max_value=30))
+def test_trailer_test_is_the_trailer_pattern(text: str, position: int) -> None:
+    position = min(position, len(text))
+    found = attr._trailer_at(text, position)
+    expected = attr._TRAILER.match(text, position)
+    assert (found and found.span()) == (expected and expected.span())
 
 
 @given(texts)

@@ -129,10 +129,20 @@ _TRAILER = re.compile(
 )
 
 
+# How the words after the spaces at the start of a _TRAILER match begin.
+_TRAILER_STARTS = (
+    "on", "late", "early", "last", "this", "in", "during", "at", "to", "yesterday", "again",
+    "also", "repeatedly", "separately", "publicly", "previously", "recently",
+)
+
+
 def _trailer_at(sentence: str, position: int) -> re.Match[str] | None:
-    """_TRAILER at ``position``; every branch opens with a comma or a space, tested first."""
-    next_char = sentence[position : position + 1]
-    if next_char != "," and not next_char.isspace():  # str.isspace is exactly re's \s
+    """_TRAILER at ``position``. Every branch opens with an optional comma, spaces and one of
+    _TRAILER_STARTS: tested first with str methods (str.isspace is exactly re's \\s)."""
+    comma = sentence[position : position + 1] == ","
+    rest = sentence[position + 1 :] if comma else sentence[position:]
+    words = rest.lstrip()
+    if len(words) == len(rest) or not words.startswith(_TRAILER_STARTS):
         return None
     return _TRAILER.match(sentence, position)
 

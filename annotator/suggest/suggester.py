@@ -112,11 +112,11 @@ class Suggester:
         start, end = attribution.source
         where = "before" if attribution.source_first else "after"
         reason = f"{named.how} {where} reporting cue '{attribution.cue}'"
+        # Positional arguments in field order (label, offsets, text, reason, source name and
+        # type, figure value, unit, qualifier, attrs): a keyword call costs more.
         return SuggestedSpan(
-            "source", start, end, sentence[start:end], reason,
-            source_name=named.name,
-            source_type=named.source_type,
-            attrs={"cue": attribution.cue, "resolved": named.resolved},
+            "source", start, end, sentence[start:end], reason, named.name, named.source_type,
+            None, None, None, {"cue": attribution.cue, "resolved": named.resolved},
         )
 
     def _claim_span(
@@ -124,10 +124,10 @@ class Suggester:
     ) -> SuggestedSpan:
         assert attribution.claim is not None
         start, end = attribution.claim
+        # Positional arguments in field order, up to attributed_to and resolved_source.
         return SuggestedSpan(
             "claim", start, end, sentence[start:end],
-            f"clause governed by reporting cue '{attribution.cue}'",
-            attrs={"cue": attribution.cue},
-            attributed_to=index,
-            resolved_source=source.source_name if source.attrs.get("resolved") else None,
+            f"clause governed by reporting cue '{attribution.cue}'", None, None, None, None,
+            None, {"cue": attribution.cue}, index,
+            source.source_name if source.attrs.get("resolved") else None,
         )
