@@ -1,6 +1,7 @@
 """Compare this tree's suggester with another tree's on the reference texts and mutated copies.
 
 Usage: python benchmarks/compare_suggesters.py --against OLD_TREE [--mutants 3000] [--seed 1]
+       python benchmarks/compare_suggesters.py --against OLD_TREE --speed [--rounds 4]
 
 OLD_TREE is a directory holding an ``annotator`` package (a checkout, or
 ``git archive COMMIT annotator | tar -x -C /tmp/old``). Each tree's suggester runs in its own
@@ -10,6 +11,11 @@ them (inserted currency signs, digits, dashes, quotes, "İ", "K", "ſ", number a
 swaps, deleted characters), texts of trigger words, and documents cut at arbitrary sentence
 bounds. Every suggestion is compared field by field (its ``repr``); the script prints the
 number of differences and exits non-zero when there is any.
+
+``--speed`` instead times ``Suggester.suggest_document`` of the two trees alternately, each
+in its own process, over bench_suggest.py's dense corpus (every reference sentence, x20, CPU
+time, best of 5): on a machine whose speed drifts, old and new measured in the same minutes
+give a fairer ratio than runs far apart.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,20 +140,74 @@ def run_worker(tree: Path, inputs_path: Path, output_path: Path) -> None:
             out.write("--\n")
 
 
+def time_worker(tree: Path, passes: int) -> None:
+    """Print sentences per CPU second of ``tree``'s suggester (best of ``passes``)."""
+    sys.path.insert(0, str(tree))
+    import annotator.suggest.suggester as module
+    from annotator.segment import split_sentences
+    from annotator.suggest import Suggester
+
+    if not Path(module.__file__).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"imported {module.__file__}, not from {tree}")
+    sys.path.insert(0, str(ROOT))
+    from annotator.suggest.quality import reference_sets
+
+    documents = [doc.text for docs in reference_sets(ROOT, ROOT.parent / "shared").values()
+                 for doc in docs] * 20
+    segmented = [(text, split_sentences(text)) for text in documents]
+    count = sum(len(bounds) for _, bounds in segmented)
+    suggester = Suggester()
+    best = float("inf")
+    for _ in range(passes):
+        started = time.process_time()
+        for text, bounds in segmented:
+            suggester.suggest_document(text, bounds)
+        best = min(best, time.process_time() - started)
+    print(f"{count / best:.0f}" if best else "0")
+
+
+def compare_speed(other: Path, rounds: int) -> None:
+    """Time this tree and ``other`` alternately and print the rates and ratios."""
+    best = {"this tree": 0.0, "other": 0.0}
+    for number in range(1, rounds + 1):
+        rates = {}
+        for name, tree in (("other", other), ("this tree", ROOT)):
+            result = subprocess.run([sys.executable, __file__, "--time-worker", str(tree), "5"],
+                                    check=True, capture_output=True, text=True)
+            rates[name] = float(result.stdout.strip())
+            best[name] = max(best[name], rates[name])
+        load = os.getloadavg()[0]
+        print(f"round {number}: other {rates['other']:,.0f}/s, this tree "
+              f"{rates['this tree']:,.0f}/s, ratio {rates['this tree'] / rates['other']:.2f} "
+              f"(load average {load:.1f})")
+    print(f"best of {rounds}: other {best['other']:,.0f}/s, this tree {best['this tree']:,.0f}/s, "
+          f"ratio {best['this tree'] / best['other']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, help="tree with the other annotator package")
     parser.add_argument("--mutants", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--speed", action="store_true", help="time both trees alternately")
+    parser.add_argument("--rounds", type=int, default=4, help="with --speed: how many rounds")
     parser.add_argument("--worker", nargs=3, type=Path, metavar=("TREE", "INPUTS", "OUTPUT"),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--time-worker", nargs=2, metavar=("TREE", "PASSES"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         run_worker(*args.worker)
         return
+    if args.time_worker:
+        time_worker(Path(args.time_worker[0]), int(args.time_worker[1]))
+        return
     if args.against is None or not (args.against / "annotator").is_dir():
         parser.error("--against must name a directory holding an annotator package")
+    if args.speed:
+        compare_speed(args.against, args.rounds)
+        return
     inputs = build_inputs(args.mutants, args.seed, args.shared)
     with tempfile.TemporaryDirectory() as scratch:
         inputs_path = Path(scratch) / "inputs.json"
