@@ -290,6 +290,9 @@ _MAX_NOUN_WORDS = 5
 # --- tokens ---------------------------------------------------------------------------------
 
 _NUM, _WORD, _SYM = 0, 1, 2  # the number of the token pattern's group that matched, minus 2
+# A token's fields by index: CPython 3.11 specializes tuple indexing but not NamedTuple
+# attribute access, and the parser reads token fields a few dozen times per figure.
+_KIND, _TEXT, _SPACED = 0, 1, 2
 
 # Hyphens, en and em dashes and the minus sign all read as "-" (ranges, signs, compounds).
 _DASHES = str.maketrans(
@@ -329,13 +332,20 @@ class _Qty(NamedTuple):
 
 def _tokenize(text: str) -> list[_Tok]:
     # Group 1 is the leading space; exactly one of groups 2-4 (number, word, symbol) matched
-    # after it, and lastindex names which: one lookup instead of testing each group.
+    # after it, and each of those matches at least one character: the non-empty one names
+    # the kind. findall gives the groups as tuples without building match objects, and
     # tuple.__new__ skips the Python-level _Tok.__new__ (a token is built for every word).
-    return [
-        _new_tuple(_Tok, (match.lastindex - 2, match.group(match.lastindex),
-                          match.start(1) != match.end(1)))
-        for match in _TOKEN.finditer(text.translate(_DASHES).lower())
-    ]
+    if not text.isascii():  # every character _DASHES maps is outside ASCII
+        text = text.translate(_DASHES)
+    toks = []
+    for space, number, word, symbol in _TOKEN.findall(text.lower()):
+        if number:
+            toks.append(_new_tuple(_Tok, (_NUM, number, space != "")))
+        elif word:
+            toks.append(_new_tuple(_Tok, (_WORD, word, space != "")))
+        else:
+            toks.append(_new_tuple(_Tok, (_SYM, symbol, space != "")))
+    return toks
 
 
 _new_tuple = tuple.__new__
@@ -343,7 +353,7 @@ _new_tuple = tuple.__new__
 
 def _glued(toks: list[_Tok], i: int) -> bool:
     """Whether toks[i] follows toks[i - 1] with no space between."""
-    return i < len(toks) and not toks[i].spaced
+    return i < len(toks) and not toks[i][_SPACED]
 
 
 # --- quantities -----------------------------------------------------------------------------
@@ -351,49 +361,51 @@ def _glued(toks: list[_Tok], i: int) -> bool:
 
 def _sign_allowed(toks: list[_Tok], i: int) -> bool:
     # A dash is a minus sign only where it cannot be a range dash or a hyphen ("10-15", "F-16").
-    if toks[i].kind != _SYM or toks[i].text not in _SIGNS:
+    if toks[i][_KIND] != _SYM or toks[i][_TEXT] not in _SIGNS:
         return False
-    return i == 0 or toks[i].spaced or toks[i - 1].text in _OPENERS
+    return i == 0 or toks[i][_SPACED] or toks[i - 1][_TEXT] in _OPENERS
 
 
 def _part_of_name(toks: list[_Tok], i: int) -> bool:
     """Digits glued to letters are codes or names (COVID-19, F-16, G20), not figures."""
-    if i == 0 or toks[i].spaced:
+    if i == 0 or toks[i][_SPACED]:
         return False
     prev = toks[i - 1]
-    if prev.kind == _WORD:
-        return prev.text not in _ISO_CODES  # "USD5" is still money
-    return prev.text == "-" and not prev.spaced and i >= 2 and toks[i - 2].kind == _WORD
+    if prev[_KIND] == _WORD:
+        return prev[_TEXT] not in _ISO_CODES  # "USD5" is still money
+    return prev[_TEXT] == "-" and not prev[_SPACED] and i >= 2 and toks[i - 2][_KIND] == _WORD
 
 
 def _digits_at(toks: list[_Tok], i: int, allow_sign: bool) -> _Qty | None:
     n = len(toks)
     negative = False
-    if allow_sign and toks[i].text in _SIGNS and toks[i].kind == _SYM:
-        if not (i + 1 < n and toks[i + 1].kind == _NUM and _glued(toks, i + 1)):
+    if allow_sign and toks[i][_TEXT] in _SIGNS and toks[i][_KIND] == _SYM:
+        if not (i + 1 < n and toks[i + 1][_KIND] == _NUM and _glued(toks, i + 1)):
             return None
-        negative = toks[i].text == "-"
+        negative = toks[i][_TEXT] == "-"
         i += 1
-    elif toks[i].kind != _NUM or _part_of_name(toks, i):
+    elif toks[i][_KIND] != _NUM or _part_of_name(toks, i):
         return None
-    raw = toks[i].text.translate(_STRIP_SEPARATORS)
+    raw = toks[i][_TEXT]
+    # In ASCII digits the comma is the only separator (str.translate is several times slower).
+    raw = raw.replace(",", "") if raw.isascii() else raw.translate(_STRIP_SEPARATORS)
     j = i + 1
     scale = 1
-    if j < n and toks[j].kind == _WORD and _glued(toks, j):
-        if toks[j].text in _NOT_QUANTITY:
+    if j < n and toks[j][_KIND] == _WORD and _glued(toks, j):
+        if toks[j][_TEXT] in _NOT_QUANTITY:
             return None
-        if toks[j].text in _GLUED_SCALES:
-            scale = _GLUED_SCALES[toks[j].text]
+        if toks[j][_TEXT] in _GLUED_SCALES:
+            scale = _GLUED_SCALES[toks[j][_TEXT]]
             j += 1
     if scale == 1:
         # Up to two scale words ("5 hundred thousand"), possibly hyphenated ("$5-million").
         for _ in range(2):
             k = j
-            if k + 1 < n and toks[k].text == "-" and _glued(toks, k) and _glued(toks, k + 1):
+            if k + 1 < n and toks[k][_TEXT] == "-" and _glued(toks, k) and _glued(toks, k + 1):
                 k += 1
-            if k >= n or toks[k].kind != _WORD or toks[k].text not in _SCALE_WORDS:
+            if k >= n or toks[k][_KIND] != _WORD or toks[k][_TEXT] not in _SCALE_WORDS:
                 break
-            scale *= _SCALE_WORDS[toks[k].text]
+            scale *= _SCALE_WORDS[toks[k][_TEXT]]
             j = k + 1
     if raw.isdigit() and len(raw) <= _EXACT_DIGITS:
         # Integer arithmetic is exact here (scales are powers of ten and 12), so it gives the
@@ -415,10 +427,10 @@ def _digits_at(toks: list[_Tok], i: int, allow_sign: bool) -> _Qty | None:
 
 def _words_at(toks: list[_Tok], i: int, allow_and: bool) -> _Qty | None:
     n = len(toks)
-    first = toks[i].text
+    first = toks[i][_TEXT]
     if first == "half":
-        if i + 2 < n and toks[i + 1].text in ("a", "an") and toks[i + 2].text in _A_SCALES:
-            scale = _A_SCALES[toks[i + 2].text]
+        if i + 2 < n and toks[i + 1][_TEXT] in ("a", "an") and toks[i + 2][_TEXT] in _A_SCALES:
+            scale = _A_SCALES[toks[i + 2][_TEXT]]
             return _Qty(scale / 2, 0.5, float(scale), i + 3, "")
         return None
     total = group = 0
@@ -427,11 +439,11 @@ def _words_at(toks: list[_Tok], i: int, allow_and: bool) -> _Qty | None:
     scale_used = 1
     j = end = i
     if first in ("a", "an"):
-        if not (i + 1 < n and toks[i + 1].text in _A_SCALES):
+        if not (i + 1 < n and toks[i + 1][_TEXT] in _A_SCALES):
             return None
         group, last, j = 1, "a", i + 1
-    while j < n and toks[j].kind == _WORD:
-        word = toks[j].text
+    while j < n and toks[j][_KIND] == _WORD:
+        word = toks[j][_TEXT]
         if word in _SMALL or word in _TENS:
             if not (last in ("", "hundred", "scale", "and") or (last == "tens" and word in _UNITS)):
                 break
@@ -464,7 +476,7 @@ def _words_at(toks: list[_Tok], i: int, allow_and: bool) -> _Qty | None:
             and allow_and
             and last in ("hundred", "scale")
             and j + 1 < n
-            and (toks[j + 1].text in _SMALL or toks[j + 1].text in _TENS)
+            and (toks[j + 1][_TEXT] in _SMALL or toks[j + 1][_TEXT] in _TENS)
         ):
             last = "and"
             after_and = True
@@ -477,10 +489,10 @@ def _words_at(toks: list[_Tok], i: int, allow_and: bool) -> _Qty | None:
         if (
             last == "tens"
             and j + 1 < n
-            and toks[j].text == "-"
+            and toks[j][_TEXT] == "-"
             and _glued(toks, j)
             and _glued(toks, j + 1)
-            and toks[j + 1].text in _UNITS
+            and toks[j + 1][_TEXT] in _UNITS
         ):
             j += 1
     if end == i:
@@ -492,9 +504,9 @@ def _words_at(toks: list[_Tok], i: int, allow_and: bool) -> _Qty | None:
 
 
 def _quantity_at(toks: list[_Tok], i: int, allow_sign: bool, allow_and: bool) -> _Qty | None:
-    kind = toks[i].kind
+    kind = toks[i][_KIND]
     if kind == _WORD:
-        return _words_at(toks, i, allow_and) if toks[i].text in _WORD_STARTERS else None
+        return _words_at(toks, i, allow_and) if toks[i][_TEXT] in _WORD_STARTERS else None
     return _digits_at(toks, i, allow_sign)
 
 
@@ -503,15 +515,15 @@ def _currency_before(toks: list[_Tok], i: int) -> tuple[str | None, int]:
     if i == 0:
         return None, i
     prev = toks[i - 1]
-    if prev.kind == _SYM and prev.text in _CURRENCY_SYMBOLS:
-        if prev.text == "$" and i >= 2 and toks[i - 2].kind == _WORD:
-            letters = toks[i - 2].text
+    if prev[_KIND] == _SYM and prev[_TEXT] in _CURRENCY_SYMBOLS:
+        if prev[_TEXT] == "$" and i >= 2 and toks[i - 2][_KIND] == _WORD:
+            letters = toks[i - 2][_TEXT]
             # "US $5" is common with a space; "A $5" would be the article, so others must glue.
-            if letters in _DOLLAR_PREFIXES and (not prev.spaced or letters == "us"):
+            if letters in _DOLLAR_PREFIXES and (not prev[_SPACED] or letters == "us"):
                 return _DOLLAR_PREFIXES[letters], i - 2
-        return _CURRENCY_SYMBOLS[prev.text], i - 1
-    if prev.kind == _WORD and prev.text in _ISO_CODES:
-        return _ISO_CODES[prev.text], i - 1
+        return _CURRENCY_SYMBOLS[prev[_TEXT]], i - 1
+    if prev[_KIND] == _WORD and prev[_TEXT] in _ISO_CODES:
+        return _ISO_CODES[prev[_TEXT]], i - 1
     return None, i
 
 
@@ -525,14 +537,14 @@ def _range_after(
     n = len(toks)
     if k >= n:
         return None
-    connector = toks[k].text
-    dash = connector == "-" and toks[k].kind == _SYM
+    connector = toks[k][_TEXT]
+    dash = connector == "-" and toks[k][_KIND] == _SYM
     if not (dash or connector == "to" or (connector == "and" and marker == "between")):
         return None
     k += 1
     currency = None
-    if k < n and toks[k].kind == _SYM and toks[k].text in _CURRENCY_SYMBOLS:
-        currency = _CURRENCY_SYMBOLS[toks[k].text]
+    if k < n and toks[k][_KIND] == _SYM and toks[k][_TEXT] in _CURRENCY_SYMBOLS:
+        currency = _CURRENCY_SYMBOLS[toks[k][_TEXT]]
         k += 1
     if k >= n:
         return None
@@ -560,18 +572,18 @@ def _range_after(
 
 def _percent_at(toks: list[_Tok], k: int) -> str | None:
     n = len(toks)
-    if k >= n or toks[k].kind != _WORD:
+    if k >= n or toks[k][_KIND] != _WORD:
         return None
-    word = toks[k].text
+    word = toks[k][_TEXT]
     if word in ("percent", "pct"):
         return "percent"
-    if word == "percentage" and k + 1 < n and toks[k + 1].text in ("point", "points"):
+    if word == "percentage" and k + 1 < n and toks[k + 1][_TEXT] in ("point", "points"):
         return "percentage point"
     if word == "per":
         k += 1
-        if k + 1 < n and toks[k].text == "-" and _glued(toks, k) and _glued(toks, k + 1):
+        if k + 1 < n and toks[k][_TEXT] == "-" and _glued(toks, k) and _glued(toks, k + 1):
             k += 1  # "40-per-cent"
-        if k < n and toks[k].text == "cent":
+        if k < n and toks[k][_TEXT] == "cent":
             return "percent"
     return None
 
@@ -584,21 +596,21 @@ def _noun_phrase(toks: list[_Tok], k: int) -> list[str]:
         tok = toks[k]
         if (
             words
-            and tok.text == "-"
-            and tok.kind == _SYM
+            and tok[_TEXT] == "-"
+            and tok[_KIND] == _SYM
             and _glued(toks, k)
             and k + 1 < n
-            and toks[k + 1].kind == _WORD
+            and toks[k + 1][_KIND] == _WORD
             and _glued(toks, k + 1)
         ):
-            words[-1] += "-" + toks[k + 1].text  # "Israeli-occupied"
+            words[-1] += "-" + toks[k + 1][_TEXT]  # "Israeli-occupied"
             k += 2
             continue
-        if tok.kind != _WORD or tok.text in _STOP or tok.text in _NUMBER_WORDS:
+        if tok[_KIND] != _WORD or tok[_TEXT] in _STOP or tok[_TEXT] in _NUMBER_WORDS:
             break
-        if words and len(tok.text) > 4 and tok.text.endswith(_VERBISH):
+        if words and len(tok[_TEXT]) > 4 and tok[_TEXT].endswith(_VERBISH):
             break
-        words.append(tok.text)
+        words.append(tok[_TEXT])
         k += 1
     while words and words[-1] in _NOT_HEAD:
         words.pop()
@@ -626,16 +638,16 @@ def _unit_after(toks: list[_Tok], k: int, scaled: bool) -> str | None:
     if k >= n:
         return None
     tok = toks[k]
-    if tok.kind == _SYM:
-        if tok.text == "%":
+    if tok[_KIND] == _SYM:
+        if tok[_TEXT] == "%":
             return "percent"
-        if tok.text in _CURRENCY_SYMBOLS:
-            return _CURRENCY_SYMBOLS[tok.text]  # "5 €"
-        if tok.text == "-" and _glued(toks, k) and k + 1 < n and toks[k + 1].kind == _WORD:
+        if tok[_TEXT] in _CURRENCY_SYMBOLS:
+            return _CURRENCY_SYMBOLS[tok[_TEXT]]  # "5 €"
+        if tok[_TEXT] == "-" and _glued(toks, k) and k + 1 < n and toks[k + 1][_KIND] == _WORD:
             if not _glued(toks, k + 1):
                 return None
             # Compound adjective: in "a five-year plan" the unit is "year", not "plan".
-            return _percent_at(toks, k + 1) or _classify([toks[k + 1].text], scaled)
+            return _percent_at(toks, k + 1) or _classify([toks[k + 1][_TEXT]], scaled)
         return None
     percent = _percent_at(toks, k)
     if percent is not None:
@@ -649,16 +661,16 @@ def _qualifier_before(toks: list[_Tok], k: int) -> str | None:
     if k <= 0:
         return None
     prev = toks[k - 1]
-    if prev.kind == _SYM:
-        if prev.text in _SYMBOL_QUALIFIERS:
-            return _SYMBOL_QUALIFIERS[prev.text]
-        if prev.text == "." and k >= 2 and toks[k - 2].kind == _WORD:
-            return _ABBREVIATED_QUALIFIERS.get(toks[k - 2].text)
+    if prev[_KIND] == _SYM:
+        if prev[_TEXT] in _SYMBOL_QUALIFIERS:
+            return _SYMBOL_QUALIFIERS[prev[_TEXT]]
+        if prev[_TEXT] == "." and k >= 2 and toks[k - 2][_KIND] == _WORD:
+            return _ABBREVIATED_QUALIFIERS.get(toks[k - 2][_TEXT])
         return None
     words: list[str] = []
     j = k - 1
-    while j >= 0 and len(words) < _MAX_QUALIFIER_WORDS and toks[j].kind == _WORD:
-        words.append(toks[j].text)
+    while j >= 0 and len(words) < _MAX_QUALIFIER_WORDS and toks[j][_KIND] == _WORD:
+        words.append(toks[j][_TEXT])
         j -= 1
     words.reverse()
     for size in range(len(words), 0, -1):
@@ -677,7 +689,7 @@ def _build(
     end = low.end
     scaled = low.scale >= 1000
     k = end
-    low_percent = k < n and toks[k].text == "%"
+    low_percent = k < n and toks[k][_TEXT] == "%"
     if low_percent:
         k += 1  # "10%-15%"
     found = _range_after(toks, k, low, marker)
@@ -688,7 +700,7 @@ def _build(
         scaled = scaled or high.scale >= 1000
     else:
         low_percent = False
-    plus = end < n and toks[end].text == "+" and _glued(toks, end)
+    plus = end < n and toks[end][_TEXT] == "+" and _glued(toks, end)
     if plus:
         end += 1  # "160,000+"
     unit = currency or _unit_after(toks, end, scaled)
@@ -708,12 +720,12 @@ def parse_figure(text: str) -> ParsedFigure | None:
     """Parse a figure span; None when it holds no number."""
     toks = _tokenize(text)
     for i, tok in enumerate(toks):
-        if tok.kind == _WORD and tok.text not in _WORD_STARTERS:
+        if tok[_KIND] == _WORD and tok[_TEXT] not in _WORD_STARTERS:
             continue
-        if tok.kind == _SYM and tok.text not in _SIGNS:
+        if tok[_KIND] == _SYM and tok[_TEXT] not in _SIGNS:
             continue
         currency, start = _currency_before(toks, i)
-        marker = toks[start - 1].text if start > 0 and toks[start - 1].kind == _WORD else ""
+        marker = toks[start - 1][_TEXT] if start > 0 and toks[start - 1][_KIND] == _WORD else ""
         low = _quantity_at(toks, i, _sign_allowed(toks, i), allow_and=marker != "between")
         if low is not None:
             return _build(toks, low, currency, start, marker)

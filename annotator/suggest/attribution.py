@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from annotator.records import frozen_record
@@ -55,9 +56,13 @@ class CueSet:
     """The scheme's cue words prepared for matching."""
 
     phrases: dict[str, tuple[tuple[str, int], ...]]  # first word -> (phrase, kind), longest first
+    phrase_firsts: frozenset[str]  # the keys of ``phrases``, for a fast set intersection
     all_verbs: frozenset[str]
     weak_verbs: frozenset[str]  # need "that", a quote or the end of the sentence after them
     participles: re.Pattern[str]
+    # The first a-z word of each participle cue (None when one has none): a sentence whose
+    # words hold none of them has no participle match (see _find_cues).
+    participle_words: frozenset[str] | None
     first_words: frozenset[str]  # a sentence without any of these has no attribution
 
     @classmethod
@@ -71,15 +76,28 @@ class CueSet:
             phrases.setdefault(phrase.split()[0], []).append((phrase, kind))
         return cls(
             phrases={first: tuple(found) for first, found in phrases.items()},
+            phrase_firsts=frozenset(phrases),
             all_verbs=frozenset(verbs),
             weak_verbs=frozenset(scheme.weak_cue_verbs),
             participles=re.compile(
                 rf",\s+({word_trie(scheme.participle_cues)})\b(?:\s+that\b)?"
             ),
+            participle_words=_first_words(scheme.participle_cues),
             first_words=frozenset(
                 [*phrases, *(phrase.split()[0] for phrase in scheme.participle_cues)]
             ),
         )
+
+    @cached_property
+    def sources(self) -> _Sources:
+        """The source finder for these cues (built once, not for every sentence)."""
+        return _Sources(self)
+
+
+def _first_words(phrases: tuple[str, ...]) -> frozenset[str] | None:
+    """The first a-z run of each (lower-case) phrase; None when a phrase has none."""
+    firsts = [_LETTERS.findall(phrase)[:1] for phrase in phrases]
+    return None if not all(firsts) else frozenset(first[0] for first in firsts)
 
 
 _ACCORDING, _VERB, _PARTICIPLE = 0, 1, 2
@@ -95,6 +113,8 @@ _CLAUSE_OPENING = _QUOTES + " "
 _DATELINE = re.compile(
     r"^\s*(?:\*\*[^*]{1,40}\*\*|[A-Z][A-Z .,'’/-]{1,40}(?:\s*\([^)]{1,40}\))?)\s*[–—-]+\s*"
 )
+_ASCII_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DATELINE_SECOND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'’/-")
 _TRAILER = re.compile(
     r"(?:,?\s+(?:on|late on|early on|earlier on|late|earlier|last|this)\s+"
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|month|year|night|"
@@ -109,10 +129,20 @@ _TRAILER = re.compile(
 )
 
 
+# How the words after the spaces at the start of a _TRAILER match begin.
+_TRAILER_STARTS = (
+    "on", "late", "early", "last", "this", "in", "during", "at", "to", "yesterday", "again",
+    "also", "repeatedly", "separately", "publicly", "previously", "recently",
+)
+
+
 def _trailer_at(sentence: str, position: int) -> re.Match[str] | None:
-    """_TRAILER at ``position``; every branch opens with a comma or a space, tested first."""
-    next_char = sentence[position : position + 1]
-    if next_char != "," and not next_char.isspace():  # str.isspace is exactly re's \s
+    """_TRAILER at ``position``. Every branch opens with an optional comma, spaces and one of
+    _TRAILER_STARTS: tested first with str methods (str.isspace is exactly re's \\s)."""
+    comma = sentence[position : position + 1] == ","
+    rest = sentence[position + 1 :] if comma else sentence[position:]
+    words = rest.lstrip()
+    if len(words) == len(rest) or not words.startswith(_TRAILER_STARTS):
         return None
     return _TRAILER.match(sentence, position)
 
@@ -122,7 +152,6 @@ _TOLD_OBJECT = re.compile(
     r"(?:the\s+)?[A-Z][\w.’'&-]*(?:\s+(?:of\s+)?[A-Z][\w.’'&-]*)*)\b\.?"
 )
 _TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
-_THAT = re.compile(r"\bthat\b")
 # Words between a source and its cue that are not part of the source ("Egypt officially
 # announced", "Hamas has said").
 _ADVERBS_AND_AUXILIARIES = frozenset(
@@ -141,7 +170,13 @@ def _is_adverb(word: str) -> bool:
     return word.endswith("ly") and word.islower() and len(word) > 4 and word not in _LY_NOUNS
 
 
-_LEADING_JOIN = re.compile(r"^(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+# Matched at a position (pattern.match with pos and endpos), not on a slice.
+_LEADING_JOIN = re.compile(r"(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
+_SUBORDINATE_WORDS = frozenset(
+    str.split("as while when whereas because since although though after before until unless once")
+)
+# Each match is one of these lower-case words between spaces: a whole a-z run of the lowered
+# sentence, so a sentence whose words hold none of them has no match (see find_attributions).
 _SUBORDINATE = re.compile(
     r"\s(?:as|while|when|whereas|because|since|although|though|after|before|until|unless|once)\s+"
 )
@@ -163,6 +198,9 @@ _FUNCTION_END = frozenset(
     str.split("the a an of to and or in on at for with that this by from its their his her")
 )
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St)\.$")
+# Every match ends at the end of the text, and when there is one, there is one that starts
+# within the last six characters (the last two letters of "A.B.C.", or "Corp."): the search
+# starts there, on the same text, so that \b still sees the character before.
 # The character before the final period of every _ABBREVIATION_END match.
 _ABBREVIATION_LAST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" "rcdopt")
 _VERBISH = re.compile(r"^[a-z]+(?:ed|es)$")
@@ -171,11 +209,19 @@ _MAX_LOWER_SOURCE_WORDS = 8
 _MAX_INVERTED_SOURCE_WORDS = 12
 _MAX_WORDS_BEFORE_THAT = 9
 _MAX_SUBJECT_WORDS = 8
-_MIN_CLAIM_WORDS = 2
+_MIN_CLAIM_WORDS = 2  # tested by _two_words
 
 
 def _clause_start(sentence: str) -> int:
-    match = _DATELINE.match(sentence)
+    # _DATELINE can only match where the first characters after the leading spaces (re's \s
+    # is str.isspace) are "**" or a capital and a dateline character: a cheap test first.
+    head = sentence.lstrip()[:2]
+    match = (
+        _DATELINE.match(sentence)
+        if head == "**" or (len(head) == 2 and head[0] in _ASCII_CAPITALS
+                            and head[1] in _DATELINE_SECOND)
+        else None
+    )
     start = match.end() if match else 0
     while start < len(sentence) and sentence[start] in _CLAUSE_OPENING:
         start += 1
@@ -192,7 +238,7 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
         end < len(sentence)
         and sentence[end] == "."
         and sentence[end - 1] in _ABBREVIATION_LAST  # a cheap test before the slow search
-        and _ABBREVIATION_END.search(sentence[start : end + 1])
+        and _ABBREVIATION_END.search(sentence[start : end + 1], max(0, end - start - 5))
     ):
         end += 1  # "the U.N." keeps its period
     return start, end
@@ -208,6 +254,37 @@ def _trim_claim(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 def _words(text: str) -> int:
     return len(text.split())
+
+
+def _at_most_words(text: str, count: int) -> bool:
+    """``_words(text) <= count`` without splitting a long text to its end."""
+    return len(text.split(None, count)) <= count
+
+
+def _two_words(text: str) -> bool:
+    """``_words(text) >= 2`` without splitting a long text to its end."""
+    return len(text.split(None, 1)) == 2
+
+
+def _is_word_char(char: str) -> bool:
+    """re's \\w for one character (False for the empty string)."""
+    return char.isalnum() or char == "_"
+
+
+def _that_at(text: str, position: int = 0) -> int:
+    """Where the first whole word "that" at or after ``position`` starts, or -1.
+
+    The search ``\\bthat\\b`` would do, with str.find: a pattern that opens with \\b has no
+    literal prefix for re to look for, and tries every position (15 times slower).
+    """
+    found = text.find("that", position)
+    while found >= 0:
+        if (found == 0 or not _is_word_char(text[found - 1])) and not _is_word_char(
+            text[found + 4 : found + 5]
+        ):
+            return found
+        found = text.find("that", found + 1)
+    return -1
 
 
 def _is_name(text: str) -> bool:
@@ -232,13 +309,21 @@ def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _strip_source(sentence: str, start: int, end: int) -> tuple[int, int]:
-    start, end = _trim(sentence, start, end)
-    joined = _LEADING_JOIN.match(sentence[start:end])
+    return _strip_trimmed(sentence, *_trim(sentence, start, end))
+
+
+def _strip_trimmed(
+    sentence: str, start: int, end: int, subordinate: bool = True
+) -> tuple[int, int]:
+    """_strip_source of a span that _trim has already shrunk; ``subordinate`` False when the
+    sentence holds no _SUBORDINATE_WORDS."""
+    joined = _LEADING_JOIN.match(sentence, start, end)
     if joined:
-        start += joined.end()
-    clauses = list(_SUBORDINATE.finditer(sentence, start, end))
-    if clauses:
-        start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
+        start = joined.end()
+    if subordinate:
+        clauses = list(_SUBORDINATE.finditer(sentence, start, end))
+        if clauses:
+            start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
     while True:
         cut = sentence.rfind(" ", start, end)
         word = sentence[cut + 1 : end]
@@ -275,13 +360,17 @@ class _Sources:
             return True
         return _words(text) <= _MAX_LOWER_SOURCE_WORDS
 
-    def before(self, sentence: str, clause: int, cue_start: int) -> tuple[int, int] | None:
-        """The source span between the clause start and the cue, walking back over commas."""
+    def before(
+        self, sentence: str, clause: int, cue_start: int, subordinate: bool = True
+    ) -> tuple[int, int] | None:
+        """The source span between the clause start and the cue, walking back over commas
+        (``subordinate`` as for _strip_trimmed)."""
         pieces = _segments(sentence, clause, cue_start)
         index = len(pieces) - 1
         skipped = 0
         while index >= 0:
-            start, end = _strip_source(sentence, *pieces[index])
+            trimmed = _trim(sentence, *pieces[index])
+            start, end = _strip_trimmed(sentence, *trimmed, subordinate)
             text = sentence[start:end]
             if not text or (_PARENTHETICAL.match(text) and index > 0):
                 # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
@@ -290,7 +379,7 @@ class _Sources:
                 if skipped > 2:
                     return None
                 continue
-            if index > 0 and start == _trim(sentence, *pieces[index])[0]:
+            if index > 0 and start == trimmed[0]:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
@@ -367,27 +456,34 @@ def _skip_object(sentence: str, position: int, cue: str) -> int:
     return position
 
 
-def _claim_after(sentence: str, position: int, cue: str) -> tuple[int, int] | None:
-    """The clause after the cue, from "that" when it follows closely."""
-    that = _THAT.search(sentence, position)
-    between = sentence[position : that.start()] if that else ""
+def _claim_after(
+    sentence: str, position: int, cue: str, skipped: int | None = None
+) -> tuple[int, int] | None:
+    """The clause after the cue, from "that" when it follows closely.
+
+    ``skipped`` is ``_skip_object(sentence, position, cue)`` when the caller has it already.
+    """
+    that = _that_at(sentence, position)
+    between = sentence[position:that] if that >= 0 else ""
     if (
-        that
-        and _words(between) <= _MAX_WORDS_BEFORE_THAT
+        that >= 0
+        and _at_most_words(between, _MAX_WORDS_BEFORE_THAT)
         and _QUOTE_CHARS.isdisjoint(between)
     ):
-        position = that.end()
+        position = that + 4
     else:
-        position = _skip_object(sentence, position, cue)
+        position = _skip_object(sentence, position, cue) if skipped is None else skipped
     while position < len(sentence) and sentence[position] in " ,:":
         position += 1
     start, end = _trim_claim(sentence, position, len(sentence))
-    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+    return (start, end) if _two_words(sentence[start:end]) else None
 
 
-def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
-    """Nothing but trailers, punctuation or a ", saying ..." participle follows the cue."""
-    position = _skip_object(sentence, position, cue)
+def _ends_clause(sentence: str, position: int, cues: CueSet) -> bool:
+    """Nothing but trailers, punctuation or a ", saying ..." participle follows the cue.
+
+    ``position`` is already past the trailers and the object (``_skip_object``).
+    """
     if cues.participles.match(sentence, position):
         return True
     return not sentence[position:].strip(_CLOSING_TRIM)
@@ -395,7 +491,7 @@ def _ends_clause(sentence: str, position: int, cue: str, cues: CueSet) -> bool:
 
 def _claim_before(sentence: str, clause: int, end: int) -> tuple[int, int] | None:
     start, end = _trim_claim(sentence, clause, end)
-    return (start, end) if _words(sentence[start:end]) >= _MIN_CLAIM_WORDS else None
+    return (start, end) if _two_words(sentence[start:end]) else None
 
 
 def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
@@ -407,8 +503,8 @@ def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
 
 def _strongly_introduced(sentence: str, position: int) -> bool:
     rest = sentence[position:]
-    that = _THAT.search(rest)
-    if that and _words(rest[: that.start()]) <= _MAX_WORDS_BEFORE_THAT:
+    that = _that_at(rest)
+    if that >= 0 and _at_most_words(rest[:that], _MAX_WORDS_BEFORE_THAT):
         return True
     return rest.lstrip(" ,:")[:1] in _QUOTES
 
@@ -421,19 +517,19 @@ def _after_insertion(sentence: str, clause: int, comma: int) -> bool:
 
 
 def _verb_attribution(
-    sentence: str, found_cue: _Cue, sources: _Sources, clause: int
+    sentence: str, found_cue: _Cue, sources: _Sources, clause: int, subordinate: bool = True
 ) -> Attribution | None:
     cues = sources.cues
     cue, cue_start, cue_end = found_cue
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
-    source = sources.before(sentence, clause, cue_start)
-    # Everything before the cue is one source ("Dr. X, an economist, said ..."): not inverted.
-    whole = source is not None and source[0] <= _trim(sentence, clause, cue_start)[0]
+    source = sources.before(sentence, clause, cue_start, subordinate)
     if (
         last_break >= 0
         and not before[last_break + 1 :].strip()
-        and not whole
+        # Everything before the cue is one source ("Dr. X, an economist, said ..."): not
+        # inverted.
+        and not (source is not None and source[0] <= _trim(sentence, clause, cue_start)[0])
         and not _after_insertion(sentence, clause, clause + last_break)
     ):
         # Cue right after a comma or closing quote: "CLAIM, said X."
@@ -444,7 +540,8 @@ def _verb_attribution(
     if source is None:
         return None
     weak = cue.lower() in cues.weak_verbs
-    if _ends_clause(sentence, cue_end, cue, cues):
+    skipped = _skip_object(sentence, cue_end, cue)
+    if _ends_clause(sentence, skipped, cues):
         boundary = _claim_boundary(sentence, clause, source[0])
         claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
         if claim is None and weak:
@@ -452,7 +549,8 @@ def _verb_attribution(
         return Attribution(cue, source, claim, source_first=True)
     if weak and not _strongly_introduced(sentence, cue_end):
         return None
-    return Attribution(cue, source, _claim_after(sentence, cue_end, cue), source_first=True)
+    claim = _claim_after(sentence, cue_end, cue, skipped)
+    return Attribution(cue, source, claim, source_first=True)
 
 
 def _according_attribution(
@@ -502,7 +600,7 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
     if len(lower) != len(sentence):  # a few characters lengthen when lowered ("İ")
         lower = "".join(char if len(char.lower()) != 1 else char.lower() for char in sentence)
     found: list[tuple[int, int, _Cue]] = []
-    for first in words & cues.phrases.keys():
+    for first in cues.phrase_firsts.intersection(words):
         position = lower.find(first)
         while position >= 0:
             if position == 0 or not lower[position - 1].isalnum():
@@ -512,9 +610,14 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
                         found.append((position, kind, _Cue(sentence[position:end], position, end)))
                         break
             position = lower.find(first, position + 1)
-    for match in cues.participles.finditer(sentence):
-        found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
-    found.sort(key=_position_and_kind)
+    # A participle match is the lower-case cue after a comma and spaces, ending at a word
+    # boundary: its first a-z run is a whole run of the lowered sentence, one of ``words``.
+    if cues.participle_words is None or not cues.participle_words.isdisjoint(words):
+        for match in cues.participles.finditer(sentence):
+            found.append((match.start(), _PARTICIPLE, _Cue(match.group(1), *match.span())))
+    # (position, kind) never repeats (one cue per position and kind), so the tuples sort by
+    # those two alone, as a key function would, without calling one.
+    found.sort()
     return found
 
 
@@ -530,24 +633,21 @@ def find_attributions(
     if cues.first_words.isdisjoint(words):
         return []
     clause = _clause_start(sentence)
-    sources = _Sources(cues)
+    sources = cues.sources
+    subordinate = not _SUBORDINATE_WORDS.isdisjoint(words)
     found: list[Attribution] = []
     for start, kind, cue in _find_cues(sentence, words, cues):
-        if any(_inside(a, start) for a in found):
+        if found and any(_inside(a, start) for a in found):
             continue
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
         elif kind == _VERB:
-            attribution = _verb_attribution(sentence, cue, sources, clause)
+            attribution = _verb_attribution(sentence, cue, sources, clause, subordinate)
         else:
             attribution = _participle_attribution(sentence, cue, sources, clause, found)
         if attribution is not None:
             found.append(attribution)
     return found
-
-
-def _position_and_kind(item: tuple[int, int, _Cue]) -> tuple[int, int]:
-    return item[0], item[1]
 
 
 def _inside(attribution: Attribution, position: int) -> bool:

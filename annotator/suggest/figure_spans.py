@@ -21,7 +21,7 @@ from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, p
 from annotator.records import frozen_record
 from annotator.suggest.patterns import word_finder, word_trie
 
-__all__ = ["FoundFigure", "find_figures"]
+__all__ = ["FoundFigure", "figure_tuples", "find_figures"]
 
 
 @frozen_record
@@ -71,8 +71,9 @@ _SCALE = (
     rf"|(?:\s+|[-‐])(?:{_alternation(_SCALE_WORDS)})(?:\s+(?:{_alternation(_SCALE_WORDS)}))?\b)"
 )
 _NUMBER = rf"(?:{_DIGITS}|\b{_WORD_NUMBER}\b)(?:{_SCALE})?"
+_CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CNY", "INR", "ILS", "NIS")
 _CURRENCY = (
-    r"(?:(?:US|A|AU|C|CA|HK|NZ|S|SG)?\$|[€£¥₹₽₪₩₺₴]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR|ILS|NIS)\s?)"
+    rf"(?:(?:US|A|AU|C|CA|HK|NZ|S|SG)?\$|[€£¥₹₽₪₩₺₴]|(?:{'|'.join(_CURRENCY_CODES)})\s?)"
 )
 _PERCENT = r"(?:\s?%|\s+(?:percent|per\s+cent|percentage\s+points?)\b)"
 _CURRENCY_WORD = (
@@ -96,7 +97,6 @@ _FIGURE = re.compile(
 
 _MONTH_AFTER = re.compile(rf"^(?:\s+of)?\s+(?:{_alternation(_MONTHS)})\b")
 _TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|o'clock\b|h\b))", re.I)
-_GLUED_AFTER = re.compile(r"^[^\W\d_]")  # "12th", "1990s", "3D": not quantities
 # Words right before a number that make it part of a name ("Gate 2", "Resolution 2728").
 _NAME_WORDS = frozenset(
     _split(
@@ -107,11 +107,26 @@ _NAME_WORDS = frozenset(
     )
 )
 _CAPITALIZED = re.compile(r"[A-Z][\w'’.-]*")
+_ASCII_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_MONTH_AFTER_INITIALS = frozenset(["o", *(month[0] for month in _MONTHS)])
+# The first letters of _TIME_AFTER's words in both cases ("a.m.", "GMT", "o'clock", ...).
+_TIME_INITIALS = frozenset("apguohAPGUOH")
+
+
+def _may_be_time(after: str) -> bool:
+    """False only where _TIME_AFTER cannot match ``after``: it opens with ":" or with an
+    optional space (re's \\s is str.isspace) and a time word; a character outside ASCII is
+    left to the pattern's case folding."""
+    char = after[:1]
+    if char == ":":
+        return True
+    if char.isspace():
+        char = after[1:2]
+    return char in _TIME_INITIALS or not char.isascii()
 _DETERMINERS = frozenset(
     _split("the these those its their his her our my your all both every any no which each")
 )
 _DURATION_AFTER = re.compile(r"\s+(?:second|minute|hour|day|week|month|year|decade|century)\b")
-_URLISH = re.compile(r"(?:://|www\.|[=@/\\])")
 _MONTH_NAMES = frozenset(_MONTHS)
 _SENTENCE_START_WORDS = frozenset(
     _split(
@@ -186,34 +201,48 @@ def _in_a_name(sentence: str, previous: tuple[int, str]) -> bool:
     if bare in _NAME_WORDS:
         return True
     return (
-        bool(_CAPITALIZED.fullmatch(word))
+        word[:1] in _ASCII_CAPITALS  # _CAPITALIZED opens so; a cheap test first
+        and bool(_CAPITALIZED.fullmatch(word))
         and bool(sentence[:begin].strip())  # not the first word of the sentence
         and word not in _SENTENCE_START_WORDS
         and bare not in _MONTH_NAMES
     )
 
 
+def _is_urlish(token: str) -> bool:
+    """Whether a token is a URL, an address or a code: "://", "www.", "=", "@", "/" or "\\"."""
+    return "/" in token or "=" in token or "@" in token or "\\" in token or "www." in token
+
+
 def _is_excluded(sentence: str, match: re.Match[str], g: dict[str, str | None]) -> bool:
     """Dates, years, times, ordinals, names with numbers, codes and URLs are not figures."""
     start, end = match.span("num")
     num = g["num"]
-    token_start = sentence.rfind(" ", 0, start) + 1
-    token_end = sentence.find(" ", end)
-    token = sentence[token_start : token_end if token_end >= 0 else len(sentence)]
-    after = sentence[end : end + 20]
-    glued = bool(_GLUED_AFTER.match(after)) and not g["plus"]
     unit = g["pct"] or g["hyunit"] or g["curword"]
-    if (_URLISH.search(token) or glued) and not unit:
-        return True
+    if not unit:
+        next_char = sentence[end : end + 1]
+        # "12th", "1990s", "3D" are not quantities: a letter right after the digits, as re's
+        # [^\W\d_] (\w is str.isalnum() or "_", \d is str.isdecimal()).
+        if next_char.isalnum() and not next_char.isdecimal() and not g["plus"]:
+            return True
+        token_end = sentence.find(" ", end)
+        token = sentence[sentence.rfind(" ", 0, start) + 1 : token_end if token_end >= 0 else None]
+        if _is_urlish(token):
+            return True
+    after = sentence[end : end + 20]
     if g["cur"] or g["pct"] or g["curword"] or g["cur2"]:
         return False
-    if _TIME_AFTER.match(after):
+    if _may_be_time(after) and _TIME_AFTER.match(after):
         return True
     qualified = g["qual"] or g["between"]
     previous = _word_before(sentence, start)
     word = previous[1] if previous else ""
     if num[0].isdigit():
-        if word.rstrip(".,") in _MONTH_NAMES or _MONTH_AFTER.match(after):
+        if word.rstrip(".,") in _MONTH_NAMES or (
+            after[:1].isspace()  # _MONTH_AFTER opens with \s+, then "of" or a month
+            and after.lstrip()[:1] in _MONTH_AFTER_INITIALS
+            and _MONTH_AFTER.match(after)
+        ):
             return True
         if num.isdigit() and len(num) == 4 and 1800 <= int(num) <= 2100 and not unit:
             return True  # a year ("since 2014", "2019-20" too)
@@ -274,16 +303,61 @@ _REVERSED_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _PREFIX_WINDOW = 32
+_CURRENCY_CODE_SET = frozenset(_CURRENCY_CODES)
+# The word right before a number that _REVERSED_PREFIX can take in: the last word of a
+# qualifier, "between" or "from" (lower case; the pattern ignores case).
+_PREFIX_LAST_WORDS = frozenset(
+    [*(q.split()[-1].lower() for q in _SPAN_QUALIFIERS), "between", "from"]
+)
+
+
+def _may_end_currency(sentence: str, start: int) -> bool:
+    """False only where _CURRENCY_END and _CURRENCY_BEFORE cannot both match before ``start``.
+
+    _CURRENCY_END ends with a currency character and an optional space: the last character
+    before ``start`` (or the one before that space). It is "$", a non-ASCII character (the
+    symbols, and what the patterns' case folding decides), or the last letter of a currency
+    code, which _CURRENCY_BEFORE then needs whole right there.
+    """
+    last = start - 1
+    if last >= 0 and sentence[last].isspace():
+        last -= 1
+    if last < 0:
+        return False
+    char = sentence[last]
+    if char == "$" or not char.isascii():
+        return True
+    code = sentence[max(0, last - 2) : last + 1]
+    return not code.isascii() or code.upper() in _CURRENCY_CODE_SET
+
+
+def _may_follow_prefix(sentence: str, start: int) -> bool:
+    """False only where _REVERSED_PREFIX matches nothing before ``start``.
+
+    A match is spaces, then (read backwards) "between", "from" or a qualifier ending at a word
+    boundary: the word before the spaces must be the last word of one of them. Where the
+    window may cut the word, or the word holds anything but ASCII letters, the pattern decides.
+    """
+    if not start or not sentence[start - 1].isspace():  # str.isspace is exactly re's \s
+        return False
+    parts = sentence[max(0, start - _PREFIX_WINDOW) : start].rstrip().rsplit(None, 1)
+    if len(parts) < 2:
+        return True
+    word = parts[1]  # whitespace before it: when it is all ASCII letters, it is the whole word
+    return not (word.isalpha() and word.isascii()) or word.lower() in _PREFIX_LAST_WORDS
 
 
 def _prefix_start(sentence: str, position: int) -> int:
     """Where a figure whose number starts at ``position`` starts: qualifier, "between", "$"."""
     start = position
-    currency = _CURRENCY_END.search(sentence, max(0, start - 2), start)
-    if currency:
-        currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
-    if currency:
-        start = currency.start()
+    if _may_end_currency(sentence, start):
+        currency = _CURRENCY_END.search(sentence, max(0, start - 2), start)
+        if currency:
+            currency = _CURRENCY_BEFORE.search(sentence, max(0, start - 6), start)
+        if currency:
+            start = currency.start()
+    if not _may_follow_prefix(sentence, start):
+        return start
     head = sentence[max(0, start - _PREFIX_WINDOW) : start]
     words = _REVERSED_PREFIX.match(head[::-1])
     if words and words.end():
@@ -325,7 +399,15 @@ def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[F
     ``words``, the sentence's lower-case words, lets a sentence without number words skip
     looking for them.
     """
-    found: list[FoundFigure] = []
+    return [FoundFigure(*found) for found in figure_tuples(sentence, words)]
+
+
+def figure_tuples(
+    sentence: str, words: AbstractSet[str] | None = None
+) -> list[tuple[int, int, ParsedFigure, str]]:
+    """``find_figures`` as (start, end, parsed, reason) tuples, for callers that build their
+    own records from them (the suggester)."""
+    found: list[tuple[int, int, ParsedFigure, str]] = []
     for match in _matches(sentence, words):
         groups = match.groupdict()
         if _is_excluded(sentence, match, groups):
@@ -340,5 +422,5 @@ def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[F
         parsed = parse_figure(sentence[start:end])
         if parsed is None:
             continue
-        found.append(FoundFigure(start, end, parsed, _reason(groups)))
+        found.append((start, end, parsed, _reason(groups)))
     return found

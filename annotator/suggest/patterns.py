@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
-__all__ = ["word_finder", "word_trie"]
+__all__ = ["WordRuns", "word_finder", "word_trie"]
 
 _END = ""
 
@@ -46,3 +47,38 @@ def word_finder(words: Iterable[str]) -> re.Pattern[str]:
     """
     forms = {form for word in words for form in (word.lower(), word[:1].upper() + word[1:])}
     return re.compile(r"\b" + word_trie(forms) + r"(?![^\W\d_])")
+
+
+_LOWER_RUNS = re.compile(r"[a-z]+")
+
+
+class WordRuns:
+    """Which spellings of a list can occur in a text, told from the text's lower-case words
+    (its runs of a-z after ``str.lower``, as ``attribution.sentence_words`` gives them).
+
+    A spelling found between characters that are not ``\\w`` has each a-z run of its lowered
+    form as a whole a-z run of the lowered text, since no such character lowers to a-z: a
+    spelling missing one of its runs from the text's words cannot occur there. The runs are
+    filed under each spelling's longest run, so that a test is one set intersection.
+    """
+
+    def __init__(self, spellings: Iterable[str]) -> None:
+        self._by_key: dict[str, list[frozenset[str]]] = {}
+        self._always = False  # a spelling without a-z runs may occur anywhere
+        for spelling in spellings:
+            runs = _LOWER_RUNS.findall(spelling.lower())
+            if runs:
+                self._by_key.setdefault(max(runs, key=len), []).append(frozenset(runs))
+            else:
+                self._always = True
+        self._keys = frozenset(self._by_key)
+
+    def may_occur(self, words: AbstractSet[str]) -> bool:
+        """False only when no spelling can occur in a text with these lower-case words."""
+        if self._always:
+            return True
+        return any(
+            runs <= words
+            for key in self._keys.intersection(words)
+            for runs in self._by_key[key]
+        )

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from annotator.records import frozen_record
 from annotator.suggest.model import KnownSource
-from annotator.suggest.patterns import word_trie
+from annotator.suggest.patterns import WordRuns, word_trie
 from annotator.suggest.scheme import Scheme
 
 __all__ = ["NamedSource", "SourceMemory", "SourceNamer"]
@@ -75,6 +76,7 @@ class SourceNamer:
                 for form in _spellings(alias):
                     self.aliases.setdefault(form, source)
         self.known = re.compile(rf"(?<![\w]){word_trie(self.aliases)}(?![\w])")
+        self._alias_runs = WordRuns(self.aliases)
         # Every keyword in one pattern; the scheme's classify order breaks ties.
         rank = {key: index for index, key in enumerate(scheme.classify_order)}
         self.keyword_type: dict[str, tuple[int, str]] = {}
@@ -89,6 +91,12 @@ class SourceNamer:
         found = self.known.search(text)
         return None if found is None else (self.aliases[found.group(0)], found.group(0))
 
+    def may_mention(self, words: AbstractSet[str]) -> bool:
+        """False only when ``known_mentions`` finds nothing in a text whose lower-case words
+        (runs of a-z, as ``sentence_words`` gives them) are ``words``: a set test instead of
+        a scan of the sentence (see ``WordRuns``)."""
+        return self._alias_runs.may_occur(words)
+
     def known_mentions(self, text: str) -> list[tuple[int, int, KnownSource]]:
         """Every known source named in ``text``: (start, end, source)."""
         return [(m.start(), m.end(), self.aliases[m.group(0)]) for m in self.known.finditer(text)]
@@ -98,13 +106,32 @@ class SourceNamer:
         found = [self.keyword_type[m.group(0)] for m in self.keywords.finditer(text.lower())]
         return min(found)[1] if found else None
 
-    def name(self, sentence: str, span: tuple[int, int], memory: SourceMemory) -> NamedSource:
-        """Name and type the source span ``sentence[span[0]:span[1]]``."""
-        text = sentence[span[0] : span[1]]
+    def name(
+        self,
+        sentence: str,
+        span: tuple[int, int],
+        memory: SourceMemory,
+        words: AbstractSet[str] | None = None,
+    ) -> NamedSource:
+        """Name and type the source span ``sentence[span[0]:span[1]]``.
+
+        ``words``, the sentence's lower-case words, let a span that starts and ends at word
+        boundaries skip the search for aliases the sentence cannot hold: the span's own a-z
+        runs are then runs of the sentence.
+        """
+        start, end = span
+        text = sentence[start:end]
         lower = text.lower()
         if lower in self.pronouns:
             return self._pronoun(lower, memory)
-        known = self.known_in(text)
+        if (
+            words is not None
+            and (start == 0 or not _is_word_char(sentence[start - 1]))
+            and (end == len(sentence) or not _is_word_char(sentence[end]))
+        ):
+            known = self.known_in(text) if self._alias_runs.may_occur(words) else None
+        else:
+            known = self.known_in(text)
         proposed, person = _proposed_name(text)
         if person and known is not None:
             # "Hamas spokesperson Abdul Latif Al-Qanoua": the person, typed by the organisation.
@@ -156,11 +183,17 @@ class SourceNamer:
         return None
 
 
+def _is_word_char(char: str) -> bool:
+    """re's \\w for one character."""
+    return char.isalnum() or char == "_"
+
+
 def _proposed_name(text: str) -> tuple[str, bool]:
     """A canonical name proposed from the span, and whether it names a person."""
     core = text.split(",", 1)[0]
-    for relative in _RELATIVES:
-        core = core.split(relative, 1)[0]
+    if " wh" in core:  # every relative pronoun starts so
+        for relative in _RELATIVES:
+            core = core.split(relative, 1)[0]
     tokens = core.split()
     if not tokens:
         return text, False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from annotator.suggest.attribution import (
     Attribution,
@@ -15,7 +16,7 @@ from annotator.suggest.attribution import (
     find_attributions,
     sentence_words,
 )
-from annotator.suggest.figure_spans import find_figures
+from annotator.suggest.figure_spans import figure_tuples
 from annotator.suggest.model import KnownSource, SuggestedSpan
 from annotator.suggest.scheme import Scheme, default_scheme
 from annotator.suggest.sources import NamedSource, SourceMemory, SourceNamer
@@ -57,25 +58,26 @@ class Suggester:
 
     def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
-        source_index: dict[tuple[int, int], int] = {}
         words = sentence_words(sentence)
-        for attribution in find_attributions(sentence, self.cues, words):
-            index = source_index.get(attribution.source)
-            if index is None:
-                index = source_index[attribution.source] = len(spans)
-                spans.append(self._source_span(sentence, attribution, memory))
-            if attribution.claim is not None:
-                spans.append(self._claim_span(sentence, attribution, spans[index], index))
-        if spans:
-            spans.extend(self._known_mentions(sentence, spans, memory))
-        for figure in find_figures(sentence, words):
-            parsed = figure.parsed
-            attrs = {} if parsed.value_max is None else {"value_max": parsed.value_max}
+        attributions = find_attributions(sentence, self.cues, words)
+        if attributions:
+            source_index: dict[tuple[int, int], int] = {}
+            for attribution in attributions:
+                index = source_index.get(attribution.source)
+                if index is None:
+                    index = source_index[attribution.source] = len(spans)
+                    spans.append(self._source_span(sentence, attribution, memory, words))
+                if attribution.claim is not None:
+                    spans.append(self._claim_span(sentence, attribution, spans[index], index))
+            if self.namer.may_mention(words):
+                spans.extend(self._known_mentions(sentence, spans, memory))
+        for start, end, parsed, reason in figure_tuples(sentence, words):
+            value_max = parsed.value_max
+            # Positional arguments, in field order: a figure span is built for every figure.
             spans.append(
-                SuggestedSpan("figure", figure.start, figure.end,
-                              sentence[figure.start : figure.end], figure.reason,
-                              figure_value=parsed.value, figure_unit=parsed.unit,
-                              figure_qualifier=parsed.qualifier, attrs=attrs)
+                SuggestedSpan("figure", start, end, sentence[start:end], reason, None, None,
+                              parsed.value, parsed.unit, parsed.qualifier,
+                              {} if value_max is None else {"value_max": value_max})
             )
         return spans
 
@@ -99,18 +101,22 @@ class Suggester:
         return found
 
     def _source_span(
-        self, sentence: str, attribution: Attribution, memory: SourceMemory
+        self,
+        sentence: str,
+        attribution: Attribution,
+        memory: SourceMemory,
+        words: AbstractSet[str] | None = None,
     ) -> SuggestedSpan:
-        named = self.namer.name(sentence, attribution.source, memory)
+        named = self.namer.name(sentence, attribution.source, memory, words)
         memory.remember(named)
         start, end = attribution.source
         where = "before" if attribution.source_first else "after"
         reason = f"{named.how} {where} reporting cue '{attribution.cue}'"
+        # Positional arguments in field order (label, offsets, text, reason, source name and
+        # type, figure value, unit, qualifier, attrs): a keyword call costs more.
         return SuggestedSpan(
-            "source", start, end, sentence[start:end], reason,
-            source_name=named.name,
-            source_type=named.source_type,
-            attrs={"cue": attribution.cue, "resolved": named.resolved},
+            "source", start, end, sentence[start:end], reason, named.name, named.source_type,
+            None, None, None, {"cue": attribution.cue, "resolved": named.resolved},
         )
 
     def _claim_span(
@@ -118,10 +124,10 @@ class Suggester:
     ) -> SuggestedSpan:
         assert attribution.claim is not None
         start, end = attribution.claim
+        # Positional arguments in field order, up to attributed_to and resolved_source.
         return SuggestedSpan(
             "claim", start, end, sentence[start:end],
-            f"clause governed by reporting cue '{attribution.cue}'",
-            attrs={"cue": attribution.cue},
-            attributed_to=index,
-            resolved_source=source.source_name if source.attrs.get("resolved") else None,
+            f"clause governed by reporting cue '{attribution.cue}'", None, None, None, None,
+            None, {"cue": attribution.cue}, index,
+            source.source_name if source.attrs.get("resolved") else None,
         )
