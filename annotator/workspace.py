@@ -71,6 +71,9 @@ class Workspace:
         # The arrival of the next move, read after the last frame was painted: the
         # sentence it comes from, the change marker read just before it, and the arrival.
         self._ahead: tuple[int, changes.Marker, navigation.Arrival] | None = None
+        # The change marker read with the arrival the last move showed from the read ahead,
+        # to be compared once that frame is painted (see shown_may_be_stale).
+        self._shown_marker: changes.Marker | None = None
 
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
@@ -224,7 +227,7 @@ class Workspace:
 
         With ``arriving`` (the sentence the move goes to) the check is read with that
         sentence's view, which the next :meth:`view` of it returns unless a write came
-        in between: a move is then one read."""
+        in between: a move is then one read, or none when it was read ahead."""
         if arriving is not None:
             self._arrival = (self._take_ahead(sentence_id, arriving)
                              or self._read_arrival(arriving, sentence_id))
@@ -235,8 +238,8 @@ class Workspace:
 
     def read_ahead(self, view: SentenceView, forward: bool = True) -> None:
         """Read, while the annotator looks at ``view``, what moving from it to its next
-        (``forward``) or previous sentence will show, so that the move itself costs one
-        cheap query (see :meth:`leaving_marks_done`) instead of the whole read."""
+        (``forward``) or previous sentence will show, so that the move itself reads nothing
+        (see :meth:`leaving_marks_done`, then :meth:`shown_may_be_stale`)."""
         target = view.next_id if forward else view.previous_id
         if target is None:
             self._ahead = None
@@ -248,12 +251,22 @@ class Workspace:
             self._ahead = None
 
     def _take_ahead(self, left_id: int | None, arriving: int) -> navigation.Arrival | None:
-        """The arrival read ahead for this move, if nothing was recorded by anyone since
-        (the change marker is the same): as fresh as reading it now."""
+        """The arrival read ahead for this move, if it was read for it; its change marker
+        is kept to be compared after the frame (:meth:`shown_may_be_stale`)."""
         ahead, self._ahead = self._ahead, None
         if ahead is None or ahead[0] != left_id or ahead[2].view.sentence_id != arriving:
             return None
-        return ahead[2] if changes.change_marker(self.database) == ahead[1] else None
+        self._shown_marker = ahead[1]
+        return ahead[2]
+
+    def shown_may_be_stale(self) -> bool:
+        """After a move shown from the read ahead: whether anyone (another annotator,
+        another terminal, or this one) recorded anything since it was read, in which case
+        the screen reads and draws the sentence again. One probe, made once the frame is
+        painted, so the keypress waits for no query; ``False`` when there is nothing to
+        check."""
+        marker, self._shown_marker = self._shown_marker, None
+        return marker is not None and changes.change_marker(self.database) != marker
 
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:

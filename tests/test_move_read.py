@@ -86,7 +86,7 @@ def _move(workspace: Workspace, left: int, arriving: int) -> tuple[int, ...]:
     return tuple(a.id for a in workspace.view(arriving).annotations)
 
 
-def test_a_move_read_ahead_costs_one_probe_and_is_as_fresh_as_a_read(
+def test_a_move_read_ahead_reads_nothing_and_is_checked_once_the_frame_is_shown(
     corpus: Database,  # noqa: F811
 ) -> None:
     ana = Workspace(corpus, "ana", show_others=True, suggestions=True)
@@ -95,22 +95,31 @@ def test_a_move_read_ahead_costs_one_probe_and_is_as_fresh_as_a_read(
     ana.read_ahead(ana.view(ids[0]))
     before = statements.count
     assert _move(ana, ids[0], ids[1]) == ()
-    assert statements.count - before == 1  # the change marker, nothing else
+    assert statements.count == before  # the keypress waits for no statement
+    assert not ana.shown_may_be_stale()
+    assert statements.count - before == 1  # one probe, after the frame
+    assert not ana.shown_may_be_stale()
+    assert statements.count - before == 1  # and only once
 
-    # Another annotator tags the next sentence after it was read ahead: the move shows it.
+    # Another annotator tags the next sentence after it was read ahead: the check after
+    # the frame says so, and the sentence read again shows the span.
     ana.read_ahead(ana.view(ids[1]))
     ben = Workspace(corpus, "ben")
     tagged = _span(ben, ids[2], "claim", "talks would go on")
-    assert _move(ana, ids[1], ids[2]) == (tagged,)
+    assert _move(ana, ids[1], ids[2]) == ()
+    assert ana.shown_may_be_stale()
+    assert [a.id for a in ana.view(ids[2]).annotations] == [tagged]
 
-    # Suggestions stored in bulk (no change-log entry) after the read ahead show too.
+    # Suggestions stored in bulk (no change-log entry) after the read ahead are noticed too.
     ana.read_ahead(ana.view(ids[2]))
     document = ana.view(ids[3]).document_id
     index = ana.view(ids[3]).index
     text = ana.view(ids[3]).text
     assert store_suggestions(corpus, ana.annotator_id, document,
                              [ProposedSpan(index, "claim", 0, len(text))]) == 1
-    assert len(_move(ana, ids[2], ids[3])) == 1
+    assert _move(ana, ids[2], ids[3]) == ()
+    assert ana.shown_may_be_stale()
+    assert len(ana.view(ids[3]).annotations) == 1
 
     # The read ahead serves only the move it was read for, once.
     ana.read_ahead(ana.view(ids[3]))
@@ -166,7 +175,7 @@ async def test_the_header_shows_a_sentence_marked_done_in_another_terminal(
         assert main_screen(app)._progress.done == 0
 
 
-async def test_the_screen_moves_on_what_it_read_ahead_and_still_shows_others_new_spans(
+async def test_the_screen_moves_on_what_it_read_ahead_then_shows_others_new_spans(
     tui_corpus: Database,  # noqa: F811
 ) -> None:
     app = interactive_app(tui_corpus, show_others=True)
@@ -183,6 +192,7 @@ async def test_the_screen_moves_on_what_it_read_ahead_and_still_shows_others_new
         await pilot.press("j")
         await pilot.pause()
         assert current(app).sentence_id == following
+        await pilot.pause(0.2)  # the check made once the frame is shown: drawn again
         assert [a.id for a in current(app).annotations] == [tagged]
         assert "ben" in screen.annotation_list.options[0].prompt.plain
         await pilot.pause(0.2)

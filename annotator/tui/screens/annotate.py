@@ -217,11 +217,15 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             self._after_paint_timer = self.set_timer(AFTER_PAINT_SECONDS, self.after_paint)
 
     def after_paint(self) -> None:
-        """The work a move leaves until its frame is shown: store the position, suggest
-        for a document shown for the first time, and read the next move ahead."""
+        """The work a move leaves until its frame is shown: store the position, check
+        that what was shown from the read ahead is still current (else draw it again),
+        suggest for a document shown for the first time, and read the next move ahead."""
         self._after_paint_timer = None
         self.save_position()
         if self.current is None:
+            return
+        if self.workspace.shown_may_be_stale():
+            self.redraw()  # read again; this work runs again after that frame
             return
         if self.workspace.needs_suggestions(self.current.document_id):
             self._suggest(self.current.document_id)
