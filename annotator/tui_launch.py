@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from db.engine import Database
-from db.review_views import ReviewQuery
+
+if TYPE_CHECKING:
+    from db.review_views import ReviewQuery
 
 # Textual paints a changed screen on the next tick of a timer running at TEXTUAL_FPS
 # (default 60), so a keypress waits on average half a period before its frame is even

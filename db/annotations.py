@@ -66,6 +66,10 @@ def ensure_annotator(database: Database, name: str) -> int:
     name = name.strip()
     if not name:
         raise SpanError("an annotator needs a name")
+    with database.reads() as session:  # known already (every start but the first): no write
+        found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+    if found is not None:
+        return found
     try:
         with database.transaction() as session:
             return annotator_id(session, name)

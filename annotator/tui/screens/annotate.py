@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import constants
 from textual.app import ComposeResult
@@ -14,12 +14,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from annotator.tui.screens.figure_form import FigureFormScreen
-from annotator.tui.screens.goto import GotoScreen
-from annotator.tui.screens.help import HelpScreen, Section
-from annotator.tui.screens.link_picker import AttributionPickerScreen, ClaimPickerScreen
-from annotator.tui.screens.source_picker import SourcePickerScreen
-from annotator.tui.screens.stats import StatsScreen
 from annotator.tui.screens.suggestion_keys import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
@@ -28,6 +22,11 @@ from annotator.workspace import Workspace
 from db.retry import Wait
 from db.views import AnnotationView, Progress, SentenceView
 
+if TYPE_CHECKING:
+    from annotator.tui.screens.help import Section
+
+# The dialogs (pickers, forms, help, statistics) are imported when first opened: loading
+# them and the Textual widgets they use cost every start about 45 ms.
 T = TypeVar("T")
 # Two frame periods: Textual paints a change on its next frame tick (TEXTUAL_FPS).
 AFTER_PAINT_SECONDS = 2 / constants.MAX_FPS
@@ -292,6 +291,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             if sentence_id is not None:
                 self._move(sentence_id, "Already here.")
 
+        from annotator.tui.screens.goto import GotoScreen
+
         self.app.push_screen(GotoScreen(self.workspace, self.current.document_number), chosen)
 
     # --- sentence state and history ---------------------------------------------
@@ -367,6 +368,10 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         annotation = self._annotation(annotation_id)
         if annotation is None or self.sentence_id is None:
             return
+        from annotator.tui.screens.figure_form import FigureFormScreen
+        from annotator.tui.screens.link_picker import AttributionPickerScreen
+        from annotator.tui.screens.source_picker import SourcePickerScreen
+
         if annotation.label == "source":
             self.app.push_screen(SourcePickerScreen(self.workspace, annotation), self._edited)
         elif annotation.label == "figure":
@@ -421,6 +426,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             self.notify("Put the cursor on a claim (or highlight one in the list) first.",
                         markup=False)
             return
+        from annotator.tui.screens.link_picker import AttributionPickerScreen
+
         self.app.push_screen(
             AttributionPickerScreen(self.workspace, claim, self.sentence_id), self._edited
         )
@@ -435,6 +442,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         if not self.workspace.claim_candidates(self.sentence_id):
             self.notify("No claim in this or an earlier sentence to link to.", markup=False)
             return
+        from annotator.tui.screens.link_picker import ClaimPickerScreen
+
         self.app.push_screen(
             ClaimPickerScreen(self.workspace, figure, self.sentence_id), self._edited
         )
@@ -472,10 +481,14 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
 
     def action_help(self) -> None:
         """Show every binding."""
+        from annotator.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.help_sections()))
 
     def action_stats(self) -> None:
         """Show the statistics of the whole database."""
+        from annotator.tui.screens.stats import StatsScreen
+
         self.app.push_screen(StatsScreen(self.workspace.stats))
 
     def action_quit(self) -> None:
