@@ -246,3 +246,9 @@ def test_inverted_source_keeps_its_relative_clause() -> None:
 
 def test_passive_cited_as_saying() -> None:
     assert source_texts("The envoy was cited as saying that a deal was close.") == ["The envoy"]
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\u2009", "\u3000"])
+def test_a_cue_after_only_unusual_spaces_suggests_no_source_and_does_not_fail(space: str) -> None:
+    spans = Suggester().suggest_sentence(f"Officials,{space}said the ministry.")
+    assert all(span.label != "source" or span.text.strip() for span in spans)

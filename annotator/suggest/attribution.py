@@ -352,6 +352,8 @@ class _Sources:
             return False
         head = text.partition(" who ")[0]
         lower_words = head.lower().split()
+        if not lower_words:  # only spaces that are not " " (a no-break space): no words
+            return False
         if _FINITE_VERB.search(head) or " that " in f" {text} ":
             return False
         if lower_words[-1] in _FUNCTION_END or not self.cues.all_verbs.isdisjoint(lower_words):
