@@ -281,7 +281,8 @@ class Workspace:
 
     def leave_sentence(self, sentence_id: int) -> None:
         """Called when moving on: a sentence with annotations of this annotator becomes done."""
-        self._write(lambda: annotations.move(self.database, self.annotator, sentence_id, None))
+        self._write(lambda: annotations.move(self.database, self.annotator_id, sentence_id,
+                                             None))
 
     # --- annotations ------------------------------------------------------------
     def tag(self, sentence_id: int, label: str, start: int, end: int) -> int:

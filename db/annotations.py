@@ -320,17 +320,16 @@ def set_sentence_state(
 
 
 def move(
-    database: Database, annotator: str | int, left_id: int | None, arrived_id: int | None
+    database: Database, who: int, left_id: int | None, arrived_id: int | None
 ) -> None:
-    """Leave one sentence for another in one transaction.
+    """Leave one sentence for another in one transaction, as annotator ``who`` (an id:
+    every move would otherwise look the name up).
 
     The sentence left becomes done if this annotator annotated it and had not set
     its state (an undoable change, logged); the one arrived at (if any) is
-    remembered so that reopening resumes there. ``annotator`` is a name, or the id of
-    a registered annotator (which spares a lookup on every move).
+    remembered so that reopening resumes there.
     """
     with database.transaction() as session:
-        who = annotator if isinstance(annotator, int) else annotator_id(session, annotator)
         if (left_id is not None and left_id != arrived_id
                 and leaving_marks_done(session, who, left_id)):
             write_sentence_state(session, ChangeRecorder(session, who, "state"), left_id, "done",

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -149,6 +150,12 @@ class Database:
         with self.sessions.begin() as session:
             yield session
 
+    @cached_property
+    def _autocommit(self) -> Engine:
+        """This engine with every statement in autocommit (PostgreSQL: no ``BEGIN`` and
+        ``COMMIT``/``ROLLBACK`` round trips), built once."""
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
     @contextmanager
     def reads(self) -> Iterator[Session]:
         """A read-only unit of work. On PostgreSQL its statements run in autocommit, which
@@ -159,8 +166,7 @@ class Database:
             with self.sessions() as session:
                 yield session
             return
-        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        with Session(autocommit, expire_on_commit=False) as session:
+        with Session(self._autocommit, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -168,9 +174,7 @@ class Database:
         """A Core connection for one read-only statement, without the ORM session's set-up
         (the change marker that every move probes); in autocommit on PostgreSQL, as
         :meth:`reads`."""
-        engine = self.engine
-        if engine.dialect.name != "sqlite":
-            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine = self.engine if self.engine.dialect.name == "sqlite" else self._autocommit
         with engine.connect() as connection:
             yield connection
 
@@ -182,8 +186,7 @@ class Database:
             with self.transaction() as session:
                 yield session
             return
-        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        with Session(autocommit, expire_on_commit=False) as session:
+        with Session(self._autocommit, expire_on_commit=False) as session:
             yield session
 
     def dispose(self) -> None:

@@ -227,9 +227,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             self.redraw()  # read again; this work runs again after that frame
             return
         if self.workspace.needs_suggestions(self.current.document_id):
-            self._suggest(self.current.document_id)
-        if self.current is not None:
-            self.workspace.read_ahead(self.current, forward=self._forward)
+            self._suggest(self.current.document_id)  # redraws, never clears, the sentence
+        self.workspace.read_ahead(self.current, forward=self._forward)
 
     def _suggest(self, document_id: int) -> None:
         """Compute the document's suggestions (first show only) and show them if added."""

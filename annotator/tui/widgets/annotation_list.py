@@ -231,12 +231,16 @@ class AnnotationList(Widget, can_focus=True):
         self._wrapped = None
         self._scroll_to_highlight()
 
+    def _styles(self) -> tuple[Style, Style]:
+        """The base style of a line and that of the highlighted row (focused or not)."""
+        name = ("annotation-list--highlight" if self.has_focus
+                else "annotation-list--highlight-blurred")
+        return self.rich_style, self.get_component_rich_style(name)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # The styles are the same for every line of one paint; each costs a walk up the
         # widget tree, so they are looked up once here, not once per line.
-        name = ("annotation-list--highlight" if self.has_focus
-                else "annotation-list--highlight-blurred")
-        self._paint_styles = (self.rich_style, self.get_component_rich_style(name))
+        self._paint_styles = self._styles()
         try:
             return super().render_lines(crop)
         finally:
@@ -244,8 +248,7 @@ class AnnotationList(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
-        style, highlight = self._paint_styles or (
-            self.rich_style, self.get_component_rich_style("annotation-list--highlight"))
+        style, highlight = self._paint_styles or self._styles()
         lines, owners = self._lines()
         index = self._top + y
         if index >= len(lines):
