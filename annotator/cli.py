@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 
 from annotator import __version__
-from annotator.export import TABLE_VIEWS, export_statuses, table, write_csv, write_jsonl
+from annotator.export_views import TABLE_VIEWS
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     ENV_VAR,
@@ -26,14 +26,14 @@ from db.engine import (
     resolve_url,
     sqlite_path,
 )
-from db.filters import AnnotationFilter, unknown_annotators
 from db.models import LABELS, STATUSES
-from db.records import iter_document_records
+from db.retry import busy_problem
 from db.write_errors import StorageError
 
 if TYPE_CHECKING:
     from annotator.importer import ImportSummary
     from annotator.merge import MergeSummary
+    from db.filters import AnnotationFilter
 
 # Modules that only some commands need (segmentation loads blingfire and NumPy) are
 # imported inside those commands, so that `annotator annotate` starts quickly.
@@ -52,22 +52,31 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def open_or_fail(target: str | None) -> Database:
-    """Open the database or stop with a one-line error."""
+def open_or_fail(
+    target: str | None, *, lock_wait_ms: int | None = None, pre_ping: bool = True,
+) -> Database:
+    """Open the database (options as :func:`db.engine.open_database`) or stop with a
+    one-line error."""
     try:
-        return open_database(target)
+        return open_database(target, lock_wait_ms=lock_wait_ms, pre_ping=pre_ping)
     except DatabaseError as error:
         raise click.ClickException(str(error)) from None
 
 
 class _Commands(click.Group):
-    """Every command: a write the storage refuses (read-only, disk full) is one line."""
+    """Every command: a write the storage refuses (read-only, disk full), or a database
+    another program kept locked longer than the engine waits, is one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except StorageError as error:
             raise click.ClickException(str(error)) from None
+        except Exception as error:  # the driver's busy error, whichever the driver
+            problem = busy_problem(error)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,7 +161,12 @@ def annotate_command(
     name = (annotator or default_annotator()).strip()
     if not name:
         raise click.ClickException("--annotator needs a non-empty name")
-    database = open_or_fail(db)
+    from annotator import tui_launch  # Textual loads only when the screen opens
+
+    # One engine, the screen's, serves the checks below too: each engine costs a
+    # connection (and, on PostgreSQL, its set-up queries) before the first frame.
+    database = open_or_fail(db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS,
+                            pre_ping=False)
     try:
         to_import = list(paths)
         if not to_import and count_documents(database) == 0:
@@ -162,18 +176,26 @@ def annotate_command(
                                            "with `annotator import PATH`")
             to_import = [sample]
         if to_import:
-            summary = _import_with_progress(database, to_import)
-            report_import(summary, summary_to_stderr=True)
+            _import_patiently(db, to_import)
         if document is not None and missing_document_ids(database, [document]):
             raise click.ClickException(f"no document with id {document}")
         if count_documents(database) == 0:
             raise click.ClickException("nothing to annotate: no document was imported")
-        from annotator.tui_launch import run_annotator  # Textual loads only when needed
-
-        run_annotator(database, name, show_others=show_others, document_id=document,
-                      suggestions=not no_suggest)
+        tui_launch.run_annotator(database, name, show_others=show_others,
+                                 document_id=document, suggestions=not no_suggest)
     finally:
         database.dispose()
+
+
+def _import_patiently(db: str | None, paths: list[Path]) -> None:
+    """Import as `annotator import` does, through connections that wait for other writers
+    as long as the defaults allow (not the screen's, which give up after half a second)."""
+    importing = open_or_fail(db)
+    try:
+        summary = _import_with_progress(importing, paths)
+    finally:
+        importing.dispose()
+    report_import(summary, summary_to_stderr=True)
 
 
 def bundled_sample() -> Path | None:
@@ -219,6 +241,10 @@ def export_command(
     source and figures), sources (one per canonical source), sentences. Document
     formats: jsonl (native, lossless, re-importable), prodigy, doccano, brat.
     """
+    from annotator.export import export_statuses, table, write_csv, write_jsonl
+    from db.filters import AnnotationFilter, unknown_annotators
+    from db.records import iter_document_records
+
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
     if not force:
@@ -293,6 +319,7 @@ def _refuse_overwrite(out: str, *, brat: bool) -> None:
 
 def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
     from annotator.brat import write_brat
+    from db.records import iter_document_records
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -606,6 +633,8 @@ def review_command(
     elif names:
         raise click.UsageError("annotator names as arguments are for --adjudicate; "
                                "filter the table with --annotator NAME")
+    from db.filters import AnnotationFilter, unknown_annotators
+
     database = open_or_fail(db)
     try:
         missing = missing_document_ids(database, documents)

@@ -42,7 +42,6 @@ CLAIM_COLUMNS = (
     "source_type", "source_text", "figures", "annotator", "status",
 )
 SOURCE_COLUMNS = ("source_id", "name", "source_type", "aliases", "claims", "mentions")
-TABLE_VIEWS = ("spans", "claims", "sources", "sentences")
 # Several figures or aliases share one cell, joined by this.
 LIST_SEPARATOR = "; "
 Cell = str | int | float | None

@@ -28,18 +28,19 @@ def run_annotator(
     database: Database, annotator: str, *, show_others: bool, document_id: int | None,
     suggestions: bool = False,
 ) -> None:
-    """Run the annotation interface for ``annotator`` until they quit."""
-    # Imported here so other commands never pay for loading Textual.
-    from annotator.tui.app import AnnotatorApp
+    """Run the annotation interface for ``annotator`` until they quit, on ``database``
+    opened with ``lock_wait_ms=INTERACTIVE_LOCK_WAIT_MS`` and ``pre_ping=False`` (see
+    :meth:`db.engine.Database.with_lock_wait`)."""
     from annotator.workspace import Workspace
 
-    interactive = database.with_lock_wait(INTERACTIVE_LOCK_WAIT_MS)
-    try:
-        workspace = Workspace(interactive, annotator, show_others=show_others,
-                              suggestions=suggestions)
-        AnnotatorApp(workspace, document_id=document_id).run()
-    finally:
-        interactive.dispose()
+    workspace = Workspace(database, annotator, show_others=show_others,
+                          suggestions=suggestions)
+    # The corpus count (a scan of every sentence on PostgreSQL) runs on the server while
+    # Textual loads. Imported here so other commands never pay for Textual.
+    workspace.count_in_background()
+    from annotator.tui.app import AnnotatorApp
+
+    AnnotatorApp(workspace, document_id=document_id).run()
 
 
 def run_review(database: Database, reviewer: str, query: ReviewQuery) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from annotator.background_read import BackgroundRead
 from db import annotations, changes, history, navigation, sources, suggestions
 from db.engine import Database
 from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from annotator.suggest import Suggester
 
 # Corpus totals change only on import; recounting a million rows on every keypress
-# would dominate the latency of a move, so they are refreshed at most this often.
+# would dominate the latency of a move, so they are refreshed at most this often (the
+# sentence total on a worker thread, the previous one shown meanwhile).
 TOTALS_TTL_SECONDS = 30.0
 DOCUMENT_CACHE_SIZE = 256
 # An action that lost an insert race to the same annotator's other terminal runs again
@@ -60,7 +62,9 @@ class Workspace:
         self.retry_policy = retry_policy
         self.annotator_id = self._write(lambda: annotations.ensure_annotator(database, annotator))
         self._seen_changes = changes.change_marker(database)
-        self._totals: tuple[float, int, int] | None = None
+        self._totals: tuple[float, int] | None = None  # when, and how many documents
+        self._sentence_total = BackgroundRead(
+            lambda: navigation.count_sentences(database, one_worker=True), TOTALS_TTL_SECONDS)
         self._document_cache: dict[int, DocumentInfo] = {}
         # A move reads the sentence, the done count and the leave check in one query
         # (navigation.arrival): the view read ahead by leaving_marks_done, and the done
@@ -82,12 +86,16 @@ class Workspace:
         return retrying(unit, policy=self.retry_policy, on_wait=self.on_wait,
                         conflict_reruns=CONFLICT_RERUNS)
 
-    def _refresh_totals(self) -> tuple[int, int]:
+    def count_in_background(self) -> None:
+        """Start counting all sentences (the progress bar's total) on a worker thread, so
+        the count runs while the interface loads (see annotator/background_read.py)."""
+        self._sentence_total.start()
+
+    def _documents(self) -> int:
         now = time.monotonic()
         if self._totals is None or now - self._totals[0] > TOTALS_TTL_SECONDS:
-            self._totals = (now, navigation.count_documents(self.database),
-                            navigation.count_sentences(self.database))
-        return self._totals[1], self._totals[2]
+            self._totals = (now, navigation.count_documents(self.database))
+        return self._totals[1]
 
     def _document(self, document_id: int) -> DocumentInfo:
         # Title, length and position change only on import; cache them with the totals.
@@ -100,12 +108,6 @@ class Workspace:
             info = navigation.document_info(self.database, document_id)
             self._document_cache[document_id] = info
         return info
-
-    def _documents(self) -> int:
-        return self._refresh_totals()[0]
-
-    def _sentences(self) -> int:
-        return self._refresh_totals()[1]
 
     # --- reading and moving -------------------------------------------------
     def start_position(self, document_id: int | None = None) -> int | None:
@@ -158,7 +160,7 @@ class Workspace:
         done, self._done_with_view = self._done_with_view, None
         if done is None:
             done = navigation.count_done(self.database, self.annotator_id)
-        return Progress(done, self._sentences())
+        return Progress(done, self._sentence_total.get())
 
     def next_sentence(self, sentence_id: int) -> int | None:
         """The following sentence (crossing into the next document), or ``None`` at the end."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -193,9 +194,13 @@ def count_done(database: Database, annotator_id: int | None) -> int:
         return int(session.scalar(_COUNT_DONE, {"annotator_id": annotator_id}) or 0)
 
 
-def count_sentences(database: Database) -> int:
-    """All sentences of the corpus."""
+def count_sentences(database: Database, *, one_worker: bool = False) -> int:
+    """All sentences of the corpus. ``one_worker``: on PostgreSQL, without parallel
+    workers, for a count read in the background: it then takes one core of the server, not
+    every core of a machine the server may share with the annotator's own interface."""
     with database.sessions() as session:
+        if one_worker and session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         return int(session.scalar(select(func.count()).select_from(Sentence)) or 0)
 
 

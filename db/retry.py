@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from db.write_errors import NOT_SAVED
+
 T = TypeVar("T")
 
 # SQLITE_BUSY and SQLITE_LOCKED (the primary codes; extended codes keep them in the low byte).
@@ -69,6 +71,16 @@ def is_transient(error: BaseException) -> bool:
             return True
         return any(message in str(original).lower() for message in _SQLITE_BUSY_MESSAGES)
     return getattr(original, "sqlstate", None) in _POSTGRES_RETRY_STATES
+
+
+def busy_problem(error: BaseException) -> str | None:
+    """For an error that means another program kept the database locked longer than the
+    engine waits, one line for the user (a command gives up there; the screens retry);
+    ``None`` for any other error."""
+    if not is_transient(error):
+        return None
+    return (f"the database stayed busy ({_reason(error)}): another program kept it locked; "
+            f"{NOT_SAVED}; try again")
 
 
 def _reason(error: BaseException) -> str:

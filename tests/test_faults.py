@@ -385,3 +385,32 @@ def test_corrupt_database_is_refused_in_one_line_and_left_untouched(
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(path.name)) == [
         path.name]  # no -wal, -shm or backup left behind
+
+
+def test_a_database_kept_locked_longer_than_the_wait_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program holding SQLite's write lock past the busy timeout stops a command
+    with one line (no traceback), and what was stored before stays."""
+    import db.engine
+
+    monkeypatch.setattr(db.engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "busy.db"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["import", str(SAMPLE / "gaza-aid-talks.txt"), "--db", str(path)])
+    assert first.exit_code == 0, first.output
+    (tmp_path / "new.txt").write_text("Talks resumed. Aid arrived.\n", encoding="utf-8")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = runner.invoke(cli, ["import", str(tmp_path / "new.txt"), "--db", str(path)])
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    line = result.stderr.strip()
+    assert line.startswith("Error: the database stayed busy (database is locked)")
+    assert NOT_SAVED in line and "\n" not in line
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT count(*) FROM documents").fetchone() == (1,)

@@ -161,3 +161,24 @@ def test_reopening_an_upgraded_database_writes_no_second_backup(tmp_path: Path) 
     open_database(str(path)).dispose()
     open_database(str(path)).dispose()
     assert [p.name for p in tmp_path.glob("*.bak")] == [f"old.db.before-{FIRST_RELEASED}.bak"]
+
+
+def test_an_interactive_open_upgrades_waiting_for_other_writers(tmp_path: Path) -> None:
+    """Opened for the screen (giving up on a lock after 50 ms), an old database is still
+    upgraded, through its own engine, which waits for a writer holding the lock 0.5 s."""
+    import threading
+
+    path = tmp_path / "old.db"
+    _build_first_release(f"sqlite:///{path}")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.5, writer.rollback).start()
+    database = open_database(str(path), lock_wait_ms=50, pre_ping=False)
+    try:
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 50
+            revision = connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert revision.scalar() == SCHEMA_HEAD
+    finally:
+        database.dispose()
+        writer.close()
