@@ -281,7 +281,10 @@ def _reason(g: dict[str, str | None]) -> str:
 
 # Where a figure can start: digits, or a number word. The pattern above is then matched only
 # there (a scan of every position with all its optional prefixes was 20 times slower).
-_DIGITS_ANCHOR = re.compile(r"[0-9]+")
+# Written [0-9][0-9]* rather than [0-9]+: re skips ahead to a character of the pattern's first
+# set only when the pattern opens with that set, not with a repeat of it (2.5x fewer
+# instructions per sentence).
+_DIGITS_ANCHOR = re.compile(r"[0-9][0-9]*")
 # A sentence has a spelled-out anchor only if its words hold one of these, or an article and a
 # scale word ("a million", "half a dozen"): a number after digits ("5 million") needs no scan.
 _SPELLED_NUMBERS = frozenset([*_SMALL, *_TENS])
