@@ -748,7 +748,7 @@ def _build(
     qualifier = _qualifier_before(toks, start - 1 if marker in ("between", "from") else start)
     if qualifier is None and plus:
         qualifier = "more than"
-    return ParsedFigure(value=value, unit=unit, qualifier=qualifier, value_max=value_max)
+    return ParsedFigure(value, unit, qualifier, value_max)  # positional: cheaper
 
 
 # --- public API -----------------------------------------------------------------------------
