@@ -291,7 +291,7 @@ def _reason(g: _Groups) -> str:
 # Where a figure can start: digits, or a number word. The pattern above is then matched only
 # there (a scan of every position with all its optional prefixes was 20 times slower).
 # Written [0-9][0-9]* rather than [0-9]+: re skips ahead to a character of the pattern's first
-# set only when the pattern opens with that set, not with a repeat of it (2.5x fewer
+# set only when the pattern opens with that set, not with a repeat of it (about half the
 # instructions per sentence).
 _DIGITS_ANCHOR = re.compile(r"[0-9][0-9]*")
 # A sentence has a spelled-out anchor only if its words hold one of these, or an article and a
