@@ -331,20 +331,51 @@ class _Qty(NamedTuple):
 
 
 def _tokenize(text: str) -> list[_Tok]:
+    if text.isascii():  # every character _DASHES maps is outside ASCII
+        return _ascii_tokens(text.lower())
+    return _pattern_tokens(text.translate(_DASHES).lower(), False)
+
+
+def _pattern_tokens(text: str, spaced: bool) -> list[_Tok]:
+    """The tokens of ``text``; ``spaced``: whitespace stood before it."""
     # Group 1 is the leading space; exactly one of groups 2-4 (number, word, symbol) matched
     # after it, and each of those matches at least one character: the non-empty one names
     # the kind. findall gives the groups as tuples without building match objects, and
     # tuple.__new__ skips the Python-level _Tok.__new__ (a token is built for every word).
-    if not text.isascii():  # every character _DASHES maps is outside ASCII
-        text = text.translate(_DASHES)
     toks = []
-    for space, number, word, symbol in _TOKEN.findall(text.lower()):
+    for space, number, word, symbol in _TOKEN.findall(text):
+        spaced = spaced or space != ""
         if number:
-            toks.append(_new_tuple(_Tok, (_NUM, number, space != "")))
+            toks.append(_new_tuple(_Tok, (_NUM, number, spaced)))
         elif word:
-            toks.append(_new_tuple(_Tok, (_WORD, word, space != "")))
+            toks.append(_new_tuple(_Tok, (_WORD, word, spaced)))
         else:
-            toks.append(_new_tuple(_Tok, (_SYM, symbol, space != "")))
+            toks.append(_new_tuple(_Tok, (_SYM, symbol, spaced)))
+        spaced = False
+    return toks
+
+
+def _ascii_tokens(text: str) -> list[_Tok]:
+    """``_pattern_tokens(text, False)`` for lower-case ASCII text, piece by piece between spaces.
+
+    No token holds a space (in ASCII text the only digit group separator is ","), so the pieces
+    tokenize alone, the first token of each but the first being spaced. A piece of only letters
+    or only digits is one token, told with str methods (the pattern costs about six times as
+    much); the others go through the pattern.
+    """
+    toks: list[_Tok] = []
+    spaced = False
+    for piece in text.split(" "):
+        if not piece:
+            spaced = True  # the text opens with a space, or two spaces follow one another
+            continue
+        if piece.isalpha():
+            toks.append(_new_tuple(_Tok, (_WORD, piece, spaced)))
+        elif piece.isdigit():
+            toks.append(_new_tuple(_Tok, (_NUM, piece, spaced)))
+        else:
+            toks += _pattern_tokens(piece, spaced)
+        spaced = True
     return toks
 
 
@@ -407,12 +438,19 @@ def _digits_at(toks: list[_Tok], i: int, allow_sign: bool) -> _Qty | None:
                 break
             scale *= _SCALE_WORDS[toks[k][_TEXT]]
             j = k + 1
-    if raw.isdigit() and len(raw) <= _EXACT_DIGITS:
+    digits = raw.replace(".", "", 1)
+    if digits.isdigit() and len(digits) <= _EXACT_DIGITS:
         # Integer arithmetic is exact here (scales are powers of ten and 12), so it gives the
-        # same float as the Decimal product below, several times faster.
-        whole = int(raw)
-        value = float(whole * scale)
-        base = float(whole)
+        # same float as the Decimal product below, several times faster; with a decimal
+        # point, int / int is the correctly rounded quotient, as float(Decimal) is.
+        whole = int(digits)
+        if len(digits) == len(raw):
+            value = float(whole * scale)
+            base = float(whole)
+        else:
+            places = 10 ** (len(raw) - 1 - raw.index("."))
+            value = whole * scale / places
+            base = whole / places
     else:
         number = Decimal(raw)
         value = float(_DECIMAL.multiply(number, Decimal(scale)))
@@ -421,8 +459,8 @@ def _digits_at(toks: list[_Tok], i: int, allow_sign: bool) -> _Qty | None:
             return None
     if negative:
         value, base = -value, -base
-    plain = raw if raw.isdigit() and scale == 1 and not negative else ""
-    return _Qty(value, base, float(scale), j, plain)
+    plain = raw if scale == 1 and not negative and len(digits) == len(raw) else ""
+    return _new_tuple(_Qty, (value, base, float(scale), j, plain))
 
 
 def _words_at(toks: list[_Tok], i: int, allow_and: bool) -> _Qty | None:
@@ -710,7 +748,7 @@ def _build(
     qualifier = _qualifier_before(toks, start - 1 if marker in ("between", "from") else start)
     if qualifier is None and plus:
         qualifier = "more than"
-    return ParsedFigure(value=value, unit=unit, qualifier=qualifier, value_max=value_max)
+    return ParsedFigure(value, unit, qualifier, value_max)  # positional: cheaper
 
 
 # --- public API -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""parse_figure's integer shortcut gives the same floats as exact decimal arithmetic."""
+"""parse_figure's integer shortcuts give the same floats as exact decimal arithmetic."""
 
 from __future__ import annotations
 
@@ -25,3 +25,27 @@ def test_decimal_values_keep_decimal_arithmetic(number: Decimal) -> None:
     parsed = parse_figure(f"{number:f} million people")
     assert parsed is not None
     assert parsed.value == float(number * 10**6)
+
+
+
+@given(
+    st.integers(min_value=0, max_value=10**8),
+    st.text("0123456789", min_size=1, max_size=8),
+    st.sampled_from(sorted(_SCALES)),
+    st.booleans(),
+)
+def test_decimal_points_match_decimal_arithmetic(
+    whole: int, fraction: str, scale: str, negative: bool
+) -> None:
+    # Up to 15 digits with a decimal point: an integer division, correctly rounded as the
+    # Decimal product's float is; more digits take the Decimal path itself.
+    number = f"{whole}.{fraction}"
+    parsed = parse_figure(f"{'-' if negative else ''}{number}{scale} people")
+    assert parsed is not None
+    exact = Decimal(number) * Decimal(_SCALES[scale])
+    assert parsed.value == float(-exact if negative else exact)
+
+
+def test_decimal_point_without_leading_digits() -> None:
+    parsed = parse_figure(".5 million people")
+    assert parsed is not None and parsed.value == float(Decimal(".5") * 10**6) == 500000.0

@@ -130,6 +130,38 @@ def test_tokenizer_matches_the_match_object_version(text: str) -> None:
     assert _tokenize(text) == old
 
 
+# Any code point, lone surrogates included (str.lower and the UTF-8 encoding must both cope).
+any_text = st.text(st.characters(exclude_categories=()), max_size=60)
+ascii_text = st.text(st.characters(max_codepoint=127, exclude_categories=()), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, any_text, ascii_text))
+def test_sentence_words_are_the_lowered_a_z_runs(text: str) -> None:
+    assert attr.sentence_words(text) == frozenset(re.findall(r"[a-z]+", text.lower()))
+
+
+def test_sentence_words_of_a_lone_surrogate_and_expanding_lowercase() -> None:
+    assert attr.sentence_words("Said\ud800said İSTANBUL \u212aG") == {"said", "i", "stanbul", "kg"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ascii_text, texts))
+def test_ascii_tokens_are_the_pattern_tokens(text: str) -> None:
+    # Pieces between spaces tokenized alone give what the pattern gives over the whole text.
+    old = [
+        _Tok(match.lastindex - 2, match.group(match.lastindex), match.start(1) != match.end(1))
+        for match in _TOKEN.finditer(text.translate(_DASHES).lower())
+    ]
+    assert _tokenize(text) == old
+
+
+@given(texts)
+def test_digit_anchor_finds_the_digit_runs(text: str) -> None:
+    spans = [match.span() for match in figs._DIGITS_ANCHOR.finditer(text)]
+    assert spans == [match.span() for match in re.finditer(r"[0-9]+", text)]
+
+
 @settings(max_examples=250, deadline=None)
 @given(texts)
 def test_word_set_pre_tests_never_skip_a_match(text: str) -> None:

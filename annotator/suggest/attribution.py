@@ -591,9 +591,19 @@ def _participle_attribution(
     return Attribution(cue, subject, claim, source_first=True)
 
 
+# Every byte but a-z turns into a space. In UTF-8 only the characters a-z give the bytes a-z
+# (every byte of a longer sequence is 0x80 or above), so the words split() finds in the
+# translated bytes are exactly the runs of a-z (_LETTERS) of the text. bytes.translate is a
+# table lookup per byte, about twice as fast as findall (str.translate looks up a dict).
+_NOT_LETTER_BYTES = bytes(code if 97 <= code <= 122 else 32 for code in range(256))
+
+
 def sentence_words(sentence: str) -> frozenset[str]:
-    """The lower-case words of a sentence, to rule out cues and number words cheaply."""
-    return frozenset(_LETTERS.findall(sentence.lower()))
+    """The lower-case words of a sentence (its runs of a-z after ``str.lower``), to rule out
+    cues and number words cheaply."""
+    # "surrogatepass": a lone surrogate encodes to bytes above 0x7f like any other character.
+    letters = sentence.lower().encode("utf-8", "surrogatepass").translate(_NOT_LETTER_BYTES)
+    return frozenset(letters.decode("ascii").split())
 
 
 def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tuple[int, int, _Cue]]:

@@ -77,8 +77,9 @@ class WordRuns:
         """False only when no spelling can occur in a text with these lower-case words."""
         if self._always:
             return True
-        return any(
-            runs <= words
-            for key in self._keys.intersection(words)
-            for runs in self._by_key[key]
-        )
+        # Loops rather than any() over a generator, which costs more than the test itself.
+        for key in self._keys.intersection(words):
+            for runs in self._by_key[key]:
+                if runs <= words:
+                    return True
+        return False
