@@ -274,14 +274,15 @@ def _current_revision(engine: Engine) -> tuple[str | None, set[str]]:
         # compiling of its statement, ~10 ms of every start).
         try:
             revision = connection.execute(text("SELECT version_num FROM alembic_version"))
-        except DriverDatabaseError:  # no such table (or not a database): look closer below
+        except DriverDatabaseError as error:  # no such table (or not a database): look closer
             connection.rollback()
+            failure = error
         else:
             return revision.scalar(), {"alembic_version"}
         tables = set(inspect(connection).get_table_names())
-        if "alembic_version" not in tables:
-            return None, tables
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar(), tables
+        if "alembic_version" in tables:  # there, yet unreadable: that error is the answer
+            raise failure
+        return None, tables
 
 
 def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
