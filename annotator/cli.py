@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 
 from annotator import __version__
-from annotator.export_views import TABLE_VIEWS
+from annotator.io.export_tables import TABLE_VIEWS
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     ENV_VAR,
@@ -31,8 +31,8 @@ from db.retry import busy_problem
 from db.write_errors import StorageError
 
 if TYPE_CHECKING:
-    from annotator.importer import ImportSummary
-    from annotator.merge import MergeSummary
+    from annotator.io.importer import ImportSummary
+    from annotator.io.merge import MergeSummary
     from db.filters import AnnotationFilter
 
 # Modules that only some commands need (segmentation loads blingfire and NumPy) are
@@ -115,7 +115,7 @@ def report_import(summary: ImportSummary, *, summary_to_stderr: bool) -> None:
 
 
 def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummary:
-    from annotator.importer import count_input_files, import_paths
+    from annotator.io.importer import count_input_files, import_paths
 
     total = count_input_files(paths)
     if total < PROGRESS_MIN_FILES:
@@ -161,7 +161,7 @@ def annotate_command(
     name = (annotator or default_annotator()).strip()
     if not name:
         raise click.ClickException("--annotator needs a non-empty name")
-    from annotator import tui_launch  # Textual loads only when the screen opens
+    from annotator.tui import launch as tui_launch  # Textual loads only when the screen opens
 
     # One engine, the screen's, serves the checks below too: each engine costs a
     # connection (and, on PostgreSQL, its set-up queries) before the first frame.
@@ -241,9 +241,9 @@ def export_command(
     source and figures), sources (one per canonical source), sentences. Document
     formats: jsonl (native, lossless, re-importable), prodigy, doccano, brat.
     """
-    from annotator.export import export_statuses, table, write_csv, write_jsonl
+    from annotator.io.export import export_statuses, table, write_csv, write_jsonl
+    from db.document_records import iter_document_records
     from db.filters import AnnotationFilter, unknown_annotators
-    from db.records import iter_document_records
 
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
@@ -262,7 +262,7 @@ def export_command(
         if fmt == "brat":
             count = _export_brat(database, selection, out)
         elif view == "documents":
-            from annotator.interchange import write_documents
+            from annotator.io.interchange import write_documents
 
             records = iter_document_records(database, selection)
             with _output(out, "utf-8") as handle:
@@ -318,8 +318,8 @@ def _refuse_overwrite(out: str, *, brat: bool) -> None:
 
 
 def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
-    from annotator.brat import write_brat
-    from db.records import iter_document_records
+    from annotator.io.brat import write_brat
+    from db.document_records import iter_document_records
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -393,7 +393,7 @@ def merge_command(others: tuple[str, ...], db: str | None) -> None:
 
 
 def _merge_one(database: Database, other: str) -> MergeSummary | None:
-    from annotator.merge import merge_database
+    from annotator.io.merge import merge_database
 
     """Merge one database; reports and returns ``None`` when it cannot be opened."""
     try:
@@ -444,7 +444,7 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
         missing = missing_document_ids(database, documents)
         if missing:
             raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
-        from annotator.suggestion_store import suggest_documents
+        from annotator.suggest.store import suggest_documents
 
         total = len(documents) or count_documents(database)
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -507,8 +507,8 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
 def stats_command(db: str | None) -> None:
     """Documents, sentences, annotations per label; per annotator sentences done, annotations
     and annotations per active hour; claims and figures per canonical source and type."""
-    from annotator.stats_report import build_stats
-    from annotator.stats_tables import stats_renderables
+    from annotator.reports.stats import build_stats
+    from annotator.reports.stats_tables import stats_renderables
 
     database = open_or_fail(db)
     try:
@@ -569,8 +569,8 @@ def agreement_command(
     """
     import json
 
-    from annotator.agreement_report import AgreementError, build_report
-    from annotator.agreement_tables import headline, report_tables
+    from annotator.reports.agreement import AgreementError, build_report
+    from annotator.reports.agreement_tables import headline, report_tables
 
     database = open_or_fail(db)
     try:
@@ -643,12 +643,12 @@ def review_command(
         unknown = unknown_annotators(database, names or annotators)
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
-        from annotator import tui_launch  # Textual loads only when needed
+        from annotator.tui import launch as tui_launch  # Textual loads only when needed
 
         if adjudicate:
             tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)))
         else:
-            from db.review_views import ReviewQuery
+            from db.read_models import ReviewQuery
 
             selection = AnnotationFilter(annotators, labels, statuses, documents)
             tui_launch.run_review(database, name, ReviewQuery(selection))
@@ -664,7 +664,7 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     """Print the active annotation scheme: labels, source types, cue words, known sources."""
     import json
 
-    from annotator.suggest.scheme import SchemeError, load_scheme
+    from annotator.scheme.definition import SchemeError, load_scheme
 
     try:
         scheme = load_scheme(scheme_path)
@@ -673,7 +673,7 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2))
         return
-    from annotator.scheme_tables import scheme_renderables
+    from annotator.scheme.tables import scheme_renderables
 
     for renderable in scheme_renderables(scheme):
         out_console.print(renderable)

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
-from annotator.background_read import BackgroundRead
+from annotator.tui.background_read import BackgroundRead
 from db import annotations, changes, history, navigation, sources, suggestions
 from db.engine import Database
-from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
-from db.views import (
+from db.read_models import (
     AnnotationView,
     DocumentInfo,
     Progress,
@@ -24,9 +23,10 @@ from db.views import (
     SentenceView,
     SourceChoice,
 )
+from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
 
 if TYPE_CHECKING:
-    from annotator.stats_report import StatsReport
+    from annotator.reports.stats import StatsReport
     from annotator.suggest import Suggester
 
 # Corpus totals change only on import; recounting a million rows on every keypress
@@ -88,7 +88,7 @@ class Workspace:
 
     def count_in_background(self) -> None:
         """Start counting all sentences (the progress bar's total) on a worker thread, so
-        the count runs while the interface loads (see annotator/background_read.py)."""
+        the count runs while the interface loads (see annotator/tui/background_read.py)."""
         self._sentence_total.start()
 
     def _documents(self) -> int:
@@ -145,7 +145,9 @@ class Workspace:
         self._suggested_documents.add(document_id)
         if suggestions.is_processed(self.database, self.annotator_id, document_id):
             return 0
-        from annotator import suggestion_store  # the engine loads only when it is needed
+        from annotator.suggest import (
+            store as suggestion_store,  # the engine loads only when it is needed
+        )
 
         if self._suggester is None:
             self._suggester = suggestion_store.make_suggester(self.database)
@@ -389,7 +391,7 @@ class Workspace:
     # --- statistics -----------------------------------------------------------
     def stats(self) -> StatsReport:
         """Progress and pace of every annotator, claims and figures per source and type."""
-        from annotator.stats_report import build_stats  # only when the view is opened
+        from annotator.reports.stats import build_stats  # only when the view is opened
 
         return build_stats(self.database)
 

@@ -185,7 +185,7 @@ def baseline_counts(path: str, match: bool) -> dict[str, int]:
 
 def report_counts(path: str) -> dict[str, int]:
     """The same counts from ``build_report``."""
-    from annotator.agreement_report import build_report
+    from annotator.reports.agreement import build_report
 
     database = open_database(path)
     report = build_report(database, list(ANNOTATORS))

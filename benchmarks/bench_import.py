@@ -30,10 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import annotator.importer
-from annotator.importer import import_paths, segment_document
-from annotator.segment import split_sentences
-from annotator.textfile import content_hash
+import annotator.io.importer
+from annotator.io.importer import import_paths, segment_document
+from annotator.io.textfile import content_hash
+from annotator.text.segment import split_sentences
 from db.engine import open_database, sqlite_path
 
 SUBJECTS = [
@@ -106,12 +106,12 @@ def time_import(folder: Path, corpus: Path, name: str = "import.db") -> tuple[fl
 def time_import_presegmented(folder: Path, corpus: Path, texts: list[str]) -> float:
     """The import with each document's spans looked up instead of computed."""
     spans = {text: segment_document(text) for text in texts}
-    original = annotator.importer.segment_document
-    annotator.importer.segment_document = spans.__getitem__  # type: ignore[assignment]
+    original = annotator.io.importer.segment_document
+    annotator.io.importer.segment_document = spans.__getitem__  # type: ignore[assignment]
     try:
         elapsed, _ = time_import(folder, corpus, "presegmented.db")
     finally:
-        annotator.importer.segment_document = original
+        annotator.io.importer.segment_document = original
     return elapsed
 
 

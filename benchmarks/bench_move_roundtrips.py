@@ -34,8 +34,8 @@ import bench_tui
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from annotator.importer import segment_document
-from annotator.tui_launch import INTERACTIVE_LOCK_WAIT_MS
+from annotator.io.importer import segment_document
+from annotator.tui.launch import INTERACTIVE_LOCK_WAIT_MS
 from annotator.workspace import Workspace
 from db.copy import reset_sequences
 from db.engine import open_database

@@ -42,14 +42,14 @@ from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input
 
-from annotator.adjudication_session import AdjudicationSession
-from annotator.review_session import ReviewSession
+from annotator.review.adjudication_session import AdjudicationSession
+from annotator.review.session import ReviewSession
 from annotator.tui.review_app import ReviewApp
 from annotator.tui.screens.review import ReviewScreen
 from db.engine import open_database
 from db.filters import AnnotationFilter
+from db.read_models import ReviewQuery
 from db.review import PAGE_SIZE
-from db.review_views import ReviewQuery
 
 SIZE = (140, 40)
 RAW_PAGE = """

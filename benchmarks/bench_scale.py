@@ -15,7 +15,7 @@ For each ``--engine`` (one column each in the final table), in a fresh database:
 * **TUI**: the real ``annotator annotate`` binary in a pty: launch to first sentence,
   the median of ``--launches`` launches, `j` median and p95, peak memory
   (``bench_tui.real_terminal``);
-* **agreement**: ``annotator.agreement_report.build_report`` over the whole database,
+* **agreement**: ``annotator.reports.agreement.build_report`` over the whole database,
   every sentence (``--all``: the synthetic annotators mark nothing done);
 * **EXPLAIN** of the statements a move and the change poll run, printed after the table;
 * **load reference**: the same TUI measurement on the 10,000-sentence SQLite database of
@@ -51,9 +51,9 @@ import bench_tui
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import annotator.importer
-from annotator.importer import import_paths, segment_document
-from annotator.textfile import content_hash
+import annotator.io.importer
+from annotator.io.importer import import_paths, segment_document
+from annotator.io.textfile import content_hash
 from db import changes, navigation
 from db.copy import reset_sequences
 from db.engine import open_database, sqlite_path
@@ -83,14 +83,14 @@ def fresh_database(engine: str, folder: Path, name: str, server: str) -> Iterato
 def time_import(url: str, corpus: Path, spans: dict[str, Any]) -> tuple[float, int]:
     """The CLI's import with segmentation replaced by a lookup of precomputed spans."""
     database = open_database(url)
-    original = annotator.importer.segment_document
-    annotator.importer.segment_document = spans.__getitem__  # type: ignore[assignment]
+    original = annotator.io.importer.segment_document
+    annotator.io.importer.segment_document = spans.__getitem__  # type: ignore[assignment]
     try:
         started = time.perf_counter()
         summary = import_paths(database, [corpus])
         elapsed = time.perf_counter() - started
     finally:
-        annotator.importer.segment_document = original
+        annotator.io.importer.segment_document = original
         database.dispose()
     assert summary.skipped == 0
     return elapsed, summary.sentences
@@ -131,7 +131,7 @@ def time_raw(engine: str, url: str, folder: Path, texts: list[str], spans: list[
 
 def time_agreement(url: str) -> float | None:
     try:
-        from annotator.agreement_report import build_report  # type: ignore[import-not-found]
+        from annotator.reports.agreement import build_report  # type: ignore[import-not-found]
     except ImportError:
         return None
     database = open_database(url)

@@ -136,7 +136,7 @@ def load_candidates() -> list[tuple[str, Segmenter | None, str]]:
     except ImportError:
         candidates.append(("spaCy sentencizer", None, "not installed"))
     try:
-        from annotator.segment import split_sentences
+        from annotator.text.segment import split_sentences
 
         candidates.append(("annotator (blingfire + rules)", split_sentences, ""))
     except ImportError as error:
@@ -215,7 +215,7 @@ def article_cases() -> list[Case]:
     sentence by sentence in tests/test_segment.py; they only size the throughput corpus.
     """
     try:
-        from annotator.segment import split_sentences
+        from annotator.text.segment import split_sentences
     except ImportError:
         return []
     cases = []

@@ -28,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from annotator.segment import split_sentences  # noqa: E402
 from annotator.suggest import Suggester  # noqa: E402
 from annotator.suggest.figure_spans import find_figures  # noqa: E402
 from annotator.suggest.quality import (  # noqa: E402
@@ -41,6 +40,7 @@ from annotator.suggest.quality import (  # noqa: E402
     score,
     type_accuracy,
 )
+from annotator.text.segment import split_sentences  # noqa: E402
 
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 

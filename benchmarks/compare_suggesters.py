@@ -95,7 +95,7 @@ def arbitrary_bounds(text: str, rng: random.Random) -> list[tuple[int, int]]:
 
 def build_inputs(mutants: int, seed: int, shared: Path) -> list[dict[str, object]]:
     """Every (text, sentence bounds) the two suggesters are given."""
-    from annotator.segment import split_sentences
+    from annotator.text.segment import split_sentences
 
     rng = random.Random(seed)
     texts = reference_texts(shared)
@@ -115,7 +115,8 @@ def run_worker(tree: Path, inputs_path: Path, output_path: Path) -> None:
     """Suggest every input with the ``annotator`` package of ``tree``; one repr per line."""
     sys.path.insert(0, str(tree))
     import annotator.suggest.suggester as module
-    from annotator.suggest import KnownSource, Suggester
+    from annotator.scheme import KnownSource
+    from annotator.suggest import Suggester
 
     if not Path(module.__file__).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"imported {module.__file__}, not from {tree}")
@@ -144,8 +145,8 @@ def time_worker(tree: Path, passes: int) -> None:
     """Print sentences per CPU second of ``tree``'s suggester (best of ``passes``)."""
     sys.path.insert(0, str(tree))
     import annotator.suggest.suggester as module
-    from annotator.segment import split_sentences
     from annotator.suggest import Suggester
+    from annotator.text.segment import split_sentences
 
     if not Path(module.__file__).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"imported {module.__file__}, not from {tree}")

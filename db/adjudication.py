@@ -19,7 +19,7 @@ from db.annotations import SpanError, annotator_id
 from db.engine import Database
 from db.history import ChangeRecorder, annotation_snapshot, link_snapshot
 from db.models import Annotation, Annotator, Link, Sentence, Source, utcnow
-from db.review_views import SpanVersion
+from db.read_models import SpanVersion
 
 GOLD = "gold"
 SENTENCE_BATCH = 200

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
 from db.models import Annotation, Annotator, Document, Link, Sentence, SentenceState, Source
+from db.read_models import AnnotationView, DocumentInfo, LinkEnd, SearchHit, SentenceView
 from db.text_match import contains
-from db.views import AnnotationView, DocumentInfo, LinkEnd, SearchHit, SentenceView
 
 
 def _position(session: Session, sentence_id: int) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.annotations import LINK_ENDS
+from db.document_records import DocumentRecord, Key, SourceRecord, SpanRecord
 from db.documents import NewDocument, Segmenter, SentenceSpan, insert_document_rows
 from db.engine import Database
 from db.models import (
@@ -36,7 +37,6 @@ from db.models import (
     SourceAlias,
     utcnow,
 )
-from db.records import DocumentRecord, Key, SourceRecord, SpanRecord
 
 
 class RestoreError(ValueError):

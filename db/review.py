@@ -38,7 +38,7 @@ from db.models import (
     Source,
     utcnow,
 )
-from db.review_views import (
+from db.read_models import (
     REVIEW_SORTS,
     FieldChange,
     HistoryEntry,

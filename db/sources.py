@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
 from db.models import Source, SourceAlias
+from db.read_models import SourceChoice
 from db.text_match import contains, starts_with
-from db.views import SourceChoice
 
 
 def find_sources(database: Database, query: str, limit: int = 20) -> list[SourceChoice]:

@@ -7,7 +7,7 @@ from itertools import count
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.adjudication import (
+from annotator.review.versions import (
     AGREED,
     CONFLICTING,
     KINDS,
@@ -17,7 +17,7 @@ from annotator.adjudication import (
     classify,
     count_kinds,
 )
-from db.review_views import SpanVersion
+from db.read_models import SpanVersion
 
 _ids = count(1)
 

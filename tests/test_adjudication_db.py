@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from test_review_db import build_review_corpus, span
 
-from annotator.adjudication import AGREED, CONFLICTING, ONLY_ONE
-from annotator.adjudication_session import AdjudicationSession
 from annotator.cli import cli
+from annotator.review.adjudication_session import AdjudicationSession
+from annotator.review.versions import AGREED, CONFLICTING, ONLY_ONE
 from db import review
 from db.annotations import attribute_to_span, set_figure
 from db.engine import Database

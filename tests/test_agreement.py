@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.agreement import (
+from annotator.reports.agreement_metrics import (
     Coincidences,
     Confusion,
     FigureValue,

@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator.agreement_report import AgreementError, AgreementReport, SpanScore, build_report
 from annotator.cli import cli
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
+from annotator.reports.agreement import AgreementError, AgreementReport, SpanScore, build_report
 from db.annotations import (
     NewSpan,
     add_span,

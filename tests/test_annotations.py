@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from db.annotations import NewSpan, SpanError, add_span
 from db.engine import Database, open_database
 from db.models import Annotation, ChangeLogEntry, Document, Sentence

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from annotator.background_read import BackgroundRead
+from annotator.tui.background_read import BackgroundRead
 from annotator.workspace import Workspace
 from db.engine import Database
 from db.navigation import count_sentences

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator import tui_launch
 from annotator.cli import cli
+from annotator.tui import launch as tui_launch
 from db.engine import Database, open_database
 from db.stats import corpus_counts
 

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from test_review_db import build_review_corpus
 
-from annotator import tui_launch
 from annotator.cli import cli
+from annotator.tui import launch as tui_launch
 from db import review
 from db.engine import Database, open_database
 from db.filters import AnnotationFilter
-from db.review_views import ReviewQuery
+from db.read_models import ReviewQuery
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator import tui_launch
 from annotator.cli import cli
+from annotator.tui import launch as tui_launch
 from db.engine import Database
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "gaza-aid-talks.txt"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
 from db.engine import open_database
 from db.models import Annotation, Annotator, ChangeLogEntry, Source

@@ -12,7 +12,7 @@ from conftest import SAMPLE
 from sqlalchemy import select
 
 from annotator.cli import cli
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
 from db.models import Base

@@ -28,7 +28,7 @@ import pytest
 from conftest import SAMPLE
 from terminal import BINARY, HAVE_TMUX, Pane
 
-from annotator.segment import split_sentences
+from annotator.text.segment import split_sentences
 from annotator.workspace import Workspace
 from db.engine import open_database
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.csv_safety import neutralize
+from annotator.io.csv_safety import neutralize
 
 HOSTILE = (
     "Markup [bold red]x[/] and \\ stay.\n"

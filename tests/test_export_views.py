@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from annotator.cli import cli
-from annotator.export import SPAN_COLUMNS
+from annotator.io.export import SPAN_COLUMNS
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
 from db.models import Annotation, Source

@@ -28,7 +28,7 @@ from test_crash_safety import ANNOTATOR, read_facts, write_native_corpus
 from test_tui import SIZE, main_screen
 
 from annotator.cli import cli
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.tui.app import AnnotatorApp
 from annotator.workspace import Workspace
 from db.engine import Database, open_database, sqlite_path

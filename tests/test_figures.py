@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator import figures
-from annotator.figures import ParsedFigure, format_figure, parse_figure
+from annotator.text import figures
+from annotator.text.figures import ParsedFigure, format_figure, parse_figure
 
 F = ParsedFigure
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.figures import parse_figure
+from annotator.text.figures import parse_figure
 
 _SCALES = {"": 1, " hundred": 100, " thousand": 10**3, " million": 10**6, " billion": 10**9,
            " trillion": 10**12, " dozen": 12, " million million": 10**12, "bn": 10**9}

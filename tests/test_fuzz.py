@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import ODD_PIECES, odd_documents
 
-from annotator.figures import ParsedFigure, parse_figure
-from annotator.segment import split_sentences
-from annotator.textfile import normalize_newlines
-from annotator.words import word_spans
+from annotator.io.textfile import normalize_newlines
+from annotator.text.figures import ParsedFigure, parse_figure
+from annotator.text.segment import split_sentences
+from annotator.text.words import word_spans
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NUMBER_PIECES = ["over", "about", "between", "and", "to", "-", "–", "$", "€", "£", "%",

@@ -31,8 +31,8 @@ from table_snapshot import table_snapshot
 from test_tui import SIZE, main_screen
 
 from annotator.cli import cli
-from annotator.segment import split_sentences
-from annotator.textfile import MAX_DOCUMENT_CHARS, TOO_LARGE_HINT
+from annotator.io.textfile import MAX_DOCUMENT_CHARS, TOO_LARGE_HINT
+from annotator.text.segment import split_sentences
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.render import visible
 from annotator.workspace import Workspace

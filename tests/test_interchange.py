@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from annotator.cli import cli
-from annotator.importer import import_paths
-from annotator.interchange import write_documents
-from annotator.segment import split_sentences
+from annotator.io.importer import import_paths
+from annotator.io.interchange import write_documents
+from annotator.text.segment import split_sentences
 from annotator.workspace import Workspace
+from db.document_records import iter_document_records
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import (
@@ -30,7 +31,6 @@ from db.models import (
     Source,
     SourceAlias,
 )
-from db.records import iter_document_records
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LABELS = REPO / "sample" / "gaza-aid-talks.labels.jsonl"

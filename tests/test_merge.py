@@ -22,10 +22,10 @@ from test_interchange import (
 )
 
 from annotator.cli import cli
-from annotator.export import table
-from annotator.importer import import_paths
-from annotator.merge import merge_database
-from annotator.textfile import content_hash
+from annotator.io.export import table
+from annotator.io.importer import import_paths
+from annotator.io.merge import merge_database
+from annotator.io.textfile import content_hash
 from annotator.workspace import Workspace
 from db.documents import NewDocument, SentenceSpan, add_document
 from db.engine import Database, open_database

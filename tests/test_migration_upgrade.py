@@ -17,7 +17,7 @@ from conftest import SAMPLE
 from sqlalchemy import Engine, MetaData, insert, inspect, text
 from table_snapshot import Snapshot, table_snapshot
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
 from db.engine import SCHEMA_HEAD, alembic_config, make_engine, open_database, sqlite_path
 

@@ -21,9 +21,9 @@ from strategies import Action, action_sequences, odd_documents
 from table_snapshot import Snapshot, table_snapshot
 from test_interchange import canonical, export_native, wipe, write_lines
 
-from annotator.importer import import_paths
-from annotator.segment import split_sentences
-from annotator.textfile import normalize_newlines
+from annotator.io.importer import import_paths
+from annotator.io.textfile import normalize_newlines
+from annotator.text.segment import split_sentences
 from annotator.workspace import Workspace
 from db.engine import Database
 from db.models import ChangeLogEntry

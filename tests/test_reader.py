@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from annotator.reader import RawDocument, ReadProblem, expand_inputs, guess_title, read_documents
+from annotator.io.reader import RawDocument, ReadProblem, expand_inputs, guess_title, read_documents
 
 
 def _read(path: Path) -> list[RawDocument | ReadProblem]:

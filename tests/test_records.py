@@ -7,9 +7,9 @@ import inspect
 
 import pytest
 
-from annotator.figures import ParsedFigure
-from annotator.records import frozen_record
+from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.model import SuggestedSpan
+from annotator.text.figures import ParsedFigure
 
 
 @frozen_record

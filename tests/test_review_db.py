@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from db import history, review
 from db.annotations import (
     NewSpan,
@@ -23,7 +23,7 @@ from db.annotations import (
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, ChangeLogEntry, Sentence
-from db.review_views import ReviewQuery
+from db.read_models import ReviewQuery
 
 TEXT = (
     "Officials said over 160,000 people fled the city.\n"

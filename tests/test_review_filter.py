@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.review_filter import FilterFields, filter_fields, parse_filter
+from annotator.review.filter import FilterFields, filter_fields, parse_filter
 from db.filters import AnnotationFilter
-from db.review_views import ReviewQuery
+from db.read_models import ReviewQuery
 
 
 def test_fields_become_a_query() -> None:

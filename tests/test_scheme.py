@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator import taxonomy
 from annotator.cli import cli
-from annotator.suggest import Suggester
-from annotator.suggest.scheme import (
+from annotator.scheme import taxonomy
+from annotator.scheme.definition import (
     SCHEME_ENV_VAR,
     SCHEME_FILE_NAME,
     SchemeError,
     default_scheme,
     load_scheme,
 )
+from annotator.suggest import Suggester
 from db.models import LABELS
 
 # The source types stored before the scheme file existed must stay valid keys.

@@ -1,4 +1,4 @@
-"""Tests for annotator.segment.split_sentences."""
+"""Tests for annotator.text.segment.split_sentences."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.segment import split_sentences
+from annotator.text.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

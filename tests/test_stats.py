@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from db.annotations import NewSpan, add_span
 from db.engine import Database
 from db.stats import corpus_counts

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from annotator.cli import cli
-from annotator.importer import import_paths
-from annotator.stats_report import StatsReport, TypeUsage, active_time, build_stats, by_type
-from annotator.stats_tables import bar, duration, source_table
+from annotator.io.importer import import_paths
+from annotator.reports.stats import StatsReport, TypeUsage, active_time, build_stats, by_type
+from annotator.reports.stats_tables import bar, duration, source_table
 from db.annotations import (
     NewSpan,
     add_span,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.segment import split_sentences
-from annotator.suggest import KnownSource, SuggestedSpan, Suggester
+from annotator.scheme import KnownSource
+from annotator.suggest import SuggestedSpan, Suggester
+from annotator.text.segment import split_sentences
 
 SUGGESTER = Suggester()
 

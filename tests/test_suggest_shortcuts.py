@@ -13,11 +13,11 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.figures import _DASHES, _TOKEN, _Tok, _tokenize
 from annotator.suggest import Suggester
 from annotator.suggest import attribution as attr
 from annotator.suggest import figure_spans as figs
 from annotator.suggest.patterns import WordRuns
+from annotator.text.figures import _DASHES, _TOKEN, _Tok, _tokenize
 
 SUGGESTER = Suggester()
 

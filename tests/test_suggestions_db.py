@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from annotator.cli import cli
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
 from db.engine import Database
 from db.models import Annotation, Document, Link, Source

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.textfile import InputError, decode_text, normalize_newlines, prepare_text
+from annotator.io.textfile import InputError, decode_text, normalize_newlines, prepare_text
 
 
 def test_utf8_with_and_without_bom() -> None:

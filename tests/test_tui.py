@@ -12,16 +12,16 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import ProgressBar, Static
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.tui.app import AnnotatorApp
+from annotator.tui.dialogs.goto import GotoScreen, parse_target
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.goto import GotoScreen, parse_target
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import HeaderLine
-from annotator.tui.widgets.sentence_view import SentenceViewer
+from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
-from db.views import AnnotationView, SentenceView
+from db.read_models import AnnotationView, SentenceView
 
 SIZE = (120, 40)
 ALPHA = (
@@ -131,7 +131,7 @@ async def test_opens_on_the_first_sentence_with_header(corpus: Database) -> None
         bar = app.screen.query_one(ProgressBar)
         assert (bar.progress, bar.total) == (0, 5)
         assert "The ministry reported" in plain(app.screen.query_one("#next", Static))
-        assert app.focused is app.screen.query_one(SentenceViewer)
+        assert app.focused is app.screen.query_one(SentencePane)
 
 
 async def test_an_empty_database_opens_and_ignores_keys(tmp_path: Path) -> None:

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from test_review_db import build_review_corpus, span
 from textual.widgets import Static
 
-from annotator.adjudication import AGREED, CONFLICTING
-from annotator.adjudication_session import AdjudicationSession
+from annotator.review.adjudication_session import AdjudicationSession
+from annotator.review.versions import AGREED, CONFLICTING
+from annotator.tui.dialogs.confirm import ConfirmScreen
+from annotator.tui.dialogs.help import HelpScreen
 from annotator.tui.review_app import AdjudicationApp
 from annotator.tui.screens.adjudicate import AdjudicateScreen
-from annotator.tui.screens.confirm import ConfirmScreen
-from annotator.tui.screens.help import HelpScreen
 from db.annotations import attribute_to_span, set_figure
 from db.engine import Database, open_database
 from db.models import Annotation, Annotator, Link

@@ -24,10 +24,10 @@ from test_tui import (
 from textual.command import CommandPalette
 from textual.widgets import Static
 
+from annotator.tui.dialogs.goto import GotoScreen
+from annotator.tui.dialogs.help import HelpScreen
 from annotator.tui.render import verbatim, visible
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.goto import GotoScreen
-from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import HeaderLine
 from annotator.workspace import Workspace
@@ -157,7 +157,7 @@ async def test_shared_article_source_selected_by_keyboard(tmp_path: Path) -> Non
 
 def open_article(tmp_path: Path) -> Database:
     """The shared article imported into a fresh database."""
-    from annotator.importer import import_paths
+    from annotator.io.importer import import_paths
     from db.engine import open_database
 
     database = open_database(str(tmp_path / "article.db"))
@@ -237,7 +237,7 @@ async def test_q_quits(corpus: Database) -> None:
 
 def test_run_annotator_builds_the_app(monkeypatch: pytest.MonkeyPatch, corpus: Database) -> None:
     from annotator.tui.app import AnnotatorApp
-    from annotator.tui_launch import run_annotator
+    from annotator.tui.launch import run_annotator
 
     ran: list[AnnotatorApp] = []
     monkeypatch.setattr(AnnotatorApp, "run", lambda self: ran.append(self))

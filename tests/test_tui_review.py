@@ -10,20 +10,20 @@ from sqlalchemy import select
 from test_review_db import build_review_corpus
 from textual.widgets import Input, OptionList, Static
 
-from annotator.review_session import ReviewSession
+from annotator.review.session import ReviewSession
+from annotator.tui.dialogs.confirm import ConfirmScreen
+from annotator.tui.dialogs.figure_form import FigureFormScreen
+from annotator.tui.dialogs.filter import FilterScreen
+from annotator.tui.dialogs.help import HelpScreen
+from annotator.tui.dialogs.history import HistoryScreen
+from annotator.tui.dialogs.note import NoteScreen
+from annotator.tui.dialogs.source_picker import SourcePickerScreen
 from annotator.tui.review_app import ReviewApp
-from annotator.tui.screens.confirm import ConfirmScreen
-from annotator.tui.screens.figure_form import FigureFormScreen
-from annotator.tui.screens.help import HelpScreen
-from annotator.tui.screens.history import HistoryScreen
-from annotator.tui.screens.note import NoteScreen
 from annotator.tui.screens.review import ReviewScreen
-from annotator.tui.screens.review_filter import FilterScreen
-from annotator.tui.screens.source_picker import SourcePickerScreen
 from db.engine import Database, open_database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator
-from db.review_views import ReviewQuery
+from db.read_models import ReviewQuery
 
 SIZE = (140, 40)
 

@@ -7,9 +7,9 @@ import threading
 from test_tui import SIZE, corpus, current, main_screen, make_app, screen_text, tag, type_text
 from textual.command import CommandPalette
 
-from annotator.stats_report import StatsReport
+from annotator.reports.stats import StatsReport
+from annotator.tui.dialogs.stats import StatsScreen
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.stats import StatsScreen
 from db.engine import Database
 
 __all__ = ["corpus"]  # the fixture, imported so pytest finds it here

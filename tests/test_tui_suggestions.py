@@ -8,16 +8,16 @@ from sqlalchemy import func, select
 from test_tui import SIZE, corpus, current, main_screen, screen_text, stored
 from textual.pilot import Pilot
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.tui.app import AnnotatorApp
+from annotator.tui.dialogs.help import HelpScreen
 from annotator.tui.render import label_style
-from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
 from db.models import Annotation, ChangeLogEntry
+from db.read_models import AnnotationView
 from db.suggestions import PROCESSED_ENTITY, ProposedSpan, store_suggestions
-from db.views import AnnotationView
 
 __all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 

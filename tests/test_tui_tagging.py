@@ -16,12 +16,12 @@ from test_tui import (
 )
 from textual.widgets import Input, OptionList
 
+from annotator.tui.dialogs.figure_form import FigureFormScreen, read_value
+from annotator.tui.dialogs.link_picker import AttributionPickerScreen, ClaimPickerScreen
+from annotator.tui.dialogs.source_picker import SourcePickerScreen
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.figure_form import FigureFormScreen, read_value
-from annotator.tui.screens.link_picker import AttributionPickerScreen, ClaimPickerScreen
-from annotator.tui.screens.source_picker import SourcePickerScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
-from annotator.tui.widgets.sentence_view import SentenceViewer
+from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.workspace import Workspace
 from db.engine import Database
 
@@ -342,9 +342,9 @@ async def test_annotation_list_relabels_edits_and_deletes(corpus: Database) -> N
         await pilot.press("delete")
         assert stored(app).annotations == ()
         await pilot.press("escape")
-        assert isinstance(app.focused, SentenceViewer)
+        assert isinstance(app.focused, SentencePane)
         await pilot.press("tab", "tab")
-        assert isinstance(app.focused, SentenceViewer)
+        assert isinstance(app.focused, SentencePane)
 
 
 async def test_a_in_the_list_uses_the_highlighted_claim(corpus: Database) -> None:

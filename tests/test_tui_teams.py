@@ -18,8 +18,8 @@ from test_tui import (
     type_text,
 )
 
+from annotator.tui.dialogs.source_picker import SourcePickerScreen
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.source_picker import SourcePickerScreen
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
 from db.retry import RetryPolicy

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.words import word_spans
+from annotator.text.words import word_spans
 
 
 def words(text: str) -> list[str]:

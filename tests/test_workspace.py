@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
 from db.annotations import SpanError
 from db.engine import Database, open_database

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from annotator.records import frozen_record
+from annotator.scheme.definition import Scheme
+from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.patterns import word_trie
-from annotator.suggest.scheme import Scheme
 
 __all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
 

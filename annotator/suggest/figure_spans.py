@@ -3,7 +3,7 @@
 A compiled pattern proposes candidates (qualifier, currency, number, scale, range, percent,
 currency word, hyphenated unit); Python then drops what is not a quantity (dates, years, times,
 ordinals, numbers in names, codes and URLs) and extends counts over their noun ("over 160,000
-Palestinian casualties"). Values come from :func:`annotator.figures.parse_figure`, so the form
+Palestinian casualties"). Values come from :func:`annotator.text.figures.parse_figure`, so the form
 and the suggestions agree.
 
 Span guideline (the gold set follows it): the span starts at the qualifier ("more than",
@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
-from annotator.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
-from annotator.records import frozen_record
+from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.patterns import word_finder, word_trie
+from annotator.text.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
 
 __all__ = ["FoundFigure", "figure_tuples", "find_figures"]
 

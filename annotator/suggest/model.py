@@ -1,13 +1,13 @@
-"""What the suggester returns: suggested spans over one sentence, and known canonical sources."""
+"""What the suggester returns: suggested spans over one sentence."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
-from annotator.records import frozen_record
+from annotator.suggest.frozen_record import frozen_record
 
-__all__ = ["KnownSource", "SuggestedSpan"]
+__all__ = ["SuggestedSpan"]
 
 
 @frozen_record
@@ -27,12 +27,3 @@ class SuggestedSpan:
     attrs: dict[str, Any] = field(default_factory=dict)  # e.g. {"value_max": 15.0, "cue": "said"}
     attributed_to: int | None = None  # claims: index in the same sentence's list of its source
     resolved_source: str | None = None  # claims whose source is a pronoun: the canonical name
-
-
-@dataclass(frozen=True)
-class KnownSource:
-    """A canonical source from the registry or the scheme's gazetteer."""
-
-    name: str
-    source_type: str | None
-    aliases: tuple[str, ...] = ()

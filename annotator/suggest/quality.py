@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.segment import split_sentences
 from annotator.suggest.suggester import Suggester
+from annotator.text.segment import split_sentences
 
 __all__ = [
     "LABEL_ORDER",

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from annotator.records import frozen_record
-from annotator.suggest.model import KnownSource
+from annotator.scheme.definition import KnownSource, Scheme
+from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.patterns import WordRuns, word_trie
-from annotator.suggest.scheme import Scheme
 
 __all__ = ["NamedSource", "SourceMemory", "SourceNamer"]
 

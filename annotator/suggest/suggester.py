@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
+from annotator.scheme.definition import KnownSource, Scheme, default_scheme
 from annotator.suggest.attribution import (
     Attribution,
     CueSet,
@@ -17,8 +18,7 @@ from annotator.suggest.attribution import (
     sentence_words,
 )
 from annotator.suggest.figure_spans import figure_tuples
-from annotator.suggest.model import KnownSource, SuggestedSpan
-from annotator.suggest.scheme import Scheme, default_scheme
+from annotator.suggest.model import SuggestedSpan
 from annotator.suggest.sources import NamedSource, SourceMemory, SourceNamer
 
 __all__ = ["Suggester"]

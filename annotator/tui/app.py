@@ -15,7 +15,7 @@ from annotator.workspace import Workspace
 class AnnotatorApp(App[None]):
     """Shows :class:`AnnotateScreen` over a :class:`Workspace`; all data goes through it."""
 
-    CSS_PATH = Path(__file__).parent / "annotator.tcss"
+    CSS_PATH = Path(__file__).parent / "styles" / "annotator.tcss"
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from db.views import AnnotationView
+from db.read_models import AnnotationView
 
 
 def _control_map() -> dict[int, str]:

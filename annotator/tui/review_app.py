@@ -7,13 +7,13 @@ from pathlib import Path
 from textual.app import App
 from textual.screen import Screen
 
-from annotator.adjudication_session import AdjudicationSession
-from annotator.review_session import ReviewSession
+from annotator.review.adjudication_session import AdjudicationSession
+from annotator.review.session import ReviewSession
 from annotator.tui.screens.adjudicate import AdjudicateScreen
 from annotator.tui.screens.review import ReviewScreen
-from db.review_views import ReviewQuery
+from db.read_models import ReviewQuery
 
-STYLES = Path(__file__).parent
+STYLES = Path(__file__).parent / "styles"
 
 
 class ReviewApp(App[None]):

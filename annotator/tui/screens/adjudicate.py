@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.adjudication import AGREED, CONFLICTING, ONLY_ONE, SpanGroup, count_kinds
-from annotator.adjudication_session import AdjudicationSession
+from annotator.review.adjudication_session import AdjudicationSession
+from annotator.review.versions import AGREED, CONFLICTING, ONLY_ONE, SpanGroup, count_kinds
+from annotator.tui.dialogs.confirm import ConfirmScreen
+from annotator.tui.dialogs.help import HelpScreen, Section
 from annotator.tui.render import badge, format_number, label_style, verbatim
-from annotator.tui.screens.confirm import ConfirmScreen
-from annotator.tui.screens.help import HelpScreen, Section
 from annotator.tui.widgets.span_context import SpanContext
-from db.review_views import SpanVersion
+from db.read_models import SpanVersion
 
 KIND_STYLES = {AGREED: "bold green", CONFLICTING: "bold red", ONLY_ONE: "bold yellow"}
 NOTHING = "None of these annotators has annotated anything yet."

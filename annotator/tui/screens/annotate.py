@@ -14,16 +14,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from annotator.tui.screens.suggestion_keys import SuggestionKeys
+from annotator.tui.screens.annotate_suggestions import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
-from annotator.tui.widgets.sentence_view import SentenceViewer
+from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.workspace import Workspace
+from db.read_models import AnnotationView, Progress, SentenceView
 from db.retry import Wait
-from db.views import AnnotationView, Progress, SentenceView
 
 if TYPE_CHECKING:
-    from annotator.tui.screens.help import Section
+    from annotator.tui.dialogs.help import Section
 
 # The dialogs (pickers, forms, help, statistics) are imported when first opened: loading
 # them and the Textual widgets they use cost every start about 45 ms.
@@ -90,14 +90,14 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield AnnotatorHeader(self.workspace.annotator, id="header")
         with Vertical(id="sentence-scroll"):
-            yield SentenceViewer(id="sentence")
+            yield SentencePane(id="sentence")
         yield AnnotationList(id="annotations")
         yield Footer(compact=True)
 
     @property
-    def viewer(self) -> SentenceViewer:
+    def viewer(self) -> SentencePane:
         """The sentence widget."""
-        return self.query_one(SentenceViewer)
+        return self.query_one(SentencePane)
 
     @property
     def annotation_list(self) -> AnnotationList:
@@ -290,7 +290,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             if sentence_id is not None:
                 self._move(sentence_id, "Already here.")
 
-        from annotator.tui.screens.goto import GotoScreen
+        from annotator.tui.dialogs.goto import GotoScreen
 
         self.app.push_screen(GotoScreen(self.workspace, self.current.document_number), chosen)
 
@@ -326,7 +326,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self._history(self.workspace.redo, "redo")
 
     # --- tagging and editing -------------------------------------------------------
-    def on_sentence_viewer_tag_requested(self, message: SentenceViewer.TagRequested) -> None:
+    def on_sentence_pane_tag_requested(self, message: SentencePane.TagRequested) -> None:
         """Store the span at once, then open its attribute dialog."""
         if self.sentence_id is None:
             return
@@ -367,9 +367,9 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         annotation = self._annotation(annotation_id)
         if annotation is None or self.sentence_id is None:
             return
-        from annotator.tui.screens.figure_form import FigureFormScreen
-        from annotator.tui.screens.link_picker import AttributionPickerScreen
-        from annotator.tui.screens.source_picker import SourcePickerScreen
+        from annotator.tui.dialogs.figure_form import FigureFormScreen
+        from annotator.tui.dialogs.link_picker import AttributionPickerScreen
+        from annotator.tui.dialogs.source_picker import SourcePickerScreen
 
         if annotation.label == "source":
             self.app.push_screen(SourcePickerScreen(self.workspace, annotation), self._edited)
@@ -425,7 +425,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             self.notify("Put the cursor on a claim (or highlight one in the list) first.",
                         markup=False)
             return
-        from annotator.tui.screens.link_picker import AttributionPickerScreen
+        from annotator.tui.dialogs.link_picker import AttributionPickerScreen
 
         self.app.push_screen(
             AttributionPickerScreen(self.workspace, claim, self.sentence_id), self._edited
@@ -441,7 +441,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         if not self.workspace.claim_candidates(self.sentence_id):
             self.notify("No claim in this or an earlier sentence to link to.", markup=False)
             return
-        from annotator.tui.screens.link_picker import ClaimPickerScreen
+        from annotator.tui.dialogs.link_picker import ClaimPickerScreen
 
         self.app.push_screen(
             ClaimPickerScreen(self.workspace, figure, self.sentence_id), self._edited
@@ -460,7 +460,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         """Move focus back to the sentence."""
         self.viewer.focus()
 
-    def on_sentence_viewer_cursor_moved(self, _message: SentenceViewer.CursorMoved) -> None:
+    def on_sentence_pane_cursor_moved(self, _message: SentencePane.CursorMoved) -> None:
         """The list highlight follows the annotation under the word cursor."""
         self._follow_cursor()
 
@@ -472,7 +472,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         """The bindings of this screen and its widgets, as the help screen lists them."""
         return [
             ("Moving, marking, history", self.BINDINGS),
-            ("On the sentence (word cursor)", SentenceViewer.BINDINGS),
+            ("On the sentence (word cursor)", SentencePane.BINDINGS),
             ("In the annotation list (tab)", AnnotationList.BINDINGS),
             ("Anywhere", [Binding("ctrl+p", "command_palette", "Command palette",
                                   tooltip="Command palette: every action by name")]),
@@ -480,13 +480,13 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
 
     def action_help(self) -> None:
         """Show every binding."""
-        from annotator.tui.screens.help import HelpScreen
+        from annotator.tui.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.help_sections()))
 
     def action_stats(self) -> None:
         """Show the statistics of the whole database."""
-        from annotator.tui.screens.stats import StatsScreen
+        from annotator.tui.dialogs.stats import StatsScreen
 
         self.app.push_screen(StatsScreen(self.workspace.stats))
 

@@ -11,18 +11,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from annotator.review_session import ReviewSession, annotation_view
+from annotator.review.session import ReviewSession, annotation_view
+from annotator.tui.dialogs.confirm import ConfirmScreen
+from annotator.tui.dialogs.figure_form import FigureFormScreen
+from annotator.tui.dialogs.filter import FilterScreen
+from annotator.tui.dialogs.help import HelpScreen, Section
+from annotator.tui.dialogs.history import HistoryScreen
+from annotator.tui.dialogs.note import NoteScreen
+from annotator.tui.dialogs.source_picker import SourcePickerScreen
 from annotator.tui.render import label_style, verbatim
-from annotator.tui.screens.confirm import ConfirmScreen
-from annotator.tui.screens.figure_form import FigureFormScreen
-from annotator.tui.screens.help import HelpScreen, Section
-from annotator.tui.screens.history import HistoryScreen
-from annotator.tui.screens.note import NoteScreen
-from annotator.tui.screens.review_filter import FilterScreen
-from annotator.tui.screens.source_picker import SourcePickerScreen
 from annotator.tui.widgets.review_table import ReviewTable
 from annotator.tui.widgets.span_context import SpanContext
-from db.review_views import REVIEW_SORTS, ReviewQuery, ReviewRow
+from db.read_models import REVIEW_SORTS, ReviewQuery, ReviewRow
 
 EMPTY = "No annotations match: press / to change the filter."
 

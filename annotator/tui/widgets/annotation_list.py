@@ -15,7 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotator.tui.render import badge, figure_summary, verbatim
-from db.views import AnnotationView, LinkEnd
+from db.read_models import AnnotationView, LinkEnd
 
 EMPTY_ID = "empty"
 

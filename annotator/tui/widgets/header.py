@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 
 from annotator.tui.render import verbatim
-from db.views import Progress, SentenceView
+from db.read_models import Progress, SentenceView
 
 
 def position_text(view: SentenceView) -> Text:

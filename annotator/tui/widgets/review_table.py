@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from annotator.tui.render import badge, format_number, verbatim
-from db.review_views import ReviewRow
+from db.read_models import ReviewRow
 
 TEXT_WIDTH = 48
 COLUMNS = (("label", "label"), ("text", "text"), ("source", "source (type)"),

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from annotator.tui.render import verbatim
-from db.review_views import SentenceContext
+from db.read_models import SentenceContext
 
 Highlight = tuple[int, int, Style]
 

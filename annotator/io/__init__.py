@@ -1,0 +1,1 @@
+"""Getting data in and out: reading files, importing, interchange formats, export, merge."""

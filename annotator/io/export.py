@@ -1,0 +1,183 @@
+"""Exporting stored data as tables (CSV or JSONL), streamed row by row.
+
+Views: ``sentences`` (one row per sentence), ``spans`` (one per annotation),
+``claims`` (one per claim, with its source and supporting figures) and
+``sources`` (one per canonical source). Whole-document formats live in
+:mod:`annotator.io.interchange` and :mod:`annotator.io.brat`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import TextIO
+
+from annotator.io.csv_safety import FORMULA_START, neutralize
+from annotator.text.figures import ParsedFigure, format_figure
+from db.documents import SentenceRow, iter_sentences
+from db.engine import Database
+from db.export_rows import (
+    ClaimRow,
+    FigureCell,
+    SourceRow,
+    SpanRow,
+    iter_claim_rows,
+    iter_source_rows,
+    iter_span_rows,
+)
+from db.filters import AnnotationFilter
+
+SENTENCE_COLUMNS = ("document_id", "document_title", "sentence_index", "start", "end", "text")
+SPAN_COLUMNS = (
+    "annotation_id", "document_id", "document_title", "sentence_index", "sentence", "label",
+    "text", "start", "end", "doc_start", "doc_end", "source_name", "source_type",
+    "attributed_to", "figure_value", "figure_unit", "figure_qualifier", "annotator", "status",
+    "origin", "created_at", "updated_at",
+)
+CLAIM_COLUMNS = (
+    "claim_id", "document_id", "document_title", "sentence_index", "claim_text", "source_name",
+    "source_type", "source_text", "figures", "annotator", "status",
+)
+SOURCE_COLUMNS = ("source_id", "name", "source_type", "aliases", "claims", "mentions")
+# Several figures or aliases share one cell, joined by this.
+LIST_SEPARATOR = "; "
+Cell = str | int | float | None
+# Formats that write each annotation's status (the native JSONL, brat) keep every status,
+# so a backup holds rejected suggestions too; everything else (the analysis tables,
+# Prodigy, doccano) holds accepted annotations only unless --status asks for others.
+STATUS_CARRYING_FORMATS = ("jsonl", "brat")
+DEFAULT_STATUSES = ("accepted",)
+Record = tuple[Cell, ...]
+
+
+def sentence_records(rows: Iterable[SentenceRow]) -> Iterator[Record]:
+    """Sentence rows as tuples in :data:`SENTENCE_COLUMNS` order."""
+    for row in rows:
+        yield (row.document_id, row.document_title, row.index, row.start, row.end, row.text)
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC; SQLite hands back naive datetimes, which are UTC by construction."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.isoformat() + "+00:00"  # what .replace(tzinfo=UTC) would print, faster
+    return value.astimezone(UTC).isoformat()
+
+
+def span_records(rows: Iterable[SpanRow]) -> Iterator[Record]:
+    """Annotation rows as tuples in :data:`SPAN_COLUMNS` order."""
+    for r in rows:
+        yield (
+            r.annotation_id, r.document_id, r.document_title, r.sentence_index, r.sentence,
+            r.label, r.text, r.start, r.end, r.doc_start, r.doc_end, r.source_name,
+            r.source_type, r.attributed_to, r.figure_value, r.figure_unit, r.figure_qualifier,
+            r.annotator, r.status, r.origin, timestamp(r.created_at), timestamp(r.updated_at),
+        )
+
+
+def figure_text(figure: FigureCell) -> str:
+    """A supporting figure as :func:`annotator.text.figures.format_figure` renders it.
+
+    A figure whose value was never set is shown by its text, which says more than nothing.
+    """
+    if figure.value is None:
+        return figure.text
+    high = figure.attrs.get("value_max")
+    value_max = float(high) if isinstance(high, int | float) and not isinstance(high, bool) \
+        else None
+    return format_figure(ParsedFigure(figure.value, figure.unit, figure.qualifier, value_max))
+
+
+def claim_records(rows: Iterable[ClaimRow]) -> Iterator[Record]:
+    """Claim rows as tuples in :data:`CLAIM_COLUMNS` order."""
+    for r in rows:
+        figures = LIST_SEPARATOR.join(figure_text(figure) for figure in r.figures)
+        yield (
+            r.claim_id, r.document_id, r.document_title, r.sentence_index, r.claim_text,
+            r.source_name, r.source_type, r.source_text, figures, r.annotator, r.status,
+        )
+
+
+def source_records(rows: Iterable[SourceRow]) -> Iterator[Record]:
+    """Source rows as tuples in :data:`SOURCE_COLUMNS` order."""
+    for r in rows:
+        yield (r.source_id, r.name, r.source_type, LIST_SEPARATOR.join(r.aliases), r.claims,
+               r.mentions)
+
+
+def table(
+    database: Database, view: str, selection: AnnotationFilter
+) -> tuple[tuple[str, ...], Iterator[Record]]:
+    """The columns and streamed records of a table view."""
+    if view == "sentences":
+        rows = iter_sentences(database, selection.document_ids or None)
+        return SENTENCE_COLUMNS, sentence_records(rows)
+    if view == "spans":
+        return SPAN_COLUMNS, span_records(iter_span_rows(database, selection))
+    if view == "claims":
+        return CLAIM_COLUMNS, claim_records(iter_claim_rows(database, selection))
+    if view == "sources":
+        return SOURCE_COLUMNS, source_records(iter_source_rows(database, selection))
+    raise ValueError(f"unknown view {view!r}")
+
+
+def plain_number(value: float) -> int | float:
+    """An integral float as an int (4200000000, not 4200000000.0); others unchanged."""
+    if math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def write_csv(
+    out: TextIO,
+    columns: tuple[str, ...],
+    records: Iterable[Record],
+    *,
+    safe: bool = True,
+) -> int:
+    """Write an RFC 4180 CSV (CRLF line ends); returns the number of data rows.
+
+    With ``safe`` (the default) text cells that a spreadsheet would evaluate as
+    a formula are neutralized; numbers are written as numbers.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    # Only a cell starting with one of these can need neutralizing; checking the first
+    # character inline spares a call per cell, which is most of the cost at a million rows.
+    risky = FORMULA_START if safe else ()
+    count = 0
+    for record in records:
+        cells = [
+            (neutralize(cell) if cell[:1] in risky else cell) if type(cell) is str
+            else repr(plain_number(cell)) if type(cell) is float
+            else cell
+            for cell in record
+        ]
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def write_jsonl(out: TextIO, columns: tuple[str, ...], records: Iterable[Record]) -> int:
+    """Write one JSON object per record, text unaltered; returns the number of rows."""
+    count = 0
+    for record in records:
+        values = [plain_number(cell) if isinstance(cell, float) else cell for cell in record]
+        out.write(json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def export_statuses(view: str, fmt: str, statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """The statuses an export keeps: those asked for, else accepted only, except for the
+    document formats that carry each span's status (every status; ``()`` means all)."""
+    if statuses:
+        return statuses
+    if view == "documents" and fmt in STATUS_CARRYING_FORMATS:
+        return ()
+    return DEFAULT_STATUSES

@@ -1,0 +1,334 @@
+"""Whole-document JSONL formats: the native lossless format, Prodigy and doccano.
+
+Native format, one document per line (offsets are code points into ``text``)::
+
+    {"id": "gaza-aid-talks", "title": "...", "text": "...", "meta": {...}, "origin": "...",
+     "annotations": [{"id": "a1", "annotator": "ana", "label": "figure", "start": 14,
+                      "end": 26, "text": "$4.2 billion", "status": "accepted",
+                      "origin": "manual", "attrs": {"value": 4200000000, "unit": "USD",
+                                                     "qualifier": null}}],
+     "links": [{"from": "a2", "to": "a3", "type": "attributed_to"}],
+     "sources": [{"name": "Egypt's foreign ministry", "type": "government",
+                  "aliases": ["Egyptian foreign ministry"]}]}
+
+``attrs`` keys ``source_name``/``source_type`` (the canonical source) and
+``value``/``unit``/``qualifier`` (a figure) map to columns; every other key is
+kept as an annotation attribute (``attribution``, ``value_max``...). ``origin``
+and ``sources`` are optional on import. Annotation ids are the file's own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from annotator.io.export import plain_number
+from annotator.io.textfile import InputError, content_hash, prepare_text
+from db.annotations import LINK_ENDS
+from db.document_records import DocumentRecord, Key, LinkRecord, SourceRecord, SpanRecord
+from db.models import LABELS, LINK_TYPES, ORIGINS, STATUSES
+
+DOCUMENT_FORMATS = ("jsonl", "prodigy", "doccano")
+SOURCE_KEYS = ("source_name", "source_type")
+FIGURE_KEYS = ("value", "unit", "qualifier")
+RESERVED_ATTRS = frozenset(SOURCE_KEYS + FIGURE_KEYS)
+DEFAULT_IMPORT_ORIGIN = "imported"
+
+
+def is_native(record: Any) -> bool:
+    """Whether a JSONL object is a native document line (it has an ``annotations`` list)."""
+    return isinstance(record, dict) and isinstance(record.get("annotations"), list)
+
+
+# --- reading the native format -------------------------------------------------------------
+
+def parse_native(
+    record: dict[str, Any], *, title: str, origin: str, external_id: str | None,
+    meta: dict[str, Any],
+) -> DocumentRecord:
+    """A native line as a :class:`DocumentRecord`; raises :class:`InputError` naming the problem.
+
+    ``title``, ``origin``, ``external_id`` and ``meta`` are what the plain JSONL
+    reader made of the line; the text must already be in stored form (LF line ends),
+    since the offsets refer to it exactly.
+    """
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise InputError("missing or non-string \"text\" field")
+    if prepare_text(text) != text:
+        raise InputError("text has CR line ends; the offsets would not match the stored "
+                         "text (convert it to LF line ends and the offsets with it)")
+    described = _sources(record.get("sources"))
+    spans = [_span(item, number, text, described)
+             for number, item in enumerate(record["annotations"], start=1)]
+    keys: dict[Key, str] = {}
+    for span in spans:
+        if span.key in keys:
+            raise InputError(f"annotation id {span.key!r} is used twice")
+        keys[span.key] = span.label
+    links = _links(record.get("links"), keys)
+    stated_origin = record.get("origin")
+    return DocumentRecord(
+        title=title, text=text, content_hash=content_hash(text),
+        origin=stated_origin if isinstance(stated_origin, str) and stated_origin else origin,
+        external_id=external_id, meta=meta, annotations=tuple(spans), links=tuple(links),
+        sources=tuple(described.values()),
+    )
+
+
+def _optional_str(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise InputError(f"{what} must be a string")
+
+
+def _number(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{what} must be a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InputError(f"{what} must be a finite number")
+    return number
+
+
+def _sources(items: Any) -> dict[str, SourceRecord]:
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        raise InputError("\"sources\" must be a list")
+    found: dict[str, SourceRecord] = {}
+    for number, item in enumerate(items, start=1):
+        where = f"source {number}"
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                or not item["name"].strip():
+            raise InputError(f"{where}: needs a non-empty \"name\"")
+        aliases = item.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise InputError(f"{where}: \"aliases\" must be a list of strings")
+        name = item["name"].strip()
+        found[name] = SourceRecord(name, _optional_str(item.get("type"), f"{where}: \"type\""),
+                                   tuple(a.strip() for a in aliases if a.strip()))
+    return found
+
+
+def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -> SpanRecord:
+    where = f"annotation {number}"
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: must be a JSON object")
+    key = item.get("id", f"#{number}")
+    if isinstance(key, bool) or not isinstance(key, str | int):
+        raise InputError(f"{where}: \"id\" must be a string or an integer")
+    where = f"annotation {key!r}"
+    annotator = item.get("annotator")
+    if not isinstance(annotator, str) or not annotator.strip():
+        raise InputError(f"{where}: needs a non-empty \"annotator\"")
+    label = item.get("label")
+    if label not in LABELS:
+        raise InputError(f"{where}: \"label\" must be one of {', '.join(LABELS)}")
+    start, end = item.get("start"), item.get("end")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise InputError(f"{where}: \"start\" and \"end\" must be integers")
+    if not 0 <= start < end <= len(text):
+        raise InputError(f"{where}: offsets {start}:{end} do not fit the text "
+                         f"of length {len(text)}")
+    if "text" in item and item["text"] != text[start:end]:
+        raise InputError(f"{where}: \"text\" {item['text']!r} is not the text at "
+                         f"{start}:{end} ({text[start:end]!r})")
+    status = item.get("status", "accepted")
+    if status not in STATUSES:
+        raise InputError(f"{where}: \"status\" must be one of {', '.join(STATUSES)}")
+    origin = item.get("origin", DEFAULT_IMPORT_ORIGIN)
+    if origin not in ORIGINS:
+        raise InputError(f"{where}: \"origin\" must be one of {', '.join(ORIGINS)}")
+    attrs = item.get("attrs") or {}
+    if not isinstance(attrs, dict):
+        raise InputError(f"{where}: \"attrs\" must be a JSON object")
+    source = _optional_str(attrs.get("source_name"), f"{where}: \"source_name\"")
+    source_type = _optional_str(attrs.get("source_type"), f"{where}: \"source_type\"")
+    if source is not None:
+        source = source.strip()
+        known = sources.get(source)
+        if known is None:
+            sources[source] = SourceRecord(source, source_type)
+        elif source_type is not None and known.source_type is None:
+            sources[source] = SourceRecord(source, source_type, known.aliases)
+        elif source_type is not None and known.source_type != source_type:
+            raise InputError(f"{where}: source {source!r} has type {source_type!r} here "
+                             f"but {known.source_type!r} elsewhere in this line")
+    elif source_type is not None:
+        raise InputError(f"{where}: \"source_type\" without \"source_name\"")
+    return SpanRecord(
+        key=key, annotator=annotator.strip(), label=label, doc_start=start, doc_end=end,
+        text=text[start:end], status=status, origin=origin, source=source,
+        figure_value=_number(attrs.get("value"), f"{where}: \"value\""),
+        figure_unit=_optional_str(attrs.get("unit"), f"{where}: \"unit\""),
+        figure_qualifier=_optional_str(attrs.get("qualifier"), f"{where}: \"qualifier\""),
+        attrs={k: v for k, v in attrs.items() if k not in RESERVED_ATTRS},
+    )
+
+
+def _links(items: Any, labels: dict[Key, str]) -> list[LinkRecord]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InputError("\"links\" must be a list")
+    links = []
+    for number, item in enumerate(items, start=1):
+        where = f"link {number}"
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: must be a JSON object")
+        kind, source, target = item.get("type"), item.get("from"), item.get("to")
+        if kind not in LINK_TYPES:
+            raise InputError(f"{where}: \"type\" must be one of {', '.join(LINK_TYPES)}")
+        for end in (source, target):
+            if isinstance(end, bool) or not isinstance(end, str | int) or end not in labels:
+                raise InputError(f"{where}: no annotation with id {end!r} in this line")
+        if source == target:
+            raise InputError(f"{where}: links annotation {source!r} to itself")
+        if (labels[source], labels[target]) != LINK_ENDS[kind]:
+            expected = " -> ".join(LINK_ENDS[kind])
+            raise InputError(f"{where}: {kind} links {expected}, not "
+                             f"{labels[source]} -> {labels[target]}")
+        links.append(LinkRecord(source, target, kind))
+    return links
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def document_id_text(record: DocumentRecord) -> str:
+    """The id a document gets in an export: its own external id, else its database id."""
+    return record.external_id or str(record.document_id)
+
+
+def _number_out(value: float | None) -> int | float | None:
+    return None if value is None else plain_number(value)
+
+
+def native_record(record: DocumentRecord) -> dict[str, Any]:
+    """A document in the native lossless format (see the module docstring)."""
+    types = {source.name: source.source_type for source in record.sources}
+    annotations = []
+    for span in record.annotations:
+        attrs: dict[str, Any] = {}
+        if span.source is not None:
+            attrs["source_name"] = span.source
+            attrs["source_type"] = types.get(span.source)
+        if span.label == "figure" or any(
+            v is not None for v in (span.figure_value, span.figure_unit, span.figure_qualifier)
+        ):
+            attrs["value"] = _number_out(span.figure_value)
+            attrs["unit"] = span.figure_unit
+            attrs["qualifier"] = span.figure_qualifier
+        attrs.update((k, v) for k, v in span.attrs.items() if k not in RESERVED_ATTRS)
+        annotations.append({
+            "id": span.key, "annotator": span.annotator, "label": span.label,
+            "start": span.doc_start, "end": span.doc_end, "text": span.text,
+            "status": span.status, "origin": span.origin, "attrs": attrs,
+        })
+    return {
+        "id": document_id_text(record), "title": record.title, "text": record.text,
+        "meta": record.meta, "origin": record.origin, "annotations": annotations,
+        "links": [{"from": link.from_key, "to": link.to_key, "type": link.type}
+                  for link in record.links],
+        "sources": [{"name": s.name, "type": s.source_type, "aliases": list(s.aliases)}
+                    for s in record.sources],
+    }
+
+
+def doccano_record(record: DocumentRecord) -> dict[str, Any]:
+    """doccano's "sequence labeling with relations" JSONL: ``entities`` and ``relations``."""
+    return {
+        "id": document_id_text(record), "text": record.text,
+        "entities": [{"id": span.key, "label": span.label, "start_offset": span.doc_start,
+                      "end_offset": span.doc_end} for span in record.annotations],
+        "relations": [{"id": number, "from_id": link.from_key, "to_id": link.to_key,
+                       "type": link.type} for number, link in enumerate(record.links, start=1)],
+        "meta": {"title": record.title, **record.meta},
+    }
+
+
+_NON_SPACE = re.compile(r"\S+")
+
+
+def _tokens(text: str, cuts: set[int]) -> list[tuple[int, int]]:
+    """Whitespace tokens, also cut at every span boundary so each span is whole tokens."""
+    ordered = sorted(cuts)
+    tokens = []
+    for match in _NON_SPACE.finditer(text):
+        start = match.start()
+        first = bisect_right(ordered, start)
+        last = bisect_left(ordered, match.end())
+        for cut in ordered[first:last]:
+            tokens.append((start, cut))
+            start = cut
+        tokens.append((start, match.end()))
+    return tokens
+
+
+def prodigy_record(record: DocumentRecord) -> dict[str, Any]:
+    """Prodigy's span and relation task format (``text``, ``tokens``, ``spans``, ``relations``).
+
+    Tokens are whitespace-separated words cut at span boundaries; a relation's
+    ``head``/``child`` is the last token of its span, as Prodigy's ``rel.manual`` writes.
+    """
+    text = record.text
+    cuts = {span.doc_start for span in record.annotations} | {
+        span.doc_end for span in record.annotations}
+    tokens = _tokens(text, cuts)
+    first_at = {start: number for number, (start, _) in enumerate(tokens)}
+    last_at = {end: number for number, (_, end) in enumerate(tokens)}
+    spans: dict[Key, dict[str, Any]] = {}
+    for span in record.annotations:
+        spans[span.key] = {
+            "start": span.doc_start, "end": span.doc_end, "text": span.text,
+            "token_start": _first_token(text, span.doc_start, span.doc_end, first_at),
+            "token_end": _last_token(text, span.doc_start, span.doc_end, last_at),
+            "label": span.label,
+        }
+    relations = []
+    for link in record.links:
+        head, child = spans[link.from_key], spans[link.to_key]
+        relations.append({"head": head["token_end"], "child": child["token_end"],
+                          "head_span": head, "child_span": child, "label": link.type})
+    return {
+        "text": text,
+        "tokens": [{"text": text[start:end], "start": start, "end": end, "id": number,
+                    "ws": end < len(text) and text[end].isspace()}
+                   for number, (start, end) in enumerate(tokens)],
+        "spans": list(spans.values()),
+        "relations": relations,
+        "meta": {"id": document_id_text(record), "title": record.title},
+    }
+
+
+def _first_token(text: str, start: int, end: int, first_at: dict[int, int]) -> int | None:
+    # A span may begin with spaces the tokens skip: its first token starts after them.
+    while start < end and start not in first_at:
+        start += 1
+    return first_at.get(start)
+
+
+def _last_token(text: str, start: int, end: int, last_at: dict[int, int]) -> int | None:
+    while end > start and end not in last_at:
+        end -= 1
+    return last_at.get(end)
+
+
+FORMATTERS = {"jsonl": native_record, "prodigy": prodigy_record, "doccano": doccano_record}
+
+
+def write_documents(out: TextIO, records: Iterable[DocumentRecord], fmt: str) -> int:
+    """Write one JSON document per line in ``fmt``; returns the number of documents."""
+    formatter = FORMATTERS[fmt]
+    count = 0
+    for record in records:
+        out.write(json.dumps(formatter(record), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count

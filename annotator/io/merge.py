@@ -1,0 +1,92 @@
+"""Merging other annotator databases into this one (annotators working offline, combined later).
+
+Sources come first (matched by name, then by a unique name/alias match, created
+otherwise), then every document in its own transaction: matched by content
+hash or copied with the other database's sentences, then its annotations (an
+annotation already here, same annotator, label and offsets, is not added again)
+and its links. Nothing stored here is overwritten: a differing source type or
+annotation is reported as a conflict. Merging the same database twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from annotator.io.importer import segment_document
+from db.document_records import iter_document_records, iter_source_records
+from db.engine import Database
+from db.filters import AnnotationFilter
+from db.restore import RestoreError, record_writer
+
+
+@dataclass
+class MergeSummary:
+    """What merging one other database added, and what it could not."""
+
+    name: str
+    documents_added: int = 0
+    documents_present: int = 0
+    sentences: int = 0
+    annotations: int = 0
+    links: int = 0
+    sources: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """The one-line summary printed after merging this database."""
+        def plural(count: int, word: str) -> str:
+            return f"{count} {word}{'s' * (count != 1)}"
+
+        parts = [
+            f"merged {self.name}: {plural(self.documents_added, 'new document')} "
+            f"({plural(self.sentences, 'sentence')}), "
+            f"{self.documents_present} already present",
+            f"added {plural(self.annotations, 'annotation')}, {plural(self.links, 'link')}, "
+            f"{plural(self.sources, 'source')}",
+        ]
+        if self.conflicts:
+            parts.append(f"{plural(len(self.conflicts), 'conflict')} (kept this database's)")
+        if self.problems:
+            parts.append(f"{plural(len(self.problems), 'document')} not merged")
+        return "; ".join(parts)
+
+
+def merge_database(target: Database, other: Database, name: str) -> MergeSummary:
+    """Bring the sources, documents, annotations and links of ``other`` into ``target``.
+
+    ``name`` is how messages refer to ``other``.
+    """
+    summary = MergeSummary(name)
+    seen: set[str] = set()
+
+    def source_conflicts(conflicts: tuple[str, ...]) -> None:
+        for conflict in conflicts:
+            if conflict not in seen:
+                seen.add(conflict)
+                summary.conflicts.append(f"{name}: {conflict}")
+
+    with record_writer(target) as writer:
+        for source in iter_source_records(other):
+            result = writer.add_source(source)
+            summary.sources += result.created
+            source_conflicts(result.conflicts)
+        for record in iter_document_records(other, AnnotationFilter(), with_sentences=True):
+            try:
+                restored = writer.restore(record, segment_document)
+            except RestoreError as error:
+                summary.problems.append(
+                    f"{name}: document {record.document_id} ({record.title!r}): {error}")
+                continue
+            if restored.new_document:
+                summary.documents_added += 1
+                summary.sentences += restored.sentences
+            else:
+                summary.documents_present += 1
+            summary.annotations += restored.annotations
+            summary.links += restored.links
+            summary.sources += restored.sources
+            source_conflicts(restored.source_conflicts)
+            summary.conflicts.extend(f"{name}: document {record.document_id}: {conflict}"
+                                     for conflict in restored.conflicts)
+    return summary

@@ -1,0 +1,1 @@
+"""Agreement and statistics: computed from the database, then drawn as Rich tables."""

@@ -1,0 +1,1 @@
+"""Review and adjudication sessions over the database (no Textual)."""

@@ -1,0 +1,1 @@
+"""Text as annotator reads it: sentences, words and figures (no database, no Textual)."""

@@ -1,0 +1,34 @@
+"""What the attribute dialogs need from whoever edits: a Workspace or a ReviewSession.
+
+The source picker and the figure form serve the annotation screen (an annotator
+editing their own spans) and the review screen (a reviewer editing anyone's);
+both facades offer these methods.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from db.read_models import SourceChoice
+
+
+class FigureEditor(Protocol):
+    """Stores a figure's normalized value, unit and qualifier."""
+
+    def set_figure(
+        self, annotation_id: int, value: float | None, unit: str | None, qualifier: str | None
+    ) -> None: ...
+
+
+class SourceEditor(Protocol):
+    """Searches and extends the canonical source registry and maps a span to a source."""
+
+    def find_sources(self, query: str, limit: int = 20) -> list[SourceChoice]: ...
+
+    def create_source(
+        self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
+    ) -> int: ...
+
+    def add_alias(self, source_id: int, alias: str) -> None: ...
+
+    def set_source(self, annotation_id: int, source_id: int | None) -> None: ...

@@ -1,0 +1,230 @@
+"""Typed read models handed to the application: what a screen shows, never ORM objects.
+
+The annotation screen's models come first (sentences, annotations, progress, sources), then the
+review and adjudication screens' (the review query and its rows, history, span versions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from db.filters import AnnotationFilter
+
+
+@dataclass(frozen=True)
+class LinkEnd:
+    """The other end of a link, enough to display it."""
+
+    annotation_id: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AnnotationView:
+    """One annotation as a screen lists it; offsets are into the sentence text."""
+
+    id: int
+    sentence_id: int
+    label: str
+    start: int
+    end: int
+    text: str
+    status: str
+    origin: str
+    annotator: str
+    source_id: int | None = None
+    source_name: str | None = None
+    source_type: str | None = None
+    figure_value: float | None = None
+    figure_unit: str | None = None
+    figure_qualifier: str | None = None
+    # claim -> the source spans it is attributed to
+    attributed_to: tuple[LinkEnd, ...] = ()
+    # figure -> the claims it supports; claim -> the figures that support it
+    supports: tuple[LinkEnd, ...] = ()
+    # source -> the claims attributed to it
+    claims: tuple[LinkEnd, ...] = ()
+    # claim -> "author" when explicitly marked as the author's own voice
+    attribution: str | None = None
+    # a suggestion: why it was suggested, and the canonical source it proposes when that
+    # is not in the registry yet (name, type); accepting it registers that source
+    reason: str | None = None
+    proposed_source: tuple[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a screen shows about a document while moving through its sentences."""
+
+    id: int
+    title: str
+    sentence_count: int
+    number: int  # 1-based position in the corpus
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    """Everything the annotation screen shows about one sentence."""
+
+    sentence_id: int
+    document_id: int
+    document_title: str
+    index: int  # 0-based position in its document
+    sentence_count: int  # sentences in the document
+    document_number: int  # 1-based position of the document in the corpus
+    document_total: int
+    text: str
+    doc_start: int
+    previous_text: str | None
+    next_text: str | None
+    state: str | None  # this annotator's state: "done", "skipped" or None
+    annotations: tuple[AnnotationView, ...]
+    # Ids of the neighbours in the same document (read with their texts), so moving
+    # to them needs no query; ``None`` at the document's ends (or when not read).
+    previous_id: int | None = None
+    next_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sentences this annotator marked done, of all sentences."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """A canonical source from the shared registry."""
+
+    id: int
+    name: str
+    source_type: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A sentence found by text search."""
+
+    sentence_id: int
+    document_number: int
+    sentence_number: int  # 1-based
+    document_title: str
+    text: str
+
+
+# Sort orders of the review table; each is a keyset (its columns end with the id).
+REVIEW_SORTS = ("position", "label", "annotator", "status", "text", "newest")
+# "yes": only annotations a reviewer decided on; "no": only those not yet decided.
+REVIEWED_CHOICES = ("any", "yes", "no")
+
+
+@dataclass(frozen=True)
+class ReviewQuery:
+    """Which annotations the review table lists, and in which order."""
+
+    selection: AnnotationFilter = field(default_factory=AnnotationFilter)
+    text: str = ""  # case-insensitive substring of the annotation's text
+    reviewed: str = "any"
+    sort: str = "position"
+
+    def describe(self) -> str:
+        """One line for the screen: the filters that are set, and the sort."""
+        parts: list[str] = []
+        chosen = self.selection
+        for name, values in (("annotator", chosen.annotators), ("label", chosen.labels),
+                             ("status", chosen.statuses),
+                             ("document", tuple(map(str, chosen.document_ids)))):
+            if values:
+                parts.append(f"{name}={','.join(values)}")
+        if self.text:
+            parts.append(f"text~{self.text!r}")
+        if self.reviewed != "any":
+            parts.append(f"reviewed={self.reviewed}")
+        return (" ".join(parts) or "all annotations") + f" · sorted by {self.sort}"
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One annotation as the review table shows it; offsets are into the sentence."""
+
+    id: int
+    document_id: int
+    document_title: str
+    sentence_id: int
+    sentence_index: int  # 0-based
+    label: str
+    text: str
+    start: int
+    end: int
+    annotator: str
+    status: str
+    origin: str
+    source_id: int | None
+    source_name: str | None
+    source_type: str | None
+    attributed_text: str | None  # a claim's source span, when attributed to one
+    attributed_source: str | None  # that span's canonical source
+    figure_value: float | None
+    figure_unit: str | None
+    figure_qualifier: str | None
+    note: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    sort_key: tuple[Any, ...]  # where the next page starts after this row
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """A sentence with its neighbours in the document, for showing a span in context."""
+
+    sentence_id: int
+    document_title: str
+    index: int
+    sentence_count: int
+    text: str
+    previous_text: str | None
+    next_text: str | None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an annotation changed by one logged action."""
+
+    name: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change-log entry of an annotation: who did what, when."""
+
+    at: datetime
+    who: str | None
+    action: str
+    changes: tuple[FieldChange, ...]
+    created: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class SpanVersion:
+    """One annotator's version of a span in a sentence, as adjudication compares them."""
+
+    annotation_id: int
+    annotator: str
+    label: str
+    start: int
+    end: int
+    text: str
+    status: str
+    source_name: str | None
+    source_type: str | None
+    figure_value: float | None
+    figure_unit: str | None
+    figure_qualifier: str | None
