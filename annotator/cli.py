@@ -27,8 +27,7 @@ from db.engine import (
     sqlite_path,
 )
 from db.models import LABELS, STATUSES
-from db.retry import busy_problem
-from db.write_errors import StorageError
+from db.retry import refusal
 
 if TYPE_CHECKING:
     from annotator.io.importer import ImportSummary
@@ -70,10 +69,10 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except StorageError as error:
-            raise click.ClickException(str(error)) from None
-        except Exception as error:  # the driver's busy error, whichever the driver
-            problem = busy_problem(error)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # refused by the storage, or busy, whichever the driver
+            problem = refusal(error)  # the same words the screens use (db/retry.py)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
@@ -633,9 +632,12 @@ def review_command(
     elif names:
         raise click.UsageError("annotator names as arguments are for --adjudicate; "
                                "filter the table with --annotator NAME")
+    from annotator.tui import launch as tui_launch  # Textual loads only when needed
     from db.filters import AnnotationFilter, unknown_annotators
 
-    database = open_or_fail(db)
+    # The screen's connections report another writer's lock quickly: a write that must
+    # wait then waits on a worker thread while the screen keeps painting.
+    database = open_or_fail(db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS)
     try:
         missing = missing_document_ids(database, documents)
         if missing:
@@ -643,8 +645,6 @@ def review_command(
         unknown = unknown_annotators(database, names or annotators)
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
-        from annotator.tui import launch as tui_launch  # Textual loads only when needed
-
         if adjudicate:
             tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)))
         else:

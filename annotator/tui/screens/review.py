@@ -8,7 +8,6 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotator.review.session import ReviewSession, annotation_view
@@ -22,12 +21,13 @@ from annotator.tui.dialogs.source_picker import SourcePickerScreen
 from annotator.tui.render import label_style, verbatim
 from annotator.tui.widgets.review_table import ReviewTable
 from annotator.tui.widgets.span_context import SpanContext
+from annotator.tui.writes import WritingScreen
 from db.read_models import REVIEW_SORTS, ReviewQuery, ReviewRow
 
 EMPTY = "No annotations match: press / to change the filter."
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(WritingScreen):
     """Holds one page of rows and the keys of the pages before it; never the whole listing."""
 
     BINDINGS = [
@@ -73,6 +73,7 @@ class ReviewScreen(Screen[None]):
         return self.query_one(ReviewTable)
 
     def on_mount(self) -> None:
+        self.attach_writes(self.session.writes)
         self.table.focus()
         self.reload()
 
@@ -164,14 +165,9 @@ class ReviewScreen(Screen[None]):
         self._show_context()
         return fresh
 
-    def _call(self, call: Callable[[], Any]) -> bool:
-        """Run one session action; a refusal is shown, not raised."""
-        try:
-            call()
-        except ValueError as error:
-            self.notify(str(error), title="Not done", severity="error", markup=False)
-            return False
-        return True
+    def writes_settled(self) -> None:
+        """Writes that waited for the database are saved (or refused): list what is stored."""
+        self.reload()
 
     # --- decisions -------------------------------------------------------------------------
     def on_review_table_accept_requested(self, _message: ReviewTable.AcceptRequested) -> None:
@@ -184,14 +180,14 @@ class ReviewScreen(Screen[None]):
         if row is None:
             return
         decide = self.session.accept if status == "accepted" else self.session.reject
-        if self._call(lambda: decide(row.id)):
+        if self.perform(lambda: decide(row.id)).done:
             self._refresh_row(row.id)
             self.table.action_cursor_down()
 
     def action_relabel(self, label: str) -> None:
         """Give the selected row another label."""
         row = self.selected
-        if row is not None and self._call(lambda: self.session.relabel(row.id, label)):
+        if row is not None and self.perform(lambda: self.session.relabel(row.id, label)).done:
             self._refresh_row(row.id)
 
     def action_edit(self) -> None:
@@ -212,7 +208,7 @@ class ReviewScreen(Screen[None]):
             return
 
         def written(note: str | None) -> None:
-            if note is not None and self._call(lambda: self.session.note(row.id, note)):
+            if note is not None and self.perform(lambda: self.session.note(row.id, note)).done:
                 self._refresh_row(row.id)
 
         self.app.push_screen(NoteScreen(row.text, row.note), written)
@@ -255,19 +251,19 @@ class ReviewScreen(Screen[None]):
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            changed: list[int] = []
-            if self._call(lambda: changed.append(self.session.bulk(self.query_now, status))):
-                self.notify(f"{verb}ed {changed[0]:,} annotations (u undoes).", markup=False)
+            changed = self.perform(lambda: self.session.bulk(self.query_now, status))
+            if changed.done:
+                self.notify(f"{verb}ed {changed.value:,} annotations (u undoes).", markup=False)
                 self.reload()
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     # --- history, help, quit --------------------------------------------------------------------
     def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        touched: list[int | None] = []
-        if not self._call(lambda: touched.append(step())):
+        touched = self.perform(step)
+        if not touched.done:
             return
-        if touched[0] is None:
+        if touched.value is None:
             self.notify(f"Nothing to {verb}.", markup=False)
             return
         self.reload()
@@ -293,8 +289,8 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.help_sections()))
 
     def action_quit(self) -> None:
-        """Leave (everything is already saved)."""
-        self.app.exit()
+        """Leave (everything is already saved, or is saved first)."""
+        self.quit_when_saved()
 
 
 def _details(row: ReviewRow) -> Text:
