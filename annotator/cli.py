@@ -483,7 +483,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
     target = target or target_url
     path = sqlite_path(source_url)
     if path is not None and not path.is_file():
-        raise click.ClickException(f"{source}: no such database file")
+        raise click.ClickException(f"{mask_password(source)}: no such database file")
     if source_url == target_url:
         raise click.ClickException("SOURCE and TARGET are the same database")
     origin = open_or_fail(source_url)
@@ -497,7 +497,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
             destination.dispose()
     finally:
         origin.dispose()
-    click.echo(f"copied {source} to {target}: " + ", ".join(
+    click.echo(f"copied {mask_password(source)} to {mask_password(target)}: " + ", ".join(
         f"{table} {count}" for table, count in copied.items()))
 
 
