@@ -9,13 +9,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
 
 from annotator import __version__
 from annotator.io.export_tables import TABLE_VIEWS
+from annotator.io.output import (
+    OutputError,
+    atomic_text_file,
+    check_target,
+    protected_files,
+)
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     ENV_VAR,
@@ -41,6 +47,9 @@ PROGRESS_MIN_FILES = 4
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
+
+
+T = TypeVar("T")
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -251,7 +260,10 @@ def export_command(
     selection = AnnotationFilter(annotators, labels, export_statuses(view, fmt, statuses),
                                  documents)
     database = open_or_fail(db)
+    protect = protected_files(sqlite_path(database.url))
     try:
+        if out != "-" and fmt != "brat":
+            _checked(lambda: check_target(Path(out), force=force, protect=protect))
         missing = missing_document_ids(database, documents)
         if missing:
             raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
@@ -259,17 +271,17 @@ def export_command(
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
         if fmt == "brat":
-            count = _export_brat(database, selection, out)
+            count = _export_brat(database, selection, out, force=force, protect=protect)
         elif view == "documents":
             from annotator.io.interchange import write_documents
 
             records = iter_document_records(database, selection)
-            with _output(out, "utf-8") as handle:
+            with _output(out, "utf-8", force=force, protect=protect) as handle:
                 count = write_documents(handle, records, fmt)
         else:
             columns, rows = table(database, view, selection)
             encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"
-            with _output(out, encoding) as handle:
+            with _output(out, encoding, force=force, protect=protect) as handle:
                 if fmt == "csv":
                     count = write_csv(handle, columns, rows, safe=not raw)
                 else:
@@ -312,28 +324,32 @@ def _refuse_overwrite(out: str, *, brat: bool) -> None:
         ):
             raise click.ClickException(f"{out} already holds brat files; add --force to "
                                        "replace files of the same name")
-    elif path.exists():
+    elif path.exists() or path.is_symlink():
         raise click.ClickException(f"{out} already exists; add --force to replace it")
 
 
-def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
+def _export_brat(database: Database, selection: AnnotationFilter, out: str, *, force: bool,
+                 protect: tuple[Path, ...]) -> int:
     from annotator.io.brat import write_brat
     from db.document_records import iter_document_records
 
     folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise click.ClickException(f"cannot write {out}: it is a file, and brat needs a folder")
-    if not folder.parent.is_dir():
-        raise click.ClickException(f"cannot write {out}: folder {folder.parent} does not exist")
+    return _checked(lambda: write_brat(folder, iter_document_records(database, selection),
+                                       force=force, protect=protect))
+
+
+def _checked(action: Callable[[], T]) -> T:
+    """Run an output step; a refused output is one line."""
     try:
-        return write_brat(folder, iter_document_records(database, selection))
-    except OSError as error:
-        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
+        return action()
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @contextmanager
-def _output(target: str, encoding: str) -> Iterator[TextIO]:
-    """Standard output, or a file that appears only once it is complete."""
+def _output(target: str, encoding: str, *, force: bool,
+            protect: tuple[Path, ...]) -> Iterator[TextIO]:
+    """Standard output, or a file that appears only once it is complete (io/output.py)."""
     if target == "-":
         # Wrap the byte stream so CSV's CRLF and the chosen encoding reach it unchanged.
         stream = io.TextIOWrapper(
@@ -345,18 +361,11 @@ def _output(target: str, encoding: str) -> Iterator[TextIO]:
         finally:
             stream.detach()
         return
-    path = Path(target)
-    if not path.parent.is_dir():
-        raise click.ClickException(f"cannot write {target}: folder {path.parent} does not exist")
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        with partial.open("w", encoding=encoding, newline="") as handle:
+        with atomic_text_file(Path(target), encoding, force=force, protect=protect) as handle:
             yield handle
-        os.replace(partial, path)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {target}: {error.strerror or error}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command("merge")
