@@ -22,6 +22,7 @@ from annotator.io.output import (
     check_target,
     protected_files,
 )
+from annotator.text.visible import json_visible, visible
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     ENV_VAR,
@@ -52,6 +53,17 @@ out_console = Console(highlight=False)
 T = TypeVar("T")
 
 
+def shown(message: str) -> str:
+    """``message`` as it may reach a terminal: every line through the one verbatim rendering
+    (annotator/text/visible.py), so a name or title can never send an escape sequence."""
+    return "\n".join(visible(line) for line in message.split("\n"))
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    """Print one message (which may quote stored or imported text) on a line of its own."""
+    click.echo(shown(message), err=err)
+
+
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--db`` option every command shares."""
     return click.option(
@@ -78,7 +90,10 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.ClickException as error:  # may quote a name, a path, a value: shown
+            error.message = shown(error.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:  # refused by the storage, or busy, whichever the driver
             problem = refusal(error)  # the same words the screens use (db/retry.py)
@@ -116,10 +131,10 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
 def report_import(summary: ImportSummary, *, summary_to_stderr: bool) -> None:
     """Each skipped input and each conflict on its own line, then the one-line summary."""
     for problem in summary.problems:
-        click.echo(f"skipped: {problem}", err=True)
+        echo(f"skipped: {problem}", err=True)
     for conflict in summary.conflicts:
-        click.echo(f"conflict: {conflict}", err=True)
-    click.echo(summary.describe(), err=summary_to_stderr)
+        echo(f"conflict: {conflict}", err=True)
+    echo(summary.describe(), err=summary_to_stderr)
 
 
 def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummary:
@@ -291,7 +306,7 @@ def export_command(
     if out != "-":
         what = f"{count} document{'s' * (count != 1)}" if view == "documents" \
             else f"{count} {view} rows"
-        click.echo(f"wrote {what} to {out}", err=True)
+        echo(f"wrote {what} to {out}", err=True)
 
 
 def _check_export_options(
@@ -389,11 +404,11 @@ def merge_command(others: tuple[str, ...], db: str | None) -> None:
                 failed = True
                 continue
             for conflict in summary.conflicts:
-                click.echo(f"conflict: {conflict}", err=True)
+                echo(f"conflict: {conflict}", err=True)
             for problem in summary.problems:
-                click.echo(f"not merged: {problem}", err=True)
+                echo(f"not merged: {problem}", err=True)
             failed = failed or bool(summary.problems)
-            click.echo(summary.describe())
+            echo(summary.describe())
     finally:
         database.dispose()
     if failed:
@@ -407,22 +422,22 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
     try:
         url = resolve_url(other)
     except DatabaseError as error:
-        click.echo(f"error: {mask_password(other)}: {error}", err=True)
+        echo(f"error: {mask_password(other)}: {error}", err=True)
         return None
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         # Opening would create an empty database: a typo must not pass for "nothing to merge".
-        click.echo(f"error: {mask_password(other)}: no such database file", err=True)
+        echo(f"error: {mask_password(other)}: no such database file", err=True)
         return None
     here = sqlite_path(database.url)
     if url == database.url or (path is not None and here is not None and here.exists()
                                and path.samefile(here)):
-        click.echo(f"error: {mask_password(other)}: is the database being merged into", err=True)
+        echo(f"error: {mask_password(other)}: is the database being merged into", err=True)
         return None
     try:
         source = open_database(url)
     except DatabaseError as error:  # the message already names the file or URL
-        click.echo(f"error: {error}", err=True)
+        echo(f"error: {error}", err=True)
         return None
     try:
         return merge_database(database, source, mask_password(other))
@@ -465,7 +480,7 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
                                         on_document=lambda: progress.advance(task))
     finally:
         database.dispose()
-    click.echo(summary.describe(name))
+    echo(summary.describe(name))
 
 
 @cli.command("copy")
@@ -506,7 +521,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
             destination.dispose()
     finally:
         origin.dispose()
-    click.echo(f"copied {mask_password(source)} to {mask_password(target)}: " + ", ".join(
+    echo(f"copied {mask_password(source)} to {mask_password(target)}: " + ", ".join(
         f"{table} {count}" for table, count in copied.items()))
 
 
@@ -592,7 +607,7 @@ def agreement_command(
     finally:
         database.dispose()
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
         return
     out_console.print(headline(report))
     for part in report_tables(report):
@@ -680,7 +695,7 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     except SchemeError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2)))
         return
     from annotator.scheme.tables import scheme_renderables
 
@@ -693,5 +708,5 @@ def main() -> None:
     try:
         cli.main(prog_name="annotator")
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        echo("interrupted", err=True)
         sys.exit(130)

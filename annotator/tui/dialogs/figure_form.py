@@ -105,6 +105,6 @@ class FigureFormScreen(ModalScreen[bool]):
         except WriteDeferred:  # saved once the database is free; the screen says so
             pass
         except ValueError as error:
-            self.query_one("#figure-error", Static).update(Text(str(error), style="red"))
+            self.query_one("#figure-error", Static).update(verbatim(str(error), style="red"))
             return
         self.dismiss(True)
