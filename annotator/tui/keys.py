@@ -226,7 +226,8 @@ REVIEW_SCREEN = _group(
         "Reject all", "review.reject_all", show=False, key_display="R"),
     Key("u,ctrl+z", "undo", "Undo your last decision or edit", "Undo", "review.undo"),
     Key("ctrl+y", "redo", "Redo", "Redo", "review.redo", show=False),
-    Key("question_mark", "help", "This list of keys", "Help", "review.help", key_display="?"),
+    Key("question_mark", "help", "Help: this list of keys", "Help", "review.help",
+        key_display="?"),
     Key("q", "quit", "Quit (everything is already saved)", "Quit", "review.quit"),
 )
 
@@ -259,7 +260,7 @@ ADJUDICATE_SCREEN = _group(
         "adjudicate.take_all_agreed", key_display="A"),
     Key("u,ctrl+z", "undo", "Undo your last take", "Undo", "adjudicate.undo"),
     Key("ctrl+y", "redo", "Redo", "Redo", "adjudicate.redo", show=False),
-    Key("question_mark", "help", "This list of keys", "Help", "adjudicate.help",
+    Key("question_mark", "help", "Help: this list of keys", "Help", "adjudicate.help",
         key_display="?"),
     Key("q", "quit", "Quit (everything is already saved)", "Quit", "adjudicate.quit"),
 )
