@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import constants
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
 from annotator.tui.screens.annotate_suggestions import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
@@ -35,30 +36,7 @@ EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)
 class AnnotateScreen(SuggestionKeys, WritingScreen):
     """Reads a sentence from the workspace on every move; never holds the corpus."""
 
-    BINDINGS = [
-        Binding("j,down", "next_sentence", "Next", tooltip="Next sentence"),
-        Binding("k,up", "previous_sentence", "Prev", show=False, tooltip="Previous sentence"),
-        Binding("J,shift+j", "next_document", "Next doc", key_display="J", show=False,
-                tooltip="First sentence of the next document"),
-        Binding("K,shift+k", "previous_document", "Prev doc", key_display="K", show=False,
-                tooltip="First sentence of the previous document"),
-        Binding("n", "next_unfinished", "Not done",
-                tooltip="Next sentence you have not marked done"),
-        Binding("g", "goto", "Go to",
-                tooltip="Go to document 12, sentence 12:5, or search the text"),
-        Binding("d", "toggle_done", "Done",
-                tooltip="Mark the sentence done / not done (also when there is nothing to tag)"),
-        Binding("a", "attribute", "Attribute",
-                tooltip="Attribute the claim under the cursor to a source, or to nobody"),
-        Binding("F,shift+f", "link_figure", "Fig→claim", key_display="F",
-                tooltip="Link the figure under the cursor to the claim it supports"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last action (also after a restart)"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo the last undone action"),
-        Binding("ctrl+s", "stats", "Stats", show=False,
-                tooltip="Statistics: progress and pace per annotator, claims per source"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.ANNOTATE_SCREEN)
 
     # How often the screen looks for what other annotators (or terminals) changed.
     POLL_SECONDS = 1.5
@@ -448,14 +426,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
             self.annotation_list.highlight_annotation(under.id)
 
     def help_sections(self) -> list[Section]:
-        """The bindings of this screen and its widgets, as the help screen lists them."""
-        return [
-            ("Moving, marking, history", self.BINDINGS),
-            ("On the sentence (word cursor)", SentencePane.BINDINGS),
-            ("In the annotation list (tab)", AnnotationList.BINDINGS),
-            ("Anywhere", [Binding("ctrl+p", "command_palette", "Command palette",
-                                  tooltip="Command palette: every action by name")]),
-        ]
+        """The keys of this screen and its widgets, as the help screen lists them."""
+        return keys.help_sections(keys.ANNOTATE)
 
     def action_help(self) -> None:
         """Show every binding."""
