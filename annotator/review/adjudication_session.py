@@ -30,7 +30,7 @@ class AdjudicationSession:
         self.database = database
         self.adjudicator = adjudicator
         self.annotators = tuple(annotators)
-        ensure_annotator(database, adjudicator)
+        self.adjudicator_id = ensure_annotator(database, adjudicator)
 
     def first_sentence(self) -> int | None:
         """The first sentence any of the annotators annotated."""
@@ -61,13 +61,13 @@ class AdjudicationSession:
     def take(self, version: SpanVersion, group: SpanGroup) -> int:
         """Copy one version into gold, replacing gold's other version of the group."""
         return adjudication.take_versions(
-            self.database, self.adjudicator, [(version.annotation_id, group.labels)])[0]
+            self.database, self.adjudicator_id, [(version.annotation_id, group.labels)])[0]
 
     def take_agreed(self, groups: Sequence[SpanGroup]) -> int:
         """Take every agreed span of ``groups`` not yet in gold; returns how many."""
         chosen = [(version.annotation_id, (version.label,)) for version in agreed_to_take(groups)]
         if chosen:
-            adjudication.take_versions(self.database, self.adjudicator, chosen)
+            adjudication.take_versions(self.database, self.adjudicator_id, chosen)
         return len(chosen)
 
     def take_all_agreed(self) -> int:
@@ -78,16 +78,16 @@ class AdjudicationSession:
             chosen.extend((version.annotation_id, (version.label,))
                           for version in agreed_to_take(_classify(versions, self.annotators)))
         if chosen:
-            adjudication.take_versions(self.database, self.adjudicator, chosen)
+            adjudication.take_versions(self.database, self.adjudicator_id, chosen)
         return len(chosen)
 
     def undo(self) -> int | None:
         """Undo the adjudicator's latest action; returns the sentence it touched."""
-        return history.undo(self.database, self.adjudicator)
+        return history.undo(self.database, self.adjudicator_id)
 
     def redo(self) -> int | None:
         """Redo the adjudicator's latest undone action."""
-        return history.redo(self.database, self.adjudicator)
+        return history.redo(self.database, self.adjudicator_id)
 
 
 def _classify(versions: list[SpanVersion], annotators: Sequence[str]) -> list[SpanGroup]:
