@@ -286,14 +286,8 @@ class Workspace:
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:
         """Mark the sentence done, or clear the mark if it was done; returns the new state."""
-        def toggle() -> str | None:
-            current = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
-            state = None if current == "done" else "done"
-            annotations.set_sentence_state(self.database, self.annotator_id, sentence_id,
-                                           state)
-            return state
-
-        return self._write(toggle)
+        return self._write(lambda: annotations.toggle_done(self.database, self.annotator_id,
+                                                           sentence_id))
 
     def leave_sentence(self, sentence_id: int) -> None:
         """Called when moving on: a sentence with annotations of this annotator becomes done."""

@@ -407,6 +407,16 @@ def set_sentence_state(
             write_sentence_state(recorder.session, recorder, sentence_id, state)
 
 
+def toggle_done(database: Database, annotator_id: int, sentence_id: int) -> str | None:
+    """Mark the sentence done, or clear the mark if it was done, in one transaction (the
+    state read and written together); logged for undo. Returns the new state."""
+    with _action(database, annotator_id, "state") as recorder:
+        current = recorder.session.get(SentenceState, (annotator_id, sentence_id))
+        state = None if current is not None and current.state == "done" else "done"
+        write_sentence_state(recorder.session, recorder, sentence_id, state)
+        return state
+
+
 def move(
     database: Database, annotator_id: int, left_id: int | None, arrived_id: int | None
 ) -> None:

@@ -137,6 +137,20 @@ def test_a_tag_refused_by_its_checks_opens_no_write(corpus: Database) -> None:  
     assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE")) for s in units.statements)
 
 
+def test_toggling_done_is_one_transaction_and_one_undo_step(
+    corpus: Database,  # noqa: F811
+) -> None:
+    ana = Workspace(corpus, "ana")
+    ids = _ids(ana)
+    units = Units(corpus)
+    for expected in ("done", None, "done"):
+        units.clear()
+        assert ana.toggle_done(ids[2]) == expected
+        assert (units.begins, units.commits, units.rollbacks) == (1, 1, 0)
+        assert ana.view(ids[2]).state == expected
+    assert ana.undo() == ids[2] and ana.view(ids[2]).state is None
+
+
 # --- ids, not names ------------------------------------------------------------------------
 # The writes every session makes, by module: each takes the actor's id as its second
 # argument, never a name to look up again.
@@ -144,7 +158,7 @@ WRITES: dict[Any, tuple[str, ...]] = {
     annotations: ("add_span", "tag", "delete_annotation", "relabel", "set_source",
                   "pick_source_with_alias", "create_and_set_source", "set_figure",
                   "attribute_to_span", "attribute_to_source", "unattribute", "link_figure",
-                  "set_sentence_state", "move"),
+                  "set_sentence_state", "toggle_done", "move"),
     suggestions: ("decide", "store_suggestions"),
     history: ("undo", "redo"),
     review: ("decide", "set_note", "relabel", "set_source", "pick_source_with_alias",
