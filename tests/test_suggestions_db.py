@@ -102,7 +102,7 @@ def test_storing_again_adds_nothing_and_rejections_are_not_suggested_again(
 ) -> None:
     rows = _stored(imported)
     ana = _ana(imported)
-    assert decide(imported, "ana", [rows["talks go on"].id], "rejected") == 1
+    assert decide(imported, ana, [rows["talks go on"].id], "rejected") == 1
     assert store_suggestions(imported, ana, 1, PROPOSALS) == 0
     again = _rows(imported)
     assert len(again) == 4
