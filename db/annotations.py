@@ -20,6 +20,7 @@ from db.history import (
 )
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 from db.navigation import leaving_marks_done
+from db.values import Figure, figure_columns
 
 
 class SpanError(ValueError):
@@ -41,9 +42,7 @@ class NewSpan:
     status: str = "accepted"
     origin: str = "manual"
     source_id: int | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None
 
 
 # Which labels each link type joins: (from, to).
@@ -135,8 +134,7 @@ def add_span(database: Database, annotator: str, span: NewSpan) -> int:
             annotator_id=recorder.annotator_id, label=span.label, start=span.start,
             end=span.end, doc_start=sentence.start + span.start,
             doc_end=sentence.start + span.end, text=sentence.text[span.start : span.end],
-            source_id=span.source_id, figure_value=span.figure_value,
-            figure_unit=span.figure_unit, figure_qualifier=span.figure_qualifier, attrs={},
+            source_id=span.source_id, **figure_columns(span.figure), attrs={},
             status=span.status, origin=span.origin,
         )
         recorder.session.add(annotation)
