@@ -68,16 +68,18 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat()
 
 
+_NO_FIGURE = (None, None, None)  # the figure cells of a span without a figure
+
+
 def span_records(rows: Iterable[SpanRow]) -> Iterator[Record]:
     """Annotation rows as tuples in :data:`SPAN_COLUMNS` order."""
     for r in rows:
         figure = r.figure
+        cells = _NO_FIGURE if figure is None else (figure.value, figure.unit, figure.qualifier)
         yield (
             r.annotation_id, r.document_id, r.document_title, r.sentence_index, r.sentence,
             r.label, r.text, r.start, r.end, r.doc_start, r.doc_end, r.source_name,
-            r.source_type, r.attributed_to,
-            *((None, None, None) if figure is None else (figure.value, figure.unit,
-                                                          figure.qualifier)),
+            r.source_type, r.attributed_to, cells[0], cells[1], cells[2],
             r.annotator, r.status, r.origin, timestamp(r.created_at), timestamp(r.updated_at),
         )
 
