@@ -20,6 +20,7 @@ from db.engine import Database
 from db.history import ChangeRecorder, annotation_snapshot, link_snapshot
 from db.models import Annotation, Annotator, Link, Sentence, Source, utcnow
 from db.read_models import SpanVersion
+from db.values import figure_of
 
 GOLD = "gold"
 SENTENCE_BATCH = 200
@@ -40,7 +41,13 @@ def _version_query(names: Sequence[str]) -> Any:
 
 
 def _version(row: Any) -> SpanVersion:
-    return SpanVersion(*tuple(row)[:12])
+    (identifier, annotator, label, start, end, text, status, source_name, source_type, value,
+     unit, qualifier) = tuple(row)[:12]
+    return SpanVersion(
+        id=identifier, annotator=annotator, label=label, start=start, end=end, text=text,
+        status=status, source_name=source_name, source_type=source_type,
+        figure=figure_of(value, unit, qualifier),
+    )
 
 
 def sentence_versions(

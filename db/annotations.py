@@ -21,6 +21,7 @@ from db.history import (
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 from db.navigation import leaving_marks_done
 from db.sources import register_alias, register_source, rerun_on_conflict
+from db.values import Figure, figure_columns
 
 
 class SpanError(ValueError):
@@ -42,9 +43,7 @@ class NewSpan:
     status: str = "accepted"
     origin: str = "manual"
     source_id: int | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None
 
 
 # Which labels each link type joins: (from, to).
@@ -142,8 +141,7 @@ def _insert_span(recorder: ChangeRecorder, sentence: Sentence, span: NewSpan) ->
         annotator_id=recorder.annotator_id, label=span.label, start=span.start,
         end=span.end, doc_start=sentence.start + span.start,
         doc_end=sentence.start + span.end, text=sentence.text[span.start : span.end],
-        source_id=span.source_id, figure_value=span.figure_value,
-        figure_unit=span.figure_unit, figure_qualifier=span.figure_qualifier, attrs={},
+        source_id=span.source_id, **figure_columns(span.figure), attrs={},
         status=span.status, origin=span.origin,
     )
     recorder.session.add(annotation)

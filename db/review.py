@@ -46,6 +46,7 @@ from db.read_models import (
 )
 from db.sources import register_alias, register_source, rerun_on_conflict
 from db.text_match import contains
+from db.values import figure_of
 
 PAGE_SIZE = 100
 BULK_CHUNK = 1_000
@@ -141,7 +142,18 @@ def _row_query(*sort_key: Any) -> Any:
 
 def _review_row(row: Any) -> ReviewRow:
     values = tuple(row)
-    return ReviewRow(*values[:23], sort_key=tuple(values[23:]))
+    (identifier, document_id, document_title, sentence_id, sentence_index, label, text, start,
+     end, annotator, status, origin, source_id, source_name, source_type, attributed_text,
+     attributed_source, value, unit, qualifier, note, reviewed_by, reviewed_at) = values[:23]
+    return ReviewRow(
+        id=identifier, document_id=document_id, document_title=document_title,
+        sentence_id=sentence_id, sentence_index=sentence_index, label=label, text=text,
+        start=start, end=end, annotator=annotator, status=status, origin=origin,
+        source_id=source_id, source_name=source_name, source_type=source_type,
+        attributed_text=attributed_text, attributed_source=attributed_source,
+        figure=figure_of(value, unit, qualifier), note=note, reviewed_by=reviewed_by,
+        reviewed_at=reviewed_at, sort_key=values[23:],
+    )
 
 
 def review_page(

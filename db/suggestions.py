@@ -32,6 +32,7 @@ from db.annotations import (
 )
 from db.engine import Database
 from db.models import LABELS, Annotation, ChangeLogEntry, Document, Link, Sentence, Source
+from db.values import Figure, figure_columns
 
 # The change-log entity that marks "suggestions were computed for this document".
 PROCESSED_ENTITY = "document_suggestions"
@@ -56,9 +57,7 @@ class ProposedSpan:
     end: int
     source_name: str | None = None
     source_type: str | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None  # its value_max is not stored: ``attrs`` carries that
     attrs: dict[str, Any] = field(default_factory=dict)
     attributed_to: int | None = None
     resolved_source: str | None = None
@@ -218,8 +217,7 @@ def _row(
         "label": proposal.label, "start": proposal.start, "end": proposal.end,
         "doc_start": sentence_start + proposal.start, "doc_end": sentence_start + proposal.end,
         "text": text[proposal.start : proposal.end], "source_id": source_id,
-        "figure_value": proposal.figure_value, "figure_unit": proposal.figure_unit,
-        "figure_qualifier": proposal.figure_qualifier, "attrs": attrs,
+        **figure_columns(proposal.figure), "attrs": attrs,
         "status": "suggested", "origin": "suggested",
     }
 

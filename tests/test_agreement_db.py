@@ -36,6 +36,7 @@ from db.annotations import (
 )
 from db.engine import Database, open_database
 from db.sources import create_source
+from db.values import Figure
 
 TEXT = "Hamas said over 160,000 people were hurt. The ministry denied it. Nothing else happened.\n"
 
@@ -53,8 +54,8 @@ def _fill(database: Database, tmp_path: Path) -> None:
         source = add_span(database, name_id, NewSpan(1, "source", 0, 5, source_id=hamas))
         claim = add_span(database, name_id, NewSpan(1, "claim", 11, claim_end))
         attribute_to_span(database, name_id, claim, source)
-        add_span(database, name_id, NewSpan(1, "figure", figure_start, 30, figure_value=160000,
-                                         figure_unit="people", figure_qualifier=qualifier))
+        add_span(database, name_id, NewSpan(1, "figure", figure_start, 30,
+                                            figure=Figure(160000, "people", qualifier)))
     add_span(database, ben_id, NewSpan(1, "claim", 0, 5, status="rejected", origin="suggested"))
     add_span(database, ana_id, NewSpan(2, "source", 0, 12, source_id=ministry))
     unattribute(database, ana_id, add_span(database, ana_id, NewSpan(2, "claim", 13, 22)))

@@ -25,6 +25,7 @@ from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, ChangeLogEntry, Sentence
 from db.read_models import ReviewQuery
+from db.values import Figure
 
 TEXT = (
     "Officials said over 160,000 people fled the city.\n"
@@ -145,8 +146,7 @@ def test_row_carries_source_attribution_and_figure(corpus) -> None:
     assert (claim.annotator, claim.attributed_text) == ("ana", "Officials")
     figure = review.review_row(database, ids["ana_figure"])
     assert figure is not None
-    assert (figure.figure_value, figure.figure_unit, figure.figure_qualifier) == (
-        160000, "people", "over")
+    assert figure.figure == Figure(160000, "people", "over")
     context = review.sentence_context(database, claim.sentence_id)
     assert context.previous_text is None
     assert context.next_text == "The ministry reported $53 billion in damage."

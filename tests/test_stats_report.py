@@ -26,6 +26,7 @@ from db.engine import Database, open_database
 from db.models import Annotator, ChangeLogEntry
 from db.sources import create_source
 from db.stats import SourceUsage
+from db.values import Figure
 
 TEXT = "Hamas said 5 people died. The ministry denied it.\n"
 BASE = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -55,7 +56,7 @@ def _fill(database: Database, tmp_path: Path) -> None:
     source = add_span(database, ana_id, NewSpan(1, "source", 0, 5, source_id=hamas))
     claim = add_span(database, ana_id, NewSpan(1, "claim", 11, 24))
     attribute_to_span(database, ana_id, claim, source)
-    figure = add_span(database, ana_id, NewSpan(1, "figure", 11, 19, figure_value=5))
+    figure = add_span(database, ana_id, NewSpan(1, "figure", 11, 19, figure=Figure(5)))
     link_figure(database, ana_id, figure, claim)
     denial = add_span(database, ana_id, NewSpan(2, "claim", 13, 22))
     attribute_to_source(database, ana_id, denial, ministry)

@@ -64,12 +64,12 @@ class AdjudicationSession:
     def take(self, version: SpanVersion, group: SpanGroup) -> int:
         """Copy one version into gold, replacing gold's other version of the group."""
         return adjudication.take_versions(
-            self.database, self.adjudicator_id, [(version.annotation_id, group.labels)])[0]
+            self.database, self.adjudicator_id, [(version.id, group.labels)])[0]
 
     @write_action
     def take_agreed(self, groups: Sequence[SpanGroup]) -> int:
         """Take every agreed span of ``groups`` not yet in gold; returns how many."""
-        chosen = [(version.annotation_id, (version.label,)) for version in agreed_to_take(groups)]
+        chosen = [(version.id, (version.label,)) for version in agreed_to_take(groups)]
         if chosen:
             adjudication.take_versions(self.database, self.adjudicator_id, chosen)
         return len(chosen)
@@ -80,7 +80,7 @@ class AdjudicationSession:
         chosen: list[tuple[int, tuple[str, ...]]] = []
         everyone = (*self.annotators, GOLD)
         for _sentence, versions in adjudication.iter_sentence_versions(self.database, everyone):
-            chosen.extend((version.annotation_id, (version.label,))
+            chosen.extend((version.id, (version.label,))
                           for version in agreed_to_take(_classify(versions, self.annotators)))
         if chosen:
             adjudication.take_versions(self.database, self.adjudicator_id, chosen)

@@ -143,6 +143,5 @@ def annotation_view(row: ReviewRow) -> AnnotationView:
         id=row.id, sentence_id=row.sentence_id, label=row.label, start=row.start, end=row.end,
         text=row.text, status=row.status, origin=row.origin, annotator=row.annotator,
         source_id=row.source_id, source_name=row.source_name, source_type=row.source_type,
-        figure_value=row.figure_value, figure_unit=row.figure_unit,
-        figure_qualifier=row.figure_qualifier,
+        figure=row.figure,
     )
