@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
 from annotator import config
 from annotator.cli import cli
@@ -362,6 +362,14 @@ async def test_review_source_picker_offers_the_project_types(
         picker = app.screen
         assert isinstance(picker, SourcePickerScreen)
         assert _picker_types(picker) == [*PROJECT_TYPES, "(no type)"]
+        picker.query_one("#source-query", Input).value = "Plenty Watchers"
+        await pilot.pause()
+        assert [choice.kind for choice in picker.choices] == ["new"]
+        await pilot.press("enter", "down", "enter")  # a new source, the second type: pundit
+        await pilot.pause()
+        assert not isinstance(app.screen, SourcePickerScreen)
+    (created,) = app.session.find_sources("Plenty Watchers")
+    assert created.source_type == "pundit"
 
 
 # --- the CLI hands the one resolved configuration down --------------------------------------

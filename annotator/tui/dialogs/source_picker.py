@@ -65,7 +65,9 @@ def matching_known_sources(
     known: tuple[KnownSource, ...], query: str, registered: set[str]
 ) -> list[KnownSource]:
     """The scheme's known sources whose name or an alias contains ``query`` (case ignored),
-    leaving out those the registry already has by name; none for an empty query."""
+    leaving out those named in ``registered`` (the registry's matches); none for an empty
+    query. Picking one the registry has under an alias the scheme lacks finds the registry's
+    source by name (``create_source`` returns the existing one)."""
     needle = query.strip().casefold()
     if not needle:
         return []
