@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
+from annotator.scheme.definition import Scheme, default_scheme
 from annotator.tui.background_read import BackgroundRead
 from db import annotations, changes, history, navigation, sources, suggestions
 from db.engine import Database
@@ -59,15 +60,17 @@ class Arrival:
 class Workspace:
     """The actions of one annotator; ``show_others`` also shows other annotators' spans;
     ``suggestions`` shows this annotator's pending suggestions and computes them for a
-    document the first time one of its sentences is shown."""
+    document the first time one of its sentences is shown; ``scheme`` (the built-in one when
+    None) gives the suggester its cues and known sources and the source picker its types."""
 
     def __init__(
         self, database: Database, annotator: str, *, show_others: bool = False,
-        suggestions: bool = False,
+        suggestions: bool = False, scheme: Scheme | None = None,
         on_wait: Callable[[Wait], None] | None = None, retry_policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.database = database
         self.annotator = annotator
+        self.scheme = scheme or default_scheme()
         self.show_others = show_others
         self.suggestions = suggestions
         # Documents known to have their suggestions computed: a move within one costs nothing.
@@ -168,7 +171,7 @@ class Workspace:
         )
 
         if self._suggester is None:
-            self._suggester = suggestion_store.make_suggester(self.database)
+            self._suggester = suggestion_store.make_suggester(self.database, self.scheme)
         suggester = self._suggester
         text = suggestions.document_text(self.database, document_id)
         return self._write(lambda: suggestion_store.suggest_document(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.scheme.definition import Scheme, default_scheme
 from db import history, review, sources
 from db.annotations import ensure_annotator
 from db.engine import Database
@@ -26,10 +27,14 @@ from db.retry import WriteRunner, write_action
 
 class ReviewSession:
     """The review actions of ``reviewer``; it is a ``SourceEditor`` and a ``FigureEditor``
-    (annotator/tui/dialogs/editors.py), so the annotation screen's dialogs serve it too."""
+    (annotator/tui/dialogs/editors.py), so the annotation screen's dialogs serve it too;
+    ``scheme`` (the built-in one when None) gives the source picker its types."""
 
-    def __init__(self, database: Database, reviewer: str) -> None:
+    def __init__(
+        self, database: Database, reviewer: str, scheme: Scheme | None = None
+    ) -> None:
         self.database = database
+        self.scheme = scheme or default_scheme()
         self.reviewer = reviewer
         self.annotator = reviewer  # the name the shared dialogs show
         self.writes = WriteRunner()  # every write below goes through it
