@@ -227,7 +227,7 @@ def annotate_command(
             raise click.ClickException("nothing to annotate: no document was imported")
         tui_launch.run_annotator(database, config.annotator, show_others=show_others,
                                  document_id=document, suggestions=config.suggestions,
-                                 scheme=config.scheme)
+                                 scheme=config.project_scheme)
     finally:
         database.dispose()
 
@@ -699,7 +699,8 @@ def review_command(
             from db.read_models import ReviewQuery
 
             selection = AnnotationFilter(annotators, labels, statuses, documents)
-            tui_launch.run_review(database, name, ReviewQuery(selection), scheme=config.scheme)
+            tui_launch.run_review(database, name, ReviewQuery(selection),
+                                  scheme=config.project_scheme)
     finally:
         database.dispose()
 

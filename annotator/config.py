@@ -83,14 +83,26 @@ class Config:
 
     ``db`` is the database target (a path or a SQLAlchemy URL, as
     :func:`db.engine.open_database` takes it); ``scheme_path`` is the project scheme file,
-    or ``None`` for the built-in scheme, which ``scheme`` then is.
+    or ``None`` for the built-in scheme; ``project_scheme`` is that file read (and checked)
+    at resolution, ``None`` for the built-in scheme, which is only read when first used
+    (``scheme``), so that a command's start, the annotation screen's first frame above
+    all, does not pay for it.
     """
 
     db: str
     annotator: str
-    scheme: Scheme
+    project_scheme: Scheme | None
     scheme_path: Path | None
     suggestions: bool
+
+    @property
+    def scheme(self) -> Scheme:
+        """The scheme in effect: the project's, else the built-in one."""
+        if self.project_scheme is not None:
+            return self.project_scheme
+        from annotator.scheme.definition import default_scheme
+
+        return default_scheme()
 
 
 def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -181,7 +193,7 @@ def resolve(
     return Config(
         db=database_target(db, environ),
         annotator=name,
-        scheme=_load_scheme(path),
+        project_scheme=None if path is None else _load_scheme(path),
         scheme_path=path,
         suggestions=True if no_suggest is None else suggestions_enabled(no_suggest, environ),
     )

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from annotator.scheme.definition import Scheme, default_scheme
-from annotator.tui.background_read import BackgroundRead
 from db import annotations, changes, history, navigation, sources, suggestions
+from db.background_read import BackgroundRead
 from db.engine import Database
 from db.read_models import (
     AnnotationView,
@@ -70,7 +70,7 @@ class Workspace:
     ) -> None:
         self.database = database
         self.annotator = annotator
-        self.scheme = scheme or default_scheme()
+        self._scheme = scheme  # None: the built-in one, read when first used
         self.show_others = show_others
         self.suggestions = suggestions
         # Documents known to have their suggestions computed: a move within one costs nothing.
@@ -91,6 +91,13 @@ class Workspace:
         # own last change; others' changes are caught by its marker after the paint.
         self._ahead: Arrival | None = None
 
+
+    @property
+    def scheme(self) -> Scheme:
+        """The project's scheme, or the built-in one (read on first use, off the first
+        frame)."""
+        return self._scheme if self._scheme is not None else default_scheme()
+
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
         the database; every action below is a rolled-back-or-committed unit, safe to rerun
@@ -101,7 +108,7 @@ class Workspace:
 
     def count_in_background(self) -> None:
         """Start counting all sentences (the progress bar's total) on a worker thread, so
-        the count runs while the interface loads (see annotator/tui/background_read.py)."""
+        the count runs while the interface loads (see db/background_read.py)."""
         self._sentence_total.start()
 
     def _documents(self) -> int:

@@ -34,7 +34,7 @@ class ReviewSession:
         self, database: Database, reviewer: str, scheme: Scheme | None = None
     ) -> None:
         self.database = database
-        self.scheme = scheme or default_scheme()
+        self._scheme = scheme  # None: the built-in one, read when first used
         self.reviewer = reviewer
         self.annotator = reviewer  # the name the shared dialogs show
         self.writes = WriteRunner()  # every write below goes through it
@@ -42,6 +42,13 @@ class ReviewSession:
         self.page_size = review.PAGE_SIZE
 
     # --- reading ------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> Scheme:
+        """The project's scheme, or the built-in one (read on first use, off the first
+        frame)."""
+        return self._scheme if self._scheme is not None else default_scheme()
+
     def page(
         self, query: ReviewQuery, after: tuple[Any, ...] | None = None
     ) -> list[ReviewRow]:
