@@ -77,6 +77,19 @@ class WritingScreen(Screen[None]):
             self.refused(message)
         return Outcome()
 
+    def run_history(self, step: Callable[[], int | None], verb: str,
+                    show: Callable[[int], None]) -> None:
+        """Undo or redo (``verb``) through ``step``; ``show`` the sentence it touched, then
+        say so; or say there was nothing to do (a refusal was already said)."""
+        outcome = self.perform(step)
+        if not outcome.done:
+            return
+        if outcome.value is None:
+            self.notify(f"Nothing to {verb}.", markup=False)
+            return
+        show(outcome.value)
+        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
+
     def refused(self, message: str) -> None:
         """Say, in one line, that an action was not done."""
         self.notify(message, title="Not done", severity="error", markup=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -202,25 +200,18 @@ class AdjudicateScreen(WritingScreen):
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
-    def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        outcome = self.perform(step)
-        if not outcome.done:
-            return
-        touched = outcome.value
-        if touched is None:
-            self.notify(f"Nothing to {verb}.", markup=False)
-            return
+    def _show_touched(self, touched: int) -> None:
+        """Go to the sentence an undo or redo touched."""
         self.sentence_id = touched
         self.redraw(keep=self.options.highlighted)
-        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
 
     def action_undo(self) -> None:
         """Undo the latest take (also from an earlier session)."""
-        self._history(self.session.undo, "undo")
+        self.run_history(self.session.undo, "undo", self._show_touched)
 
     def action_redo(self) -> None:
         """Redo the latest undone take."""
-        self._history(self.session.redo, "redo")
+        self.run_history(self.session.redo, "redo", self._show_touched)
 
     def help_sections(self) -> list[Section]:
         """The keys of this screen and its list."""

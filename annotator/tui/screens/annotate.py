@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import constants
@@ -266,28 +265,21 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         if self.perform(lambda: self.workspace.toggle_done(sentence_id)).done:
             self.redraw()
 
-    def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        outcome = self.perform(step)
-        if not outcome.done:
-            return
-        touched = outcome.value
-        if touched is None:
-            self.notify(f"Nothing to {verb}.", markup=False)
-            return
+    def _show_touched(self, touched: int) -> None:
+        """Go to the sentence an undo or redo touched."""
         same = touched == self.sentence_id
         self.sentence_id = touched
         self._unsaved_position = None  # superseded: a later deferred write must not undo this
         self.perform(lambda: self.workspace.remember_position(touched))
         self.redraw(keep_cursor=same)
-        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
 
     def action_undo(self) -> None:
         """Undo the latest action (any kind, even from an earlier session)."""
-        self._history(self.workspace.undo, "undo")
+        self.run_history(self.workspace.undo, "undo", self._show_touched)
 
     def action_redo(self) -> None:
         """Redo the latest undone action."""
-        self._history(self.workspace.redo, "redo")
+        self.run_history(self.workspace.redo, "redo", self._show_touched)
 
     # --- tagging and editing -------------------------------------------------------
     def on_sentence_pane_tag_requested(self, message: SentencePane.TagRequested) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -240,23 +239,17 @@ class ReviewScreen(WritingScreen):
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     # --- history, help, quit --------------------------------------------------------------------
-    def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        touched = self.perform(step)
-        if not touched.done:
-            return
-        if touched.value is None:
-            self.notify(f"Nothing to {verb}.", markup=False)
-            return
+    def _show_touched(self, _touched: int) -> None:
+        """After an undo or redo: the table as it is now."""
         self.reload()
-        self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
 
     def action_undo(self) -> None:
         """Undo the reviewer's latest decision or edit (also from an earlier session)."""
-        self._history(self.session.undo, "undo")
+        self.run_history(self.session.undo, "undo", self._show_touched)
 
     def action_redo(self) -> None:
         """Redo the latest undone action."""
-        self._history(self.session.redo, "redo")
+        self.run_history(self.session.redo, "redo", self._show_touched)
 
     def help_sections(self) -> list[Section]:
         """The keys of this screen and its table."""
