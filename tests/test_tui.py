@@ -89,9 +89,11 @@ def only(annotations: tuple[AnnotationView, ...], label: str | None = None) -> A
     return matching[0]
 
 
-def plain(static: Static | HeaderLine) -> str:
-    """The plain text a Static (or a header line) shows."""
-    return static.visual.plain  # type: ignore[attr-defined]
+def plain(widget: Static | HeaderLine) -> str:
+    """The plain text a Static or a header line shows."""
+    if isinstance(widget, HeaderLine):
+        return widget.text.plain
+    return widget.visual.plain  # type: ignore[attr-defined]
 
 
 def screen_text(app: AnnotatorApp) -> str:
@@ -130,7 +132,7 @@ async def test_opens_on_the_first_sentence_with_header(corpus: Database) -> None
         assert "1/3" in position and "document 1/2" in position
         bar = app.screen.query_one(ProgressBar)
         assert (bar.progress, bar.total) == (0, 5)
-        assert "The ministry reported" in plain(app.screen.query_one("#next", Static))
+        assert "The ministry reported" in main_screen(app).viewer.area.next.plain
         assert app.focused is app.screen.query_one(SentencePane)
 
 
@@ -141,7 +143,7 @@ async def test_an_empty_database_opens_and_ignores_keys(tmp_path: Path) -> None:
         await pilot.press("j", "k", "J", "n", "d", "c", "u", "right")
         await pilot.pause()
         assert main_screen(app).current is None
-        assert "No sentences yet" in main_screen(app).viewer.rendered.plain
+        assert "No sentences yet" in main_screen(app).viewer.area.current.plain
     database.dispose()
 
 
@@ -301,10 +303,10 @@ async def test_clicking_a_word_moves_the_cursor_there(corpus: Database) -> None:
     app = make_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         viewer = main_screen(app).viewer
-        current_static = viewer.query_one("#current", Static)
-        # The sentence starts after the static's left padding; "said" is at column 10.
-        left = current_static.styles.padding.left
-        assert await pilot.click(current_static, offset=(left + 11, 0))
+        area = viewer.area
+        # The sentence starts after the area's left padding; "said" is at column 10.
+        left = area.styles.padding.left
+        assert await pilot.click(area, offset=(left + 11, 0))
         text = current(app).text
         assert text[slice(*viewer.target_span())] == "said"  # type: ignore[misc]
 
@@ -337,12 +339,12 @@ async def test_clicking_a_word_on_a_wrapped_line_after_wide_characters(tmp_path:
     app = make_app(database)
     async with app.run_test(size=(40, 24)) as pilot:
         viewer = main_screen(app).viewer
-        area = viewer.query_one("#current", Static)
+        area = viewer.area
         left = area.styles.padding.left
         assert await pilot.click(area, offset=(left + 11, 0))  # five ideographs fill cells 0-9
         text = current(app).text
         assert text[slice(*viewer.target_span())] == "said"  # type: ignore[misc]
-        rows = viewer.rendered.wrap(app.console, area.content_size.width)
+        rows = area.current.wrap(app.console, area.content_size.width)
         assert len(rows) > 1  # the sentence wraps at this width
         second = rows[1].plain
         word = second.split()[0]

@@ -58,7 +58,7 @@ async def test_suggestions_are_drawn_apart_and_listed_as_such(corpus: Database) 
     app = suggested_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("end")  # the cursor off the first word
-        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.rendered.spans}
+        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.area.current.spans}
         assert (15, 39, label_style("claim", "suggested")) in spans
         assert (0, 9, label_style("source", "suggested")) in spans
         assert label_style("claim", "suggested") != label_style("claim")
@@ -95,7 +95,7 @@ async def test_enter_accepts_the_suggestion_under_the_cursor(corpus: Database) -
         claim = by_text(app)["over 160,000 people fled"]
         assert (claim.status, claim.origin) == ("accepted", "suggested")
         assert [link.text for link in claim.attributed_to] == ["Officials"]
-        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.rendered.spans}
+        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.area.current.spans}
         assert (15, 39, label_style("claim")) in spans
         # The source's proposed canonical source is registered when it is accepted.
         await pilot.press("home", "enter")
