@@ -10,8 +10,8 @@ character. A claim's link is right when its suggested source overlaps the refere
 
 Evaluation code, not part of the application: ``bench_suggest.py`` and
 ``compare_suggesters.py`` import it from beside them, ``tests/test_suggest_quality.py`` as
-``benchmarks.suggestion_quality`` (the repository root is on the path under
-``python -m pytest``).
+``benchmarks.suggestion_quality`` (pyproject.toml puts the repository root on pytest's
+path).
 """
 
 from __future__ import annotations

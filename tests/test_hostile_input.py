@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from paths import SAMPLE
 from table_snapshot import table_snapshot
-from test_tui import SIZE, main_screen
+from tui_helpers import SIZE, main_screen
 
 from annotator.cli import cli
 from annotator.io.textfile import MAX_DOCUMENT_CHARS, TOO_LARGE_HINT

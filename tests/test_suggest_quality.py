@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED
+from paths import REPO, SHARED
 
 from annotator.suggest import Suggester
 from benchmarks.suggestion_quality import (

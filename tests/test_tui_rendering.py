@@ -10,10 +10,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
-from test_tui import (
+from textual.command import CommandPalette
+from tui_helpers import (
     SIZE,
     build_database,
-    corpus,
     current,
     main_screen,
     make_app,
@@ -25,7 +25,6 @@ from test_tui import (
     tag,
     type_text,
 )
-from textual.command import CommandPalette
 
 from annotator.tui.dialogs.goto import GotoScreen
 from annotator.tui.dialogs.help import HelpScreen
@@ -36,8 +35,6 @@ from annotator.tui.widgets.header import HeaderLine
 from annotator.tui.widgets.sentence_pane import line_starts
 from annotator.workspace import Workspace
 from db.engine import Database
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 SHARED_ARTICLE = (
     Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dayofpal-ceasefire-2025.txt"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
-from test_tui import SIZE, corpus, current, main_screen, screen_text, stored
 from textual.pilot import Pilot
+from tui_helpers import SIZE, current, main_screen, screen_text, stored
 
 from annotator.io.importer import import_paths
 from annotator.tui.app import AnnotatorApp
@@ -18,8 +18,6 @@ from db.engine import Database, open_database
 from db.models import Annotation, ChangeLogEntry
 from db.read_models import AnnotationView
 from db.suggestions import PROCESSED_ENTITY, ProposedSpan, store_suggestions
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 # Alpha's first sentence: "Officials said over 160,000 people fled."
 OFFICIALS = ProposedSpan(0, "source", 0, 9, source_name="Gaza officials",
