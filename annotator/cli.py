@@ -9,13 +9,20 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
 
 from annotator import __version__
 from annotator.io.export_tables import TABLE_VIEWS
+from annotator.io.output import (
+    OutputError,
+    atomic_text_file,
+    check_target,
+    protected_files,
+)
+from annotator.text.visible import json_visible, visible
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     ENV_VAR,
@@ -27,8 +34,7 @@ from db.engine import (
     sqlite_path,
 )
 from db.models import LABELS, STATUSES
-from db.retry import busy_problem
-from db.write_errors import StorageError
+from db.retry import refusal
 
 if TYPE_CHECKING:
     from annotator.io.importer import ImportSummary
@@ -42,6 +48,20 @@ PROGRESS_MIN_FILES = 4
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
+
+
+T = TypeVar("T")
+
+
+def shown(message: str) -> str:
+    """``message`` as it may reach a terminal: every line through the one verbatim rendering
+    (annotator/text/visible.py), so a name or title can never send an escape sequence."""
+    return "\n".join(visible(line) for line in message.split("\n"))
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    """Print one message (which may quote stored or imported text) on a line of its own."""
+    click.echo(shown(message), err=err)
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,10 +90,13 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except StorageError as error:
-            raise click.ClickException(str(error)) from None
-        except Exception as error:  # the driver's busy error, whichever the driver
-            problem = busy_problem(error)
+        except click.ClickException as error:  # may quote a name, a path, a value: shown
+            error.message = shown(error.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # refused by the storage, or busy, whichever the driver
+            problem = refusal(error)  # the same words the screens use (db/retry.py)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
@@ -108,10 +131,10 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
 def report_import(summary: ImportSummary, *, summary_to_stderr: bool) -> None:
     """Each skipped input and each conflict on its own line, then the one-line summary."""
     for problem in summary.problems:
-        click.echo(f"skipped: {problem}", err=True)
+        echo(f"skipped: {problem}", err=True)
     for conflict in summary.conflicts:
-        click.echo(f"conflict: {conflict}", err=True)
-    click.echo(summary.describe(), err=summary_to_stderr)
+        echo(f"conflict: {conflict}", err=True)
+    echo(summary.describe(), err=summary_to_stderr)
 
 
 def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummary:
@@ -252,7 +275,10 @@ def export_command(
     selection = AnnotationFilter(annotators, labels, export_statuses(view, fmt, statuses),
                                  documents)
     database = open_or_fail(db)
+    protect = protected_files(sqlite_path(database.url))
     try:
+        if out != "-" and fmt != "brat":
+            _checked(lambda: check_target(Path(out), force=force, protect=protect))
         missing = missing_document_ids(database, documents)
         if missing:
             raise click.ClickException(f"no document with id {', '.join(map(str, missing))}")
@@ -260,17 +286,17 @@ def export_command(
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
         if fmt == "brat":
-            count = _export_brat(database, selection, out)
+            count = _export_brat(database, selection, out, force=force, protect=protect)
         elif view == "documents":
             from annotator.io.interchange import write_documents
 
             records = iter_document_records(database, selection)
-            with _output(out, "utf-8") as handle:
+            with _output(out, "utf-8", force=force, protect=protect) as handle:
                 count = write_documents(handle, records, fmt)
         else:
             columns, rows = table(database, view, selection)
             encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"
-            with _output(out, encoding) as handle:
+            with _output(out, encoding, force=force, protect=protect) as handle:
                 if fmt == "csv":
                     count = write_csv(handle, columns, rows, safe=not raw)
                 else:
@@ -280,7 +306,7 @@ def export_command(
     if out != "-":
         what = f"{count} document{'s' * (count != 1)}" if view == "documents" \
             else f"{count} {view} rows"
-        click.echo(f"wrote {what} to {out}", err=True)
+        echo(f"wrote {what} to {out}", err=True)
 
 
 def _check_export_options(
@@ -313,28 +339,32 @@ def _refuse_overwrite(out: str, *, brat: bool) -> None:
         ):
             raise click.ClickException(f"{out} already holds brat files; add --force to "
                                        "replace files of the same name")
-    elif path.exists():
+    elif path.exists() or path.is_symlink():
         raise click.ClickException(f"{out} already exists; add --force to replace it")
 
 
-def _export_brat(database: Database, selection: AnnotationFilter, out: str) -> int:
+def _export_brat(database: Database, selection: AnnotationFilter, out: str, *, force: bool,
+                 protect: tuple[Path, ...]) -> int:
     from annotator.io.brat import write_brat
     from db.document_records import iter_document_records
 
     folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise click.ClickException(f"cannot write {out}: it is a file, and brat needs a folder")
-    if not folder.parent.is_dir():
-        raise click.ClickException(f"cannot write {out}: folder {folder.parent} does not exist")
+    return _checked(lambda: write_brat(folder, iter_document_records(database, selection),
+                                       force=force, protect=protect))
+
+
+def _checked(action: Callable[[], T]) -> T:
+    """Run an output step; a refused output is one line."""
     try:
-        return write_brat(folder, iter_document_records(database, selection))
-    except OSError as error:
-        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
+        return action()
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @contextmanager
-def _output(target: str, encoding: str) -> Iterator[TextIO]:
-    """Standard output, or a file that appears only once it is complete."""
+def _output(target: str, encoding: str, *, force: bool,
+            protect: tuple[Path, ...]) -> Iterator[TextIO]:
+    """Standard output, or a file that appears only once it is complete (io/output.py)."""
     if target == "-":
         # Wrap the byte stream so CSV's CRLF and the chosen encoding reach it unchanged.
         stream = io.TextIOWrapper(
@@ -346,18 +376,11 @@ def _output(target: str, encoding: str) -> Iterator[TextIO]:
         finally:
             stream.detach()
         return
-    path = Path(target)
-    if not path.parent.is_dir():
-        raise click.ClickException(f"cannot write {target}: folder {path.parent} does not exist")
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        with partial.open("w", encoding=encoding, newline="") as handle:
+        with atomic_text_file(Path(target), encoding, force=force, protect=protect) as handle:
             yield handle
-        os.replace(partial, path)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {target}: {error.strerror or error}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command("merge")
@@ -381,11 +404,11 @@ def merge_command(others: tuple[str, ...], db: str | None) -> None:
                 failed = True
                 continue
             for conflict in summary.conflicts:
-                click.echo(f"conflict: {conflict}", err=True)
+                echo(f"conflict: {conflict}", err=True)
             for problem in summary.problems:
-                click.echo(f"not merged: {problem}", err=True)
+                echo(f"not merged: {problem}", err=True)
             failed = failed or bool(summary.problems)
-            click.echo(summary.describe())
+            echo(summary.describe())
     finally:
         database.dispose()
     if failed:
@@ -399,22 +422,22 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
     try:
         url = resolve_url(other)
     except DatabaseError as error:
-        click.echo(f"error: {mask_password(other)}: {error}", err=True)
+        echo(f"error: {mask_password(other)}: {error}", err=True)
         return None
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         # Opening would create an empty database: a typo must not pass for "nothing to merge".
-        click.echo(f"error: {mask_password(other)}: no such database file", err=True)
+        echo(f"error: {mask_password(other)}: no such database file", err=True)
         return None
     here = sqlite_path(database.url)
     if url == database.url or (path is not None and here is not None and here.exists()
                                and path.samefile(here)):
-        click.echo(f"error: {mask_password(other)}: is the database being merged into", err=True)
+        echo(f"error: {mask_password(other)}: is the database being merged into", err=True)
         return None
     try:
         source = open_database(url)
     except DatabaseError as error:  # the message already names the file or URL
-        click.echo(f"error: {error}", err=True)
+        echo(f"error: {error}", err=True)
         return None
     try:
         return merge_database(database, source, mask_password(other))
@@ -457,7 +480,7 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
                                         on_document=lambda: progress.advance(task))
     finally:
         database.dispose()
-    click.echo(summary.describe(name))
+    echo(summary.describe(name))
 
 
 @cli.command("copy")
@@ -484,7 +507,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
     target = target or target_url
     path = sqlite_path(source_url)
     if path is not None and not path.is_file():
-        raise click.ClickException(f"{source}: no such database file")
+        raise click.ClickException(f"{mask_password(source)}: no such database file")
     if source_url == target_url:
         raise click.ClickException("SOURCE and TARGET are the same database")
     origin = open_or_fail(source_url)
@@ -498,7 +521,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
             destination.dispose()
     finally:
         origin.dispose()
-    click.echo(f"copied {source} to {target}: " + ", ".join(
+    echo(f"copied {mask_password(source)} to {mask_password(target)}: " + ", ".join(
         f"{table} {count}" for table, count in copied.items()))
 
 
@@ -584,7 +607,7 @@ def agreement_command(
     finally:
         database.dispose()
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
         return
     out_console.print(headline(report))
     for part in report_tables(report):
@@ -633,9 +656,12 @@ def review_command(
     elif names:
         raise click.UsageError("annotator names as arguments are for --adjudicate; "
                                "filter the table with --annotator NAME")
+    from annotator.tui import launch as tui_launch  # Textual loads only when needed
     from db.filters import AnnotationFilter, unknown_annotators
 
-    database = open_or_fail(db)
+    # The screen's connections report another writer's lock quickly: a write that must
+    # wait then waits on a worker thread while the screen keeps painting.
+    database = open_or_fail(db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS)
     try:
         missing = missing_document_ids(database, documents)
         if missing:
@@ -643,8 +669,6 @@ def review_command(
         unknown = unknown_annotators(database, names or annotators)
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
-        from annotator.tui import launch as tui_launch  # Textual loads only when needed
-
         if adjudicate:
             tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)))
         else:
@@ -671,7 +695,7 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     except SchemeError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2)))
         return
     from annotator.scheme.tables import scheme_renderables
 
@@ -684,5 +708,5 @@ def main() -> None:
     try:
         cli.main(prog_name="annotator")
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        echo("interrupted", err=True)
         sys.exit(130)

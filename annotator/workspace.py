@@ -23,7 +23,7 @@ from db.read_models import (
     SentenceView,
     SourceChoice,
 )
-from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, retrying
+from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, WriteRunner
 
 if TYPE_CHECKING:
     from annotator.reports.stats import StatsReport
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 # sentence total on a worker thread, the previous one shown meanwhile).
 TOTALS_TTL_SECONDS = 30.0
 DOCUMENT_CACHE_SIZE = 256
-# An action that lost an insert race to the same annotator's other terminal runs again
-# on fresh reads; a conflict that persists is a real one and is raised.
-CONFLICT_RERUNS = 2
 T = TypeVar("T")
 
 
@@ -57,9 +54,9 @@ class Workspace:
         # Documents known to have their suggestions computed: a move within one costs nothing.
         self._suggested_documents: set[int] = set()
         self._suggester: Suggester | None = None
-        # Told before each pause when another writer holds the database (see _write).
-        self.on_wait = on_wait
-        self.retry_policy = retry_policy
+        # Every write goes through it: waiting in place (telling on_wait), or, once a screen
+        # attaches itself, on a worker thread while the screen keeps painting.
+        self.writes = WriteRunner(retry_policy, on_wait=on_wait)
         self.annotator_id = self._write(lambda: annotations.ensure_annotator(database, annotator))
         self._seen_changes = changes.change_marker(database)
         self._totals: tuple[float, int] | None = None  # when, and how many documents
@@ -81,10 +78,10 @@ class Workspace:
 
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
-        the database; every action below is a rolled-back-or-committed unit, safe to rerun."""
+        the database; every action below is a rolled-back-or-committed unit, safe to rerun
+        (see :class:`db.retry.WriteRunner`: behind a screen it may raise ``WriteDeferred``)."""
         self._arrival = self._done_with_view = self._ahead = None
-        return retrying(unit, policy=self.retry_policy, on_wait=self.on_wait,
-                        conflict_reruns=CONFLICT_RERUNS)
+        return self.writes.run(unit)
 
     def count_in_background(self) -> None:
         """Start counting all sentences (the progress bar's total) on a worker thread, so

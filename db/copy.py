@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, Table, func, insert, select
 
-from db.engine import Database
+from db.engine import Database, mask_password
 from db.models import Base
 
 BATCH = 2_000
@@ -87,8 +87,9 @@ def copy_database(
     with source.engine.connect() as reading, target.engine.begin() as writing:
         occupied = [table.name for table in tables if _row_count(writing, table)]
         if occupied:
-            raise CopyError(f"{target.url} is not empty (it has {', '.join(occupied)}); "
-                            "copy needs an empty database, `annotator merge` combines two")
+            raise CopyError(f"{mask_password(target.url)} is not empty (it has "
+                            f"{', '.join(occupied)}); copy needs an empty database, "
+                            "`annotator merge` combines two")
         for table in tables:
             count = 0
             statement = insert(table)

@@ -35,7 +35,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # Labels are research data: a new database file (and so its -wal/-shm companions, which
 # SQLite creates with the main file's mode) and a backup are readable by their owner only.
 PRIVATE_FILE_MODE = 0o600
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+# The password of a URL's user part: everything up to the *last* "@" of the run, so that a
+# password with an unencoded "@" is hidden whole (masking a little more is the safe side).
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S*@")
+# A password given as a query parameter (libpq's and the drivers' spellings).
+_QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pass|pwd)=)[^&\s]*", re.IGNORECASE)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest migration's revision. Opening an up-to-date database compares against it
 # and never imports Alembic, which is a third of the start-up time of every command;
@@ -52,22 +56,25 @@ class SchemaTooNewError(DatabaseError):
 
 
 def mask_password(text: str) -> str:
-    """``text`` with the password of every URL in it replaced by ``***``."""
-    return _URL_PASSWORD.sub(r"\1***@", text)
+    """``text`` with the password of every URL in it replaced by ``***``: in the user part
+    (even holding an unencoded ``@``) and as a ``password=`` query parameter. The one masker
+    of the program: every message, log line and ``repr`` that may hold a URL goes through it."""
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def display_url(url: str) -> str:
     """A database URL as messages show it: never with its password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return mask_password(url)
+    return mask_password(url)
 
 
 def resolve_url(target: str | None = None) -> str:
     """Turn ``--db`` (a path or a SQLAlchemy URL), ``$ANNOTATOR_DB`` or the default into a URL."""
     value = target or os.environ.get(ENV_VAR) or DEFAULT_PATH
     if "://" in value:
+        if value.split("://", 1)[1].split("/", 1)[0].count("@") > 1:
+            # The drivers would read the password's tail as the host, and echo it back.
+            raise DatabaseError(f"not a valid database URL: {mask_password(value)!r}: the "
+                                "password holds an unencoded '@'; write it as %40")
         try:
             make_url(value)
         except (ArgumentError, ValueError):  # ValueError: a port that is not a number
@@ -137,9 +144,12 @@ def alembic_config() -> Config:
     return config
 
 
-@dataclass
+@dataclass(repr=False)
 class Database:
     """An open, migrated database: an engine and its session factory."""
+
+    def __repr__(self) -> str:  # what a traceback or a log shows: never the password
+        return f"Database(url={mask_password(self.url)!r})"
 
     url: str
     engine: Engine

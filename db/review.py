@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, or_, select, tuple_, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
 from db.annotations import (
@@ -217,13 +216,9 @@ def sentence_context(database: Database, sentence_id: int) -> SentenceContext:
 
 @contextmanager
 def _review_action(database: Database, reviewer: str, action: str) -> Iterator[ChangeRecorder]:
-    try:
-        with database.transaction() as session:
-            yield ChangeRecorder(session, annotator_id(session, reviewer), action)
-    except OperationalError as error:
-        # SQLite waited its busy timeout for another writer: say so, keep the screen.
-        raise SpanError(f"not saved, the database is busy: {str(error.orig)[:80]}; "
-                        "try again") from None
+    # A busy database propagates: the session's WriteRunner waits it out (db/retry.py).
+    with database.transaction() as session:
+        yield ChangeRecorder(session, annotator_id(session, reviewer), action)
 
 
 def _annotation(recorder: ChangeRecorder, annotation_id: int) -> Annotation:

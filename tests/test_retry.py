@@ -42,7 +42,7 @@ def test_giving_up_is_one_clear_error_and_stores_nothing(db_url: str) -> None:
     database = open_database(db_url)
     interactive = database.with_lock_wait(20)
     ana = Workspace(interactive, "ana")
-    ana.retry_policy = RetryPolicy(first_delay=0.01, max_delay=0.02, give_up_after=0.3)
+    ana.writes.policy = RetryPolicy(first_delay=0.01, max_delay=0.02, give_up_after=0.3)
     locked = threading.Event()
     holder = threading.Thread(target=hold_write_lock, args=(db_url, 1.5, locked))
     holder.start()

@@ -112,7 +112,7 @@ async def test_a_database_busy_for_too_long_refuses_the_action_in_one_line(
 ) -> None:
     app = interactive_app(corpus)
     main = app.workspace
-    main.retry_policy = RetryPolicy(first_delay=0.02, max_delay=0.05, give_up_after=0.3)
+    main.writes.policy = RetryPolicy(first_delay=0.02, max_delay=0.05, give_up_after=0.3)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         locked = threading.Event()

@@ -8,11 +8,11 @@ line; its status is a brat attribute.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.io.export import plain_number
+from annotator.io.output import OutputError, write_text_atomically
 from db.document_records import DocumentRecord, Key, SpanRecord
 from db.models import LABELS, STATUSES
 
@@ -64,29 +64,36 @@ def ann_lines(record: DocumentRecord) -> Iterator[str]:
         yield f"#{number}\tAnnotatorNotes {names[span.key]}\t{_note(span, types.get(span.source))}"
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        # newline="" keeps the text byte for byte, so offsets hold on every platform.
-        with partial.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def write_brat(folder: Path, records: Iterable[DocumentRecord]) -> int:
+def write_brat(folder: Path, records: Iterable[DocumentRecord], *, force: bool = False,
+               protect: Iterable[Path] = ()) -> int:
     """Write every document into ``folder`` (created if missing); returns the document count.
 
-    Files are named by database document id; existing files of the same name are replaced.
+    Files are named by database document id; with ``force``, existing regular files of the
+    same name are replaced (never a link, a special file or one of ``protect``: see
+    :mod:`annotator.io.output`); without it an existing file is refused.
     """
-    folder.mkdir(exist_ok=True)
-    _write_atomically(folder / "annotation.conf", ANNOTATION_CONF)
+    if folder.is_symlink():
+        raise OutputError(f"cannot write {folder}: it is a symbolic link, and export never "
+                          "writes through one")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write {folder}: it is a file, and brat needs a folder")
+    if not folder.parent.is_dir():
+        raise OutputError(f"cannot write {folder}: folder {folder.parent} does not exist")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot write {folder}: {error.strerror or error}") from None
+    guarded = tuple(protect)
+
+    def write(name: str, text: str) -> None:
+        write_text_atomically(folder / name, text, force=force, protect=guarded)
+
+    write("annotation.conf", ANNOTATION_CONF)
     count = 0
     for record in records:
         stem = str(record.document_id)
-        _write_atomically(folder / f"{stem}.txt", record.text)
+        write(f"{stem}.txt", record.text)
         lines = list(ann_lines(record))
-        _write_atomically(folder / f"{stem}.ann", "".join(line + "\n" for line in lines))
+        write(f"{stem}.ann", "".join(line + "\n" for line in lines))
         count += 1
     return count

@@ -1,6 +1,7 @@
 """An :class:`AgreementReport` as Rich tables for the terminal.
 
-Annotator names are user data: every cell holding one is a ``Text``, never markup.
+Annotator names are user data: every cell holding one is drawn by ``verbatim`` (never markup,
+no control character obeyed: annotator/text/visible.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator.reports.agreement import AgreementReport
+from annotator.text.visible import verbatim
 
 ITEM_TITLES = {"source_type": "source type", "attribution": "attribution"}
 
@@ -23,8 +25,8 @@ def headline(report: AgreementReport) -> Text:
     names = ", ".join(report.annotators)
     plural = "s" * (report.sentences != 1)
     if report.all_sentences:
-        return Text(f"{names}: {report.sentences} sentence{plural} (all, done or not)")
-    return Text(f"{names}: {report.sentences} sentence{plural} done by all compared annotators")
+        return verbatim(f"{names}: {report.sentences} sentence{plural} (all, done or not)")
+    return verbatim(f"{names}: {report.sentences} sentence{plural} done by all compared annotators")
 
 
 def _table(title: str, text_columns: int, *columns: str) -> Table:
@@ -41,7 +43,8 @@ def span_table(report: AgreementReport) -> Table:
     table = _table("Spans: precision, recall, F1 of B against A", 4, "A", "B", "label",
                    "match", "|A|", "|B|", "matched", "P", "R", "F1")
     for score in report.spans:
-        table.add_row(Text(score.annotator_a), Text(score.annotator_b), score.label, score.match,
+        table.add_row(verbatim(score.annotator_a), verbatim(score.annotator_b), score.label,
+                      score.match,
                       str(score.a_spans), str(score.b_spans), str(score.matched),
                       number(score.precision), number(score.recall), number(score.f1),
                       style="bold" if score.label == "all" else None,
@@ -55,8 +58,8 @@ def kappa_table(report: AgreementReport) -> Table:
                    "observed", "kappa")
     for category in report.categories:
         for pair in category.pairs:
-            table.add_row(ITEM_TITLES[category.item], Text(pair.annotator_a),
-                          Text(pair.annotator_b), str(pair.matched), str(pair.pairs),
+            table.add_row(ITEM_TITLES[category.item], verbatim(pair.annotator_a),
+                          verbatim(pair.annotator_b), str(pair.matched), str(pair.pairs),
                           number(pair.observed), number(pair.kappa))
     return table
 
@@ -75,7 +78,8 @@ def figure_table(report: AgreementReport) -> Table:
     table = _table("Matched figures", 2, "A", "B", "matched", "with values", "value+unit",
                    "qualifier")
     for figures in report.figures:
-        table.add_row(Text(figures.annotator_a), Text(figures.annotator_b), str(figures.matched),
+        table.add_row(verbatim(figures.annotator_a), verbatim(figures.annotator_b),
+                      str(figures.matched),
                       str(figures.comparable), number(figures.value_unit),
                       number(figures.qualifier))
     return table

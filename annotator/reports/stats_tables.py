@@ -1,6 +1,7 @@
 """A :class:`StatsReport` as Rich tables with bar charts, for the terminal and the TUI.
 
-Names of annotators and sources are user data: cells holding them are ``Text``, never markup.
+Names of annotators and sources are user data: cells holding them are drawn by ``verbatim``
+(never markup, no control character obeyed: annotator/text/visible.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator.reports.stats import StatsReport
+from annotator.text.visible import verbatim
 from db.models import LABELS
 
 BAR_WIDTH = 12
@@ -23,10 +25,10 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 def bar(value: float, maximum: float, width: int = BAR_WIDTH, style: str = "cyan") -> Text:
     """A horizontal bar ``value / maximum`` of ``width`` cells (empty when ``maximum`` is 0)."""
     if maximum <= 0 or value <= 0:
-        return Text("")
+        return verbatim("")
     eighths = round(min(value / maximum, 1.0) * width * 8)
     full, part = divmod(eighths, 8)
-    return Text("█" * full + (_EIGHTHS[part] if part else ""), style=style)
+    return verbatim("█" * full + (_EIGHTHS[part] if part else ""), style=style)
 
 
 def duration(seconds: float) -> str:
@@ -61,7 +63,7 @@ def annotator_table(report: StatsReport) -> Table:
     most_done = max((person.sentences_done for person in report.annotators), default=0)
     for person in report.annotators:
         table.add_row(
-            Text(person.name), str(person.sentences_done),
+            verbatim(person.name), str(person.sentences_done),
             bar(person.sentences_done, most_done, BAR_WIDTH // 2),
             *(str(person.annotations.get(label, 0)) for label in LABELS),
             str(sum(person.annotations.values())), duration(person.active_seconds),
@@ -91,7 +93,8 @@ def source_table(report: StatsReport, limit: int = TOP_SOURCES) -> Table:
     most_claims = max((source.claims for source in shown), default=0)
     most_figures = max((source.figures for source in shown), default=0)
     for source in shown:
-        table.add_row(Text(source.name), Text(source.source_type or "–"), str(source.claims),
+        table.add_row(verbatim(source.name), verbatim(source.source_type or "–"),
+                      str(source.claims),
                       bar(source.claims, most_claims), str(source.figures),
                       bar(source.figures, most_figures, style="magenta"))
     return table
@@ -105,7 +108,8 @@ def type_table(report: StatsReport) -> Table:
     most_claims = max((kind.claims for kind in report.types), default=0)
     most_figures = max((kind.figures for kind in report.types), default=0)
     for kind in report.types:
-        table.add_row(Text(kind.source_type or "(no type)"), str(kind.sources), str(kind.claims),
+        table.add_row(verbatim(kind.source_type or "(no type)"), str(kind.sources),
+                      str(kind.claims),
                       bar(kind.claims, most_claims), str(kind.figures),
                       bar(kind.figures, most_figures, style="magenta"))
     return table
@@ -114,8 +118,8 @@ def type_table(report: StatsReport) -> Table:
 def stats_renderables(report: StatsReport) -> list[RenderableType]:
     """The whole stats view, top to bottom; empty sections are left out."""
     parts: list[RenderableType] = [
-        Text(f"documents: {report.documents}"),
-        Text(f"sentences: {report.sentences}"),
+        verbatim(f"documents: {report.documents}"),
+        verbatim(f"sentences: {report.sentences}"),
         label_table(report),
     ]
     if report.annotators:

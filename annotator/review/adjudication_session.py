@@ -13,6 +13,7 @@ from db import adjudication, history
 from db.annotations import ensure_annotator
 from db.engine import Database
 from db.read_models import SentenceContext, SpanVersion
+from db.retry import WriteRunner, write_action
 from db.review import sentence_context
 
 # Taking every agreed span of a corpus is one action, written in one transaction;
@@ -30,7 +31,8 @@ class AdjudicationSession:
         self.database = database
         self.adjudicator = adjudicator
         self.annotators = tuple(annotators)
-        ensure_annotator(database, adjudicator)
+        self.writes = WriteRunner()  # every write below goes through it
+        self.writes.run(lambda: ensure_annotator(database, adjudicator))
 
     def first_sentence(self) -> int | None:
         """The first sentence any of the annotators annotated."""
@@ -58,11 +60,13 @@ class AdjudicationSession:
             self.database, sentence_id, (*self.annotators, GOLD))
         return _classify(versions, self.annotators)
 
+    @write_action
     def take(self, version: SpanVersion, group: SpanGroup) -> int:
         """Copy one version into gold, replacing gold's other version of the group."""
         return adjudication.take_versions(
             self.database, self.adjudicator, [(version.annotation_id, group.labels)])[0]
 
+    @write_action
     def take_agreed(self, groups: Sequence[SpanGroup]) -> int:
         """Take every agreed span of ``groups`` not yet in gold; returns how many."""
         chosen = [(version.annotation_id, (version.label,)) for version in agreed_to_take(groups)]
@@ -70,6 +74,7 @@ class AdjudicationSession:
             adjudication.take_versions(self.database, self.adjudicator, chosen)
         return len(chosen)
 
+    @write_action
     def take_all_agreed(self) -> int:
         """Take every agreed span of the whole corpus not yet in gold, as one undo step."""
         chosen: list[tuple[int, tuple[str, ...]]] = []
@@ -81,10 +86,12 @@ class AdjudicationSession:
             adjudication.take_versions(self.database, self.adjudicator, chosen)
         return len(chosen)
 
+    @write_action
     def undo(self) -> int | None:
         """Undo the adjudicator's latest action; returns the sentence it touched."""
         return history.undo(self.database, self.adjudicator)
 
+    @write_action
     def redo(self) -> int | None:
         """Redo the adjudicator's latest undone action."""
         return history.redo(self.database, self.adjudicator)

@@ -21,6 +21,7 @@ from db.read_models import (
     SentenceContext,
     SourceChoice,
 )
+from db.retry import WriteRunner, write_action
 
 
 class ReviewSession:
@@ -31,7 +32,8 @@ class ReviewSession:
         self.database = database
         self.reviewer = reviewer
         self.annotator = reviewer  # the name the shared dialogs show
-        self.reviewer_id = ensure_annotator(database, reviewer)
+        self.writes = WriteRunner()  # every write below goes through it
+        self.reviewer_id = self.writes.run(lambda: ensure_annotator(database, reviewer))
         self.page_size = review.PAGE_SIZE
 
     # --- reading ------------------------------------------------------------------
@@ -62,30 +64,37 @@ class ReviewSession:
         return unknown_annotators(self.database, names)
 
     # --- decisions ------------------------------------------------------------------
+    @write_action
     def accept(self, annotation_id: int) -> None:
         """Accept one annotation."""
         review.decide(self.database, self.reviewer, annotation_id, "accepted")
 
+    @write_action
     def reject(self, annotation_id: int) -> None:
         """Reject one annotation."""
         review.decide(self.database, self.reviewer, annotation_id, "rejected")
 
+    @write_action
     def bulk(self, query: ReviewQuery, status: str) -> int:
         """Accept or reject everything the query lists, as one undo step; returns how many."""
         return review.bulk_decide(self.database, self.reviewer, query, status)
 
+    @write_action
     def note(self, annotation_id: int, text: str | None) -> None:
         """Set (or with an empty text remove) the reviewer's note."""
         review.set_note(self.database, self.reviewer, annotation_id, text)
 
+    @write_action
     def relabel(self, annotation_id: int, label: str) -> None:
         """Change the label (links that no longer fit are removed)."""
         review.relabel(self.database, self.reviewer, annotation_id, label)
 
+    @write_action
     def set_source(self, annotation_id: int, source_id: int | None) -> None:
         """Map a span, or a claim directly, to a canonical source (or clear it)."""
         review.set_source(self.database, self.reviewer, annotation_id, source_id)
 
+    @write_action
     def set_figure(
         self, annotation_id: int, value: float | None, unit: str | None, qualifier: str | None
     ) -> None:
@@ -97,21 +106,25 @@ class ReviewSession:
         """Canonical sources whose name or an alias contains ``query``."""
         return sources.find_sources(self.database, query, limit)
 
+    @write_action
     def create_source(
         self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
     ) -> int:
         """Add a canonical source (or return the existing one of that name)."""
         return sources.create_source(self.database, name, source_type, aliases)
 
+    @write_action
     def add_alias(self, source_id: int, alias: str) -> None:
         """Add another name for a canonical source."""
         sources.add_alias(self.database, source_id, alias)
 
     # --- history ----------------------------------------------------------------------
+    @write_action
     def undo(self) -> int | None:
         """Undo the reviewer's latest action; returns the sentence it touched, or ``None``."""
         return history.undo(self.database, self.reviewer)
 
+    @write_action
     def redo(self) -> int | None:
         """Redo the reviewer's latest undone action."""
         return history.redo(self.database, self.reviewer)

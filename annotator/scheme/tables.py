@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from rich.console import RenderableType
 from rich.table import Table
-from rich.text import Text
 
 from annotator.scheme.definition import Scheme
+from annotator.text.visible import verbatim
 
 
 def scheme_renderables(scheme: Scheme) -> list[RenderableType]:
     """Heading, labels, source types, cue counts and known sources; text is never markup."""
     labels = Table("label", "description", title="Labels", title_justify="left")
     for key, description in scheme.labels:
-        labels.add_row(Text(key), Text(description))
+        labels.add_row(verbatim(key), verbatim(description))
     types = Table("source type", "description", title="Source types", title_justify="left")
     for item in scheme.source_types:
-        types.add_row(Text(item.key), Text(item.description))
-    cues = Text(
+        types.add_row(verbatim(item.key), verbatim(item.description))
+    cues = verbatim(
         f"reporting cues: {len(scheme.cue_verbs) + len(scheme.weak_cue_verbs)} verbs, "
         f"{len(scheme.according_phrases)} 'according to' phrases, "
         f"{len(scheme.participle_cues)} participles"
     )
     known = Table("known source", "type", "aliases", title="Known sources", title_justify="left")
     for source in scheme.known_sources:
-        known.add_row(Text(source.name), Text(source.source_type or ""),
-                      Text(", ".join(source.aliases)))
-    heading = Text(f"scheme version {scheme.version} ({scheme.origin})")
+        known.add_row(verbatim(source.name), verbatim(source.source_type or ""),
+                      verbatim(", ".join(source.aliases)))
+    heading = verbatim(f"scheme version {scheme.version} ({scheme.origin})")
     return [heading, labels, types, cues, known]

@@ -7,12 +7,13 @@ from pathlib import Path
 from textual.app import App
 from textual.screen import Screen
 
+from annotator.tui.base import VerbatimApp
 from annotator.tui.commands import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.workspace import Workspace
 
 
-class AnnotatorApp(App[None]):
+class AnnotatorApp(VerbatimApp):
     """Shows :class:`AnnotateScreen` over a :class:`Workspace`; all data goes through it."""
 
     CSS_PATH = Path(__file__).parent / "styles" / "annotator.tcss"

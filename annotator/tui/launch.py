@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 # imported, hence set here, before the import below; a user's own setting wins.
 os.environ.setdefault("TEXTUAL_FPS", "240")
 # A statement waits this long for another writer's lock before the engine says "busy";
-# then the Workspace retries with backoff and the screen shows a notice, instead of
-# freezing silently for SQLite's default 10 s (or forever on PostgreSQL).
+# then the session's WriteRunner queues the write on a worker thread, retried with backoff,
+# and the screen shows a notice and keeps painting, instead of freezing silently for
+# SQLite's default 10 s (or forever on PostgreSQL). Every screen opens with it.
 INTERACTIVE_LOCK_WAIT_MS = 500
 
 

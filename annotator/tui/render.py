@@ -1,11 +1,5 @@
-"""Turning article text into Rich ``Text`` verbatim: no markup, control characters visible.
-
-Article text is data, never markup: everything shown goes through
-:func:`verbatim`, which builds a ``Text`` from the plain string (so ``[bold]``
-or ``[link=...]`` stay literal) after replacing each control character with one
-visible placeholder. One code point in, one code point out: offsets into the
-stored sentence stay valid offsets into what is drawn, so the word cursor and
-the highlights line up.
+"""Styles of the interface, and the one verbatim rendering of untrusted text
+(:mod:`annotator.text.visible`, re-exported here for the screens and widgets).
 """
 
 from __future__ import annotations
@@ -13,35 +7,9 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
+from annotator.text.visible import verbatim as verbatim
+from annotator.text.visible import visible as visible
 from db.read_models import AnnotationView
-
-
-def _control_map() -> dict[int, str]:
-    table = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ … ␟ (␛ for ESC)
-    table[0x7F] = "\u2421"  # ␡
-    # C1 controls have no pictures of their own; U+FFFD marks them, one per code point.
-    table.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-    # Line and paragraph separators would break the layout.
-    table[0x2028] = "\u2424"  # ␤
-    table[0x2029] = "\u00b6"  # ¶
-    # Bidi embeddings, overrides and isolates can reorder what is shown; show them.
-    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)):
-        table[code] = "\u2194"  # ↔
-    return table
-
-
-CONTROL_PICTURES = _control_map()
-
-
-def visible(text: str) -> str:
-    """``text`` with every control character replaced by one visible placeholder."""
-    return text.translate(CONTROL_PICTURES)
-
-
-def verbatim(text: str, style: str | Style = "") -> Text:
-    """A ``Text`` showing ``text`` exactly as written (never parsed as markup)."""
-    return Text(visible(text), style=style, no_wrap=False, end="")
-
 
 LABEL_STYLES: dict[str, Style] = {
     "claim": Style(color="#1b1b1b", bgcolor="#e5c07b"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
 from textual.screen import Screen
 
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.session import ReviewSession
+from annotator.tui.base import VerbatimApp
 from annotator.tui.screens.adjudicate import AdjudicateScreen
 from annotator.tui.screens.review import ReviewScreen
 from db.read_models import ReviewQuery
@@ -16,7 +16,7 @@ from db.read_models import ReviewQuery
 STYLES = Path(__file__).parent / "styles"
 
 
-class ReviewApp(App[None]):
+class ReviewApp(VerbatimApp):
     """Shows :class:`ReviewScreen` over a :class:`ReviewSession`."""
 
     CSS_PATH = [STYLES / "annotator.tcss", STYLES / "review.tcss"]
@@ -32,7 +32,7 @@ class ReviewApp(App[None]):
         return ReviewScreen(self.session, self.query_start)
 
 
-class AdjudicationApp(App[None]):
+class AdjudicationApp(VerbatimApp):
     """Shows :class:`AdjudicateScreen` over an :class:`AdjudicationSession`."""
 
     CSS_PATH = [STYLES / "annotator.tcss", STYLES / "review.tcss"]

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 from annotator.tui.dialogs.editors import FigureEditor
 from annotator.tui.render import plain_number, verbatim
 from db.read_models import AnnotationView
+from db.retry import WriteDeferred
 
 
 def parsed_figure(text: str) -> tuple[float | None, str | None, str | None]:
@@ -101,7 +102,9 @@ class FigureFormScreen(ModalScreen[bool]):
                 self.annotation.id, value,
                 fields["unit"].strip() or None, fields["qualifier"].strip() or None,
             )
+        except WriteDeferred:  # saved once the database is free; the screen says so
+            pass
         except ValueError as error:
-            self.query_one("#figure-error", Static).update(Text(str(error), style="red"))
+            self.query_one("#figure-error", Static).update(verbatim(str(error), style="red"))
             return
         self.dismiss(True)

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from annotator.review.filter import FilterFields, filter_fields, parse_filter
+from annotator.tui.render import verbatim
 from db.models import LABELS, STATUSES
 from db.read_models import REVIEW_SORTS, REVIEWED_CHOICES, ReviewQuery
 
@@ -72,7 +73,7 @@ class FilterScreen(ModalScreen[ReviewQuery | None]):
             if unknown:
                 raise ValueError(f"no annotator called {', '.join(map(repr, unknown))}")
         except ValueError as error:
-            self.query_one("#filter-error", Static).update(Text(str(error), style="red"))
+            self.query_one("#filter-error", Static).update(verbatim(str(error), style="red"))
             return
         self.dismiss(query)
 

@@ -71,7 +71,7 @@ class GotoScreen(ModalScreen[int | None]):
         self.query_one("#goto-hits", OptionList).display = False
 
     def _message(self, text: str) -> None:
-        self.query_one("#goto-message", Static).update(Text(text))
+        self.query_one("#goto-message", Static).update(verbatim(text))
 
     @on(Input.Submitted, "#goto-input")
     def submitted(self, event: Input.Submitted) -> None:

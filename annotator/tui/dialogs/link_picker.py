@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from annotator.tui.render import badge, verbatim
 from annotator.workspace import Workspace
 from db.read_models import AnnotationView
+from db.retry import WriteDeferred
 
 Row = tuple[Text, Any]
 
@@ -104,6 +105,8 @@ class FilterPicker(ModalScreen[bool]):
     def _pick(self, payload: Any) -> None:
         try:
             self.choose(payload)
+        except WriteDeferred:  # saved once the database is free; the screen says so
+            pass
         except ValueError as error:
             self.notify(str(error), severity="error", markup=False)
             return

@@ -17,6 +17,7 @@ from annotator.scheme.taxonomy import SOURCE_TYPES
 from annotator.tui.dialogs.editors import SourceEditor
 from annotator.tui.render import verbatim
 from db.read_models import AnnotationView, SourceChoice
+from db.retry import WriteDeferred
 
 NO_TYPE = "(no type)"
 
@@ -153,6 +154,8 @@ class SourcePickerScreen(ModalScreen[bool]):
     def _pick(self, choice: Choice) -> None:
         try:
             self._apply(choice)
+        except WriteDeferred:  # saved once the database is free; the screen says so
+            self.dismiss(True)
         except ValueError as error:
             self.notify(str(error), severity="error", markup=False)
 
@@ -192,6 +195,8 @@ class SourcePickerScreen(ModalScreen[bool]):
         try:
             source_id = self.workspace.create_source(self.new_name, source_type, aliases)
             self.workspace.set_source(self.annotation.id, source_id)
+        except WriteDeferred:  # saved once the database is free; the screen says so
+            pass
         except ValueError as error:
             self.notify(str(error), severity="error", markup=False)
             return

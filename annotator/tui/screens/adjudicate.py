@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.versions import AGREED, CONFLICTING, ONLY_ONE, SpanGroup, count_kinds
+from annotator.tui import keys
 from annotator.tui.dialogs.confirm import ConfirmScreen
 from annotator.tui.dialogs.help import HelpScreen, Section
+from annotator.tui.keys import bindings_for
 from annotator.tui.render import badge, format_number, label_style, verbatim
 from annotator.tui.widgets.span_context import SpanContext
+from annotator.tui.writes import WritingScreen
 from db.read_models import SpanVersion
 
 KIND_STYLES = {AGREED: "bold green", CONFLICTING: "bold red", ONLY_ONE: "bold yellow"}
@@ -54,22 +54,10 @@ def group_heading(group: SpanGroup) -> Text:
     return heading
 
 
-class AdjudicateScreen(Screen[None]):
+class AdjudicateScreen(WritingScreen):
     """One sentence at a time; the list holds its groups, each with its versions."""
 
-    BINDINGS = [
-        Binding("j,right", "next_sentence", "Next", tooltip="Next sentence to adjudicate"),
-        Binding("k,left", "previous_sentence", "Prev", tooltip="Previous sentence"),
-        Binding("t", "take", "Take", tooltip="Take the highlighted version into gold (enter too)"),
-        Binding("a", "take_agreed", "Take agreed",
-                tooltip="Take every agreed span of this sentence into gold"),
-        Binding("A,shift+a", "take_all_agreed", "All agreed", key_display="A",
-                tooltip="Take every agreed span of the whole corpus into gold (asks first)"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last take"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.ADJUDICATE_SCREEN)
 
     def __init__(self, session: AdjudicationSession) -> None:
         super().__init__()
@@ -91,6 +79,7 @@ class AdjudicateScreen(Screen[None]):
         return self.query_one("#adjudicate-groups", OptionList)
 
     def on_mount(self) -> None:
+        self.attach_writes(self.session.writes)
         self.options.focus()
         self.sentence_id = self.session.first_sentence()
         self.redraw()
@@ -179,12 +168,9 @@ class AdjudicateScreen(Screen[None]):
                        "This is the first one.")
 
     # --- taking -------------------------------------------------------------------------------
-    def _call(self, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except ValueError as error:
-            self.notify(str(error), title="Not done", severity="error", markup=False)
-            return None
+    def writes_settled(self) -> None:
+        """Writes that waited for the database are saved (or refused): draw what is stored."""
+        self.redraw(keep=self.options.highlighted)
 
     def action_take(self) -> None:
         """Copy the highlighted version into the gold layer."""
@@ -192,13 +178,14 @@ class AdjudicateScreen(Screen[None]):
         if chosen is None:
             return
         group, version = chosen
-        if self._call(lambda: self.session.take(version, group)) is not None:
+        if self.perform(lambda: self.session.take(version, group)).done:
             self.redraw(keep=self.options.highlighted)
 
     def action_take_agreed(self) -> None:
         """Take every agreed span of this sentence."""
-        taken = self._call(lambda: self.session.take_agreed(self.groups))
-        if taken is not None:
+        outcome = self.perform(lambda: self.session.take_agreed(self.groups))
+        if outcome.done and outcome.value is not None:
+            taken = outcome.value
             self.notify(f"Took {taken} agreed span{'s' * (taken != 1)} into gold.",
                         markup=False)
             self.redraw(keep=self.options.highlighted)
@@ -209,16 +196,19 @@ class AdjudicateScreen(Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                taken = self._call(self.session.take_all_agreed)
-                if taken is not None:
-                    self.notify(f"Took {taken:,} agreed spans into gold (u undoes).",
+                outcome = self.perform(self.session.take_all_agreed)
+                if outcome.done:
+                    self.notify(f"Took {outcome.value:,} agreed spans into gold (u undoes).",
                                 markup=False)
                     self.redraw(keep=self.options.highlighted)
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        touched = self._call(step)
+        outcome = self.perform(step)
+        if not outcome.done:
+            return
+        touched = outcome.value
         if touched is None:
             self.notify(f"Nothing to {verb}.", markup=False)
             return
@@ -235,15 +225,13 @@ class AdjudicateScreen(Screen[None]):
         self._history(self.session.redo, "redo")
 
     def help_sections(self) -> list[Section]:
-        """This screen's bindings."""
-        return [("Adjudication", self.BINDINGS),
-                ("In the list", [Binding("up,down", "move", "Choose a version"),
-                                 Binding("enter", "take", "Take the version into gold")])]
+        """The keys of this screen and its list."""
+        return keys.help_sections(keys.ADJUDICATE)
 
     def action_help(self) -> None:
         """Show every binding."""
         self.app.push_screen(HelpScreen(self.help_sections()))
 
     def action_quit(self) -> None:
-        """Leave (everything is already saved)."""
-        self.app.exit()
+        """Leave (everything is already saved, or is saved first)."""
+        self.quit_when_saved()

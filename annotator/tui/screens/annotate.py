@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import constants
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
 from annotator.tui.screens.annotate_suggestions import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_pane import SentencePane
+from annotator.tui.writes import WritingScreen
 from annotator.workspace import Workspace
 from db.read_models import AnnotationView, Progress, SentenceView
-from db.retry import Wait
+from db.retry import WriteDeferred
 
 if TYPE_CHECKING:
     from annotator.tui.dialogs.help import Section
@@ -33,40 +33,10 @@ AFTER_PAINT_SECONDS = 2 / constants.MAX_FPS
 EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)."
 
 
-class _Failed:
-    """Marks a workspace call that was refused (the user has been told why)."""
-
-
-FAILED = _Failed()
-
-
-class AnnotateScreen(SuggestionKeys, Screen[None]):
+class AnnotateScreen(SuggestionKeys, WritingScreen):
     """Reads a sentence from the workspace on every move; never holds the corpus."""
 
-    BINDINGS = [
-        Binding("j,down", "next_sentence", "Next", tooltip="Next sentence"),
-        Binding("k,up", "previous_sentence", "Prev", show=False, tooltip="Previous sentence"),
-        Binding("J,shift+j", "next_document", "Next doc", key_display="J", show=False,
-                tooltip="First sentence of the next document"),
-        Binding("K,shift+k", "previous_document", "Prev doc", key_display="K", show=False,
-                tooltip="First sentence of the previous document"),
-        Binding("n", "next_unfinished", "Not done",
-                tooltip="Next sentence you have not marked done"),
-        Binding("g", "goto", "Go to",
-                tooltip="Go to document 12, sentence 12:5, or search the text"),
-        Binding("d", "toggle_done", "Done",
-                tooltip="Mark the sentence done / not done (also when there is nothing to tag)"),
-        Binding("a", "attribute", "Attribute",
-                tooltip="Attribute the claim under the cursor to a source, or to nobody"),
-        Binding("F,shift+f", "link_figure", "Fig→claim", key_display="F",
-                tooltip="Link the figure under the cursor to the claim it supports"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last action (also after a restart)"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo the last undone action"),
-        Binding("ctrl+s", "stats", "Stats", show=False,
-                tooltip="Statistics: progress and pace per annotator, claims per source"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.ANNOTATE_SCREEN)
 
     # How often the screen looks for what other annotators (or terminals) changed.
     POLL_SECONDS = 1.5
@@ -81,7 +51,6 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         # shows the move is painted (see ``_arrive``).
         self._unsaved_position: int | None = None
         self._position_refused = False
-        self._busy_since: float | None = None
         self._progress: Progress | None = None  # as the header shows it
         # The direction of the last move: the next one is read ahead that way.
         self._forward = True
@@ -105,7 +74,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
-        self.workspace.on_wait = self._database_busy
+        self.attach_writes(self.workspace.writes)
         self.set_interval(self.POLL_SECONDS, self.poll_changes)
         self.viewer.current_annotator = self.workspace.annotator
         self.viewer.focus()
@@ -119,29 +88,9 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self._arrive(start)
 
     # --- showing ---------------------------------------------------------------
-    def _call(self, call: Callable[[], T]) -> T | _Failed:
-        """Run one workspace action; a refusal is shown, not raised."""
-        try:
-            return call()
-        except ValueError as error:  # also DatabaseBusyError
-            self.notify(str(error), title="Not done", severity="error", markup=False)
-            return FAILED
-
-    def _database_busy(self, wait: Wait) -> None:
-        """Another program holds the database: say so once per action; the action is
-        retried (db/retry.py) and a second notice says when it went through."""
-        if self._busy_since is not None:
-            return
-        self._busy_since = time.monotonic() - wait.waited
-        self.notify("Waiting for the database: another program is writing to it…",
-                    title="Database busy", severity="warning", markup=False)
-        self.call_after_refresh(self._busy_over)
-
-    def _busy_over(self) -> None:
-        if self._busy_since is not None:
-            waited, self._busy_since = time.monotonic() - self._busy_since, None
-            self.notify(f"Saved after waiting {waited:.1f} s for the database.",
-                        title="Database busy", markup=False)
+    def writes_settled(self) -> None:
+        """Writes that waited for the database are saved (or refused): draw what is stored."""
+        self.redraw()
 
     def poll_changes(self) -> None:
         """Show what others changed (their spans with --show-others, this annotator's from
@@ -169,7 +118,7 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         if left != sentence_id and self.workspace.leaving_marks_done(left, sentence_id):
             self._unsaved_position = None
             # Refused (read-only, disk full): the user is told, and reading goes on.
-            self._call(lambda: self.workspace.move(left, sentence_id))
+            self.perform(lambda: self.workspace.move(left, sentence_id))
         else:
             self._unsaved_position = sentence_id
         self.redraw(keep_cursor=False)
@@ -180,6 +129,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             position, self._unsaved_position = self._unsaved_position, None
             try:
                 self.workspace.remember_position(position)
+            except WriteDeferred:  # queued behind another program's lock: saved later
+                pass
             except ValueError as error:  # not stored (read-only, disk full): say so once
                 if not self._position_refused:
                     self._position_refused = True
@@ -234,6 +185,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         """Compute the document's suggestions (first show only) and show them if added."""
         try:
             added = self.workspace.suggest(document_id)
+        except WriteDeferred:  # stored once the database is free; writes_settled draws them
+            return
         except Exception as error:  # a suggester bug must never cost the annotator their work
             self.notify(f"No suggestions for this document: {error}", severity="warning",
                         markup=False)
@@ -300,20 +253,21 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         if self.sentence_id is None:
             return
         sentence_id = self.sentence_id
-        if self._call(lambda: self.workspace.toggle_done(sentence_id)) is not FAILED:
+        if self.perform(lambda: self.workspace.toggle_done(sentence_id)).done:
             self.redraw()
 
     def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        touched = self._call(step)
-        if isinstance(touched, _Failed):
+        outcome = self.perform(step)
+        if not outcome.done:
             return
+        touched = outcome.value
         if touched is None:
             self.notify(f"Nothing to {verb}.", markup=False)
             return
         same = touched == self.sentence_id
         self.sentence_id = touched
         self._unsaved_position = None  # superseded: a later deferred write must not undo this
-        self.workspace.remember_position(touched)
+        self.perform(lambda: self.workspace.remember_position(touched))
         self.redraw(keep_cursor=same)
         self.notify("Undone." if verb == "undo" else "Redone.", markup=False)
 
@@ -339,11 +293,14 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
                         markup=False)
             self.annotation_list.highlight_annotation(existing.id)
             return
-        new_id = self._call(
+        outcome = self.perform(
             lambda: self.workspace.tag(sentence_id, message.label, message.start, message.end)
         )
-        if isinstance(new_id, _Failed):
+        if outcome.waiting:
+            self.viewer.clear_selection()  # tagged once the database is free, then drawn
+        if outcome.value is None:
             return
+        new_id = outcome.value
         self.viewer.clear_selection()
         self.redraw()
         self.annotation_list.highlight_annotation(new_id)
@@ -396,13 +353,13 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
                                           and annotation.status == "suggested"):
             # A suggestion is never deleted: rejecting keeps it as negative data.
             decide = self.workspace.accept if message.action == "accept" else self.workspace.reject
-            result = self._call(lambda: decide([annotation_id]))
+            result = self.perform(lambda: decide([annotation_id]))
         elif message.action == "delete":
-            result = self._call(lambda: self.workspace.delete(annotation_id))
+            result = self.perform(lambda: self.workspace.delete(annotation_id))
         else:
             label = message.label or "claim"
-            result = self._call(lambda: self.workspace.relabel(annotation_id, label))
-        if result is not FAILED:
+            result = self.perform(lambda: self.workspace.relabel(annotation_id, label))
+        if result.done:
             self.redraw()
 
     def _annotation_for(self, label: str) -> AnnotationView | None:
@@ -469,14 +426,8 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
             self.annotation_list.highlight_annotation(under.id)
 
     def help_sections(self) -> list[Section]:
-        """The bindings of this screen and its widgets, as the help screen lists them."""
-        return [
-            ("Moving, marking, history", self.BINDINGS),
-            ("On the sentence (word cursor)", SentencePane.BINDINGS),
-            ("In the annotation list (tab)", AnnotationList.BINDINGS),
-            ("Anywhere", [Binding("ctrl+p", "command_palette", "Command palette",
-                                  tooltip="Command palette: every action by name")]),
-        ]
+        """The keys of this screen and its widgets, as the help screen lists them."""
+        return keys.help_sections(keys.ANNOTATE)
 
     def action_help(self) -> None:
         """Show every binding."""
@@ -491,6 +442,6 @@ class AnnotateScreen(SuggestionKeys, Screen[None]):
         self.app.push_screen(StatsScreen(self.workspace.stats))
 
     def action_quit(self) -> None:
-        """Leave the application (everything is already saved)."""
+        """Leave the application (everything is already saved, or is saved first)."""
         self.save_position()
-        self.app.exit()
+        self.quit_when_saved()

@@ -15,6 +15,7 @@ from db.read_models import AnnotationView, SentenceView
 if TYPE_CHECKING:
     from annotator.tui.widgets.annotation_list import AnnotationList
     from annotator.tui.widgets.sentence_pane import SentencePane
+    from annotator.tui.writes import Outcome
     from annotator.workspace import Workspace
 
 
@@ -27,7 +28,7 @@ class SuggestionKeys:
         viewer: SentencePane
         annotation_list: AnnotationList
 
-        def _call(self, call: Callable[[], Any]) -> Any: ...
+        def perform(self, call: Callable[[], Any]) -> Outcome[Any]: ...
         def redraw(self, *, keep_cursor: bool = True) -> None: ...
         def _follow_cursor(self) -> None: ...
         def action_focus_list(self) -> None: ...
@@ -93,7 +94,7 @@ class SuggestionKeys:
                         markup=False)
             return
         decide = self.workspace.accept if status == "accepted" else self.workspace.reject
-        if isinstance(self._call(lambda: decide([a.id for a in annotations])), int):
+        if self.perform(lambda: decide([a.id for a in annotations])).done:
             self.redraw()
             self._follow_cursor()
 

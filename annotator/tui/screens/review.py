@@ -7,11 +7,10 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotator.review.session import ReviewSession, annotation_view
+from annotator.tui import keys
 from annotator.tui.dialogs.confirm import ConfirmScreen
 from annotator.tui.dialogs.figure_form import FigureFormScreen
 from annotator.tui.dialogs.filter import FilterScreen
@@ -19,38 +18,20 @@ from annotator.tui.dialogs.help import HelpScreen, Section
 from annotator.tui.dialogs.history import HistoryScreen
 from annotator.tui.dialogs.note import NoteScreen
 from annotator.tui.dialogs.source_picker import SourcePickerScreen
+from annotator.tui.keys import bindings_for
 from annotator.tui.render import label_style, verbatim
 from annotator.tui.widgets.review_table import ReviewTable
 from annotator.tui.widgets.span_context import SpanContext
+from annotator.tui.writes import WritingScreen
 from db.read_models import REVIEW_SORTS, ReviewQuery, ReviewRow
 
 EMPTY = "No annotations match: press / to change the filter."
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(WritingScreen):
     """Holds one page of rows and the keys of the pages before it; never the whole listing."""
 
-    BINDINGS = [
-        Binding("y", "decide('accepted')", "Accept", tooltip="Accept (enter too)"),
-        Binding("x,n", "decide('rejected')", "Reject", tooltip="Reject"),
-        Binding("e", "edit", "Edit", tooltip="Edit attributes: canonical source or figure value"),
-        Binding("c", "relabel('claim')", "Claim", show=False, tooltip="Relabel as claim"),
-        Binding("s", "relabel('source')", "Source", show=False, tooltip="Relabel as source"),
-        Binding("f", "relabel('figure')", "Figure", show=False, tooltip="Relabel as figure"),
-        Binding("m", "note", "Note", tooltip="Add or change a note"),
-        Binding("h", "history", "History", tooltip="History of the annotation"),
-        Binding("slash", "filter", "Filter", key_display="/",
-                tooltip="Filter by annotator, label, status, document, text; sort"),
-        Binding("o", "cycle_sort", "Sort", show=False, tooltip="Next sort order"),
-        Binding("A,shift+a", "bulk('accepted')", "Accept all", key_display="A",
-                tooltip="Accept every row of the filter (asks first)"),
-        Binding("R,shift+r", "bulk('rejected')", "Reject all", key_display="R", show=False,
-                tooltip="Reject every row of the filter (asks first)"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last decision or edit"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.REVIEW_SCREEN)
 
     def __init__(self, session: ReviewSession, query: ReviewQuery | None = None) -> None:
         super().__init__()
@@ -73,6 +54,7 @@ class ReviewScreen(Screen[None]):
         return self.query_one(ReviewTable)
 
     def on_mount(self) -> None:
+        self.attach_writes(self.session.writes)
         self.table.focus()
         self.reload()
 
@@ -164,14 +146,9 @@ class ReviewScreen(Screen[None]):
         self._show_context()
         return fresh
 
-    def _call(self, call: Callable[[], Any]) -> bool:
-        """Run one session action; a refusal is shown, not raised."""
-        try:
-            call()
-        except ValueError as error:
-            self.notify(str(error), title="Not done", severity="error", markup=False)
-            return False
-        return True
+    def writes_settled(self) -> None:
+        """Writes that waited for the database are saved (or refused): list what is stored."""
+        self.reload()
 
     # --- decisions -------------------------------------------------------------------------
     def on_review_table_accept_requested(self, _message: ReviewTable.AcceptRequested) -> None:
@@ -184,14 +161,14 @@ class ReviewScreen(Screen[None]):
         if row is None:
             return
         decide = self.session.accept if status == "accepted" else self.session.reject
-        if self._call(lambda: decide(row.id)):
+        if self.perform(lambda: decide(row.id)).done:
             self._refresh_row(row.id)
             self.table.action_cursor_down()
 
     def action_relabel(self, label: str) -> None:
         """Give the selected row another label."""
         row = self.selected
-        if row is not None and self._call(lambda: self.session.relabel(row.id, label)):
+        if row is not None and self.perform(lambda: self.session.relabel(row.id, label)).done:
             self._refresh_row(row.id)
 
     def action_edit(self) -> None:
@@ -212,7 +189,7 @@ class ReviewScreen(Screen[None]):
             return
 
         def written(note: str | None) -> None:
-            if note is not None and self._call(lambda: self.session.note(row.id, note)):
+            if note is not None and self.perform(lambda: self.session.note(row.id, note)).done:
                 self._refresh_row(row.id)
 
         self.app.push_screen(NoteScreen(row.text, row.note), written)
@@ -255,19 +232,19 @@ class ReviewScreen(Screen[None]):
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            changed: list[int] = []
-            if self._call(lambda: changed.append(self.session.bulk(self.query_now, status))):
-                self.notify(f"{verb}ed {changed[0]:,} annotations (u undoes).", markup=False)
+            changed = self.perform(lambda: self.session.bulk(self.query_now, status))
+            if changed.done:
+                self.notify(f"{verb}ed {changed.value:,} annotations (u undoes).", markup=False)
                 self.reload()
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     # --- history, help, quit --------------------------------------------------------------------
     def _history(self, step: Callable[[], int | None], verb: str) -> None:
-        touched: list[int | None] = []
-        if not self._call(lambda: touched.append(step())):
+        touched = self.perform(step)
+        if not touched.done:
             return
-        if touched[0] is None:
+        if touched.value is None:
             self.notify(f"Nothing to {verb}.", markup=False)
             return
         self.reload()
@@ -282,19 +259,16 @@ class ReviewScreen(Screen[None]):
         self._history(self.session.redo, "redo")
 
     def help_sections(self) -> list[Section]:
-        """The bindings of this screen and its table."""
-        return [
-            ("Deciding and editing", self.BINDINGS),
-            ("In the table", ReviewTable.BINDINGS),
-        ]
+        """The keys of this screen and its table."""
+        return keys.help_sections(keys.REVIEW)
 
     def action_help(self) -> None:
         """Show every binding."""
         self.app.push_screen(HelpScreen(self.help_sections()))
 
     def action_quit(self) -> None:
-        """Leave (everything is already saved)."""
-        self.app.exit()
+        """Leave (everything is already saved, or is saved first)."""
+        self.quit_when_saved()
 
 
 def _details(row: ReviewRow) -> Text:

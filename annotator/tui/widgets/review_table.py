@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
 from annotator.tui.render import badge, format_number, verbatim
 from db.read_models import ReviewRow
 
@@ -61,14 +62,7 @@ def row_cells(row: ReviewRow) -> tuple[Text, ...]:
 class ReviewTable(DataTable[Text]):
     """A DataTable holding one page; moving past either end asks the screen for a page."""
 
-    BINDINGS = [
-        # Enter accepts; a mouse click only moves the cursor (DataTable would "select").
-        Binding("enter", "accept", "Accept", show=False, tooltip="Accept the row"),
-        Binding("pagedown,right_square_bracket", "next_page", "Next page", key_display="]",
-                tooltip="Next page of rows"),
-        Binding("pageup,left_square_bracket", "previous_page", "Prev page", key_display="[",
-                tooltip="Previous page of rows"),
-    ]
+    BINDINGS = bindings_for(keys.REVIEW_TABLE)
 
     class PageRequested(Message):
         """The user moved past the first (``step`` -1) or last (``step`` 1) row."""

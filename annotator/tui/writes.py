@@ -1,0 +1,140 @@
+"""The screens' side of the one write runner (:class:`db.retry.WriteRunner`).
+
+Every screen runs a session action through :meth:`WritingScreen.perform` and reads one
+:class:`Outcome`. A write that finds the database held by another program is queued on the
+runner's worker thread instead of freezing the event loop: the screen keeps painting, says
+at once that it waits, says when the change is saved (or why not), and draws again then.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from textual.message import Message
+from textual.screen import Screen
+
+from db.retry import WriteDeferred, WriteRunner, refusal
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of one action: ``done`` (saved now, ``value`` is its result),
+    ``waiting`` (queued behind another writer, saved later, a notice says so), or neither
+    (refused, and the screen already said why)."""
+
+    value: T | None = None
+    done: bool = False
+    waiting: bool = False
+
+
+class WritingScreen(Screen[None]):
+    """A screen whose actions write through a session's :class:`WriteRunner`."""
+
+    class Waiting(Message):
+        """A write was queued behind another program's lock."""
+
+    class Saved(Message):
+        """Every queued write is saved."""
+
+        def __init__(self, waited: float) -> None:
+            super().__init__()
+            self.waited = waited
+
+    class Refused(Message):
+        """A queued write was refused, and ``dropped`` writes queued behind it with it."""
+
+        def __init__(self, message: str, dropped: int) -> None:
+            super().__init__()
+            self.message = message
+            self.dropped = dropped
+
+    _runner: WriteRunner | None = None
+    _waiting_since: float | None = None
+    _quit_when_saved = False
+
+    def attach_writes(self, runner: WriteRunner) -> None:
+        """From now on, writes that must wait run on the runner's worker."""
+        self._runner = runner
+        runner.attach(_ScreenListener(self))
+
+    def perform(self, call: Callable[[], T]) -> Outcome[T]:
+        """Run one session action; a refusal is shown, not raised."""
+        try:
+            return Outcome(call(), done=True)
+        except WriteDeferred:
+            return Outcome(waiting=True)
+        except ValueError as error:  # a refused action: StorageError, DatabaseBusyError too
+            self.refused(str(error))
+        except DBAPIError as error:
+            message = refusal(error)
+            if message is None:
+                raise
+            self.refused(message)
+        return Outcome()
+
+    def refused(self, message: str) -> None:
+        """Say, in one line, that an action was not done."""
+        self.notify(message, title="Not done", severity="error", markup=False)
+
+    def writes_settled(self) -> None:
+        """Queued writes were saved or refused: show the database as it is now."""
+
+    def quit_when_saved(self) -> None:
+        """Leave now, or once the writes still waiting for the database are saved."""
+        runner = self._runner
+        if runner is None or runner.queued == 0:
+            self.app.exit()
+            return
+        self._quit_when_saved = True
+        self.notify(f"Saving {runner.queued} waiting change(s) first; the screen closes "
+                    "once they are saved.", title="Database busy", severity="warning",
+                    markup=False)
+
+    # --- told by the runner, on the event loop ------------------------------------------
+    def on_writing_screen_waiting(self, _message: WritingScreen.Waiting) -> None:
+        if self._waiting_since is not None:
+            return
+        self._waiting_since = time.monotonic()
+        self.notify("Waiting for the database: another program is writing to it… "
+                    "(keep working; this change is saved once it is free)",
+                    title="Database busy", severity="warning", markup=False)
+
+    def on_writing_screen_saved(self, message: WritingScreen.Saved) -> None:
+        self._waiting_since = None
+        self.notify(f"Saved after waiting {message.waited:.1f} s for the database.",
+                    title="Database busy", markup=False)
+        self._settled()
+
+    def on_writing_screen_refused(self, message: WritingScreen.Refused) -> None:
+        self._waiting_since = None
+        later = f" ({message.dropped} later change(s) waiting behind it were not saved either)"
+        self.refused(message.message + (later if message.dropped else ""))
+        self._settled()
+
+    def _settled(self) -> None:
+        self.writes_settled()
+        if self._quit_when_saved and (self._runner is None or self._runner.queued == 0):
+            self.app.exit()
+
+
+class _ScreenListener:
+    """Hands what the runner reports to the screen's message queue (thread-safe, and it
+    never blocks the runner's worker, even once the app has stopped)."""
+
+    def __init__(self, screen: WritingScreen) -> None:
+        self.screen = screen
+
+    def writes_waiting(self, queued: int) -> None:
+        self.screen.post_message(WritingScreen.Waiting())
+
+    def writes_saved(self, waited: float) -> None:
+        self.screen.post_message(WritingScreen.Saved(waited))
+
+    def writes_refused(self, message: str, dropped: int) -> None:
+        self.screen.post_message(WritingScreen.Refused(message, dropped))
