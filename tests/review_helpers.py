@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from annotator.io.importer import import_paths
-from db.annotations import NewSpan, add_span, attribute_to_span, set_figure
+from db.annotations import NewSpan, add_span, attribute_to_span, ensure_annotator, set_figure
 from db.engine import Database
 from db.models import Sentence
 
@@ -33,8 +33,9 @@ def span(database: Database, annotator: str, sentence: int, words: str, label: s
         text = connection.scalar(select(Sentence.text).where(Sentence.id == sentence_id))
     assert text is not None and words in text
     start = text.index(words)
-    return add_span(database, annotator, NewSpan(sentence_id, label, start, start + len(words),
-                                                 status=status))
+    annotator_id = ensure_annotator(database, annotator)
+    return add_span(database, annotator_id, NewSpan(sentence_id, label, start, start + len(words),
+                                                    status=status))
 
 
 def build_review_corpus(database: Database, folder: Path) -> dict[str, int]:
@@ -52,6 +53,7 @@ def build_review_corpus(database: Database, folder: Path) -> dict[str, int]:
         "bob_source": span(database, "bob", 2, "Hamas", "source", status="suggested"),
         "ana_markup": span(database, "ana", 2, "[bold]report[/bold]", "claim"),
     }
-    attribute_to_span(database, "ana", ids["ana_claim"], ids["ana_source"])
-    set_figure(database, "ana", ids["ana_figure"], 160000, "people", "over")
+    ana_id = ensure_annotator(database, "ana")
+    attribute_to_span(database, ana_id, ids["ana_claim"], ids["ana_source"])
+    set_figure(database, ana_id, ids["ana_figure"], 160000, "people", "over")
     return ids

@@ -12,6 +12,7 @@ from review_helpers import build_review_corpus
 from annotator.cli import cli
 from annotator.tui import launch as tui_launch
 from db import review
+from db.annotations import ensure_annotator
 from db.engine import Database, open_database
 from db.filters import AnnotationFilter
 from db.read_models import ReviewQuery
@@ -90,7 +91,8 @@ def test_prodigy_and_doccano_leave_out_rejected_spans_unless_asked(
     database = open_database(filled)
     try:
         rejected = review.review_page(database, ReviewQuery(text="Hamas"))[0]
-        review.decide(database, "rita", rejected.id, "rejected")
+        rita_id = ensure_annotator(database, "rita")
+        review.decide(database, rita_id, rejected.id, "rejected")
     finally:
         database.dispose()
     for fmt, key in (("prodigy", "spans"), ("doccano", "entities")):

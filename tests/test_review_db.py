@@ -12,11 +12,13 @@ from db import history, review
 from db.annotations import (
     SpanError,
     delete_annotation,
+    ensure_annotator,
 )
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, ChangeLogEntry
 from db.read_models import ReviewQuery
+from db.values import Figure
 
 
 @pytest.fixture
@@ -91,8 +93,7 @@ def test_row_carries_source_attribution_and_figure(corpus) -> None:
     assert (claim.annotator, claim.attributed_text) == ("ana", "Officials")
     figure = review.review_row(database, ids["ana_figure"])
     assert figure is not None
-    assert (figure.figure_value, figure.figure_unit, figure.figure_qualifier) == (
-        160000, "people", "over")
+    assert figure.figure == Figure(160000, "people", "over")
     context = review.sentence_context(database, claim.sentence_id)
     assert context.previous_text is None
     assert context.next_text == "The ministry reported $53 billion in damage."
@@ -102,55 +103,58 @@ def test_row_carries_source_attribution_and_figure(corpus) -> None:
 # --- decisions ------------------------------------------------------------------------------
 def test_accept_and_reject_stamp_reviewer_and_undo_restores(corpus) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
     target = ids["bob_figure"]
-    review.decide(database, "rita", target, "rejected")
+    review.decide(database, rita_id, target, "rejected")
     stored = _stored(database, target)
     with database.engine.connect() as connection:
         rita = connection.scalar(select(Annotator.id).where(Annotator.name == "rita"))
     assert (stored.status, stored.reviewed_by) == ("rejected", rita)
     assert stored.reviewed_at is not None
-    review.decide(database, "rita", target, "accepted")
+    review.decide(database, rita_id, target, "accepted")
     assert _stored(database, target).status == "accepted"
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     stored = _stored(database, target)
     assert (stored.status, stored.reviewed_by) == ("rejected", rita)
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     stored = _stored(database, target)
     assert (stored.status, stored.reviewed_by, stored.reviewed_at) == ("suggested", None, None)
     # The annotator's own undo stack is untouched by the reviewer's actions.
     assert _stored(database, ids["bob_source"]).status == "suggested"
     with pytest.raises(SpanError):
-        review.decide(database, "rita", target, "suggested")
+        review.decide(database, rita_id, target, "suggested")
 
 
 def test_note_relabel_source_and_figure_by_a_reviewer(corpus) -> None:
     database, ids = corpus
-    review.set_note(database, "rita", ids["ana_claim"], "  check the number  ")
+    rita_id = ensure_annotator(database, "rita")
+    review.set_note(database, rita_id, ids["ana_claim"], "  check the number  ")
     assert _stored(database, ids["ana_claim"]).note == "check the number"
-    review.set_note(database, "rita", ids["ana_claim"], "")
+    review.set_note(database, rita_id, ids["ana_claim"], "")
     assert _stored(database, ids["ana_claim"]).note is None
-    review.relabel(database, "rita", ids["ana_source"], "claim")
+    review.relabel(database, rita_id, ids["ana_source"], "claim")
     assert _stored(database, ids["ana_source"]).label == "claim"
     # The claim's attribution to that span no longer fits and is gone.
     assert review.review_row(database, ids["ana_claim"]).attributed_text is None
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     assert _stored(database, ids["ana_source"]).label == "source"
     assert review.review_row(database, ids["ana_claim"]).attributed_text == "Officials"
-    review.set_figure(database, "rita", ids["bob_figure"], 53e9, "USD", None)
+    review.set_figure(database, rita_id, ids["bob_figure"], 53e9, "USD", None)
     assert _stored(database, ids["bob_figure"]).figure_value == 53e9
     with pytest.raises(SpanError):
-        review.set_figure(database, "rita", ids["bob_source"], 1, None, None)
+        review.set_figure(database, rita_id, ids["bob_source"], 1, None, None)
     with pytest.raises(SpanError):
-        review.relabel(database, "rita", ids["bob_source"], "quote")
+        review.relabel(database, rita_id, ids["bob_source"], "quote")
     with pytest.raises(SpanError):
-        review.set_source(database, "rita", ids["bob_source"], 999)
+        review.set_source(database, rita_id, ids["bob_source"], 999)
 
 
 def test_bulk_accept_is_one_undo_step_and_touches_only_the_filter(corpus, monkeypatch) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
     monkeypatch.setattr(review, "BULK_CHUNK", 2)  # several chunks even on this small corpus
     query = ReviewQuery(AnnotationFilter(annotators=("ana",)))
-    changed = review.bulk_decide(database, "rita", query, "accepted")
+    changed = review.bulk_decide(database, rita_id, query, "accepted")
     assert changed == 4  # ana's four spans: all accepted already, but never reviewed
     for name in ("ana_claim", "ana_source", "ana_figure", "ana_markup"):
         assert _stored(database, ids[name]).reviewed_by is not None
@@ -161,16 +165,17 @@ def test_bulk_accept_is_one_undo_step_and_touches_only_the_filter(corpus, monkey
             .where(ChangeLogEntry.action == "bulk_accept"))
         assert groups == 1
     # Deciding again changes nothing: they carry the decision already.
-    assert review.bulk_decide(database, "rita", query, "accepted") == 0
-    history.undo(database, "rita")
+    assert review.bulk_decide(database, rita_id, query, "accepted") == 0
+    history.undo(database, rita_id)
     for name in ("ana_claim", "ana_source", "ana_figure", "ana_markup"):
         assert _stored(database, ids[name]).reviewed_by is None
 
 
 def test_bulk_reject_of_suggestions(corpus) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
     query = ReviewQuery(AnnotationFilter(statuses=("suggested",)))
-    assert review.bulk_decide(database, "rita", query, "rejected") == 2
+    assert review.bulk_decide(database, rita_id, query, "rejected") == 2
     assert _stored(database, ids["bob_figure"]).status == "rejected"
     assert _stored(database, ids["bob_source"]).status == "rejected"
     assert review.count_rows(database, ReviewQuery(reviewed="yes")) == 2
@@ -179,8 +184,9 @@ def test_bulk_reject_of_suggestions(corpus) -> None:
 
 def test_history_lists_every_change_with_who(corpus) -> None:
     database, ids = corpus
-    review.decide(database, "rita", ids["ana_figure"], "rejected")
-    review.set_note(database, "rita", ids["ana_figure"], "not a count")
+    rita_id = ensure_annotator(database, "rita")
+    review.decide(database, rita_id, ids["ana_figure"], "rejected")
+    review.set_note(database, rita_id, ids["ana_figure"], "not a count")
     entries = review.annotation_history(database, ids["ana_figure"])
     assert [(entry.who, entry.action) for entry in entries] == [
         ("ana", "tag"), ("ana", "set_figure"), ("rita", "reject"), ("rita", "note")]
@@ -193,19 +199,21 @@ def test_history_lists_every_change_with_who(corpus) -> None:
 
 def test_bulk_undo_and_redo_in_chunks(corpus, monkeypatch) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
+    bob_id = ensure_annotator(database, "bob")
     monkeypatch.setattr(history, "REVERT_CHUNK", 2)
     everything = ReviewQuery()
-    assert review.bulk_decide(database, "rita", everything, "rejected") == len(ids)
-    history.undo(database, "rita")
+    assert review.bulk_decide(database, rita_id, everything, "rejected") == len(ids)
+    history.undo(database, rita_id)
     assert {_stored(database, i).status for i in ids.values()} == {"accepted", "suggested"}
     assert all(_stored(database, i).reviewed_by is None for i in ids.values())
-    history.redo(database, "rita")
+    history.redo(database, rita_id)
     assert {_stored(database, i).status for i in ids.values()} == {"rejected"}
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     assert _stored(database, ids["bob_figure"]).status == "suggested"
     # An undo whose rows were deleted meanwhile is refused, and changes nothing.
-    review.bulk_decide(database, "rita", everything, "accepted")
-    delete_annotation(database, "bob", ids["bob_figure"])
+    review.bulk_decide(database, rita_id, everything, "accepted")
+    delete_annotation(database, bob_id, ids["bob_figure"])
     with pytest.raises(history.HistoryError):
-        history.undo(database, "rita")
+        history.undo(database, rita_id)
     assert _stored(database, ids["bob_source"]).reviewed_by is not None

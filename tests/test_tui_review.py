@@ -162,7 +162,8 @@ async def test_e_edits_a_figure_value_through_the_figure_form(corpus) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        assert screen(app).selected.figure_unit == "USD"
+        selected = screen(app).selected.figure
+        assert selected is not None and selected.unit == "USD"
     figure = stored(database, ids["bob_figure"])
     assert (figure.figure_value, figure.figure_unit) == (53e9, "USD")
 

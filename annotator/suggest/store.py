@@ -72,13 +72,14 @@ def proposals(
                 target = _nearest_source(flat, resolved)
                 resolved = None if target is not None else resolved
             attrs = dict(span.attrs)
+            if span.figure is not None and span.figure.value_max is not None:
+                attrs["value_max"] = span.figure.value_max  # stored with the attributes
             if span.reason:
                 attrs[suggestions.REASON] = span.reason
             flat.append(ProposedSpan(
                 sentence_index=index, label=span.label, start=span.start, end=span.end,
                 source_name=span.source_name, source_type=span.source_type,
-                figure_value=span.figure_value, figure_unit=span.figure_unit,
-                figure_qualifier=span.figure_qualifier, attrs=attrs, attributed_to=target,
+                figure=span.figure, attrs=attrs, attributed_to=target,
                 resolved_source=resolved,
             ))
     return flat

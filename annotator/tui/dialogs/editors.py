@@ -21,14 +21,18 @@ class FigureEditor(Protocol):
 
 
 class SourceEditor(Protocol):
-    """Searches and extends the canonical source registry and maps a span to a source."""
+    """Searches the canonical source registry and maps a span to a source; each choice of
+    the picker is one call and one transaction (registering and mapping together)."""
 
     def find_sources(self, query: str, limit: int = 20) -> list[SourceChoice]: ...
 
-    def create_source(
-        self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
-    ) -> int: ...
-
-    def add_alias(self, source_id: int, alias: str) -> None: ...
-
     def set_source(self, annotation_id: int, source_id: int | None) -> None: ...
+
+    def pick_source_with_alias(
+        self, annotation_id: int, source_id: int, alias: str | None
+    ) -> None: ...
+
+    def create_and_set_source(
+        self, annotation_id: int, name: str, source_type: str | None,
+        aliases: tuple[str, ...] = (),
+    ) -> int: ...

@@ -164,10 +164,13 @@ class SourcePickerScreen(ModalScreen[bool]):
             self.workspace.set_source(self.annotation.id, None)
             self.dismiss(True)
         elif choice.kind == "source" and choice.source is not None:
-            self.workspace.set_source(self.annotation.id, choice.source.id)
             known = {choice.source.name, *choice.source.aliases}
-            if self.add_alias and self.annotation.text.strip() not in known:
-                self.workspace.add_alias(choice.source.id, self.annotation.text)
+            alias = self.annotation.text.strip()
+            if self.add_alias and alias not in known:
+                self.workspace.pick_source_with_alias(self.annotation.id, choice.source.id,
+                                                      alias)
+            else:
+                self.workspace.set_source(self.annotation.id, choice.source.id)
             self.dismiss(True)
         else:
             self._ask_type(choice.name)
@@ -193,8 +196,8 @@ class SourcePickerScreen(ModalScreen[bool]):
         text = self.annotation.text.strip()
         aliases = (text,) if self.add_alias and text and text != self.new_name else ()
         try:
-            source_id = self.workspace.create_source(self.new_name, source_type, aliases)
-            self.workspace.set_source(self.annotation.id, source_id)
+            self.workspace.create_and_set_source(self.annotation.id, self.new_name,
+                                                 source_type, aliases)
         except WriteDeferred:  # saved once the database is free; the screen says so
             pass
         except ValueError as error:

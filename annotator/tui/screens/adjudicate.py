@@ -16,7 +16,7 @@ from annotator.tui import keys
 from annotator.tui.dialogs.confirm import ConfirmScreen
 from annotator.tui.dialogs.help import HelpScreen, Section
 from annotator.tui.keys import bindings_for
-from annotator.tui.render import badge, format_number, label_style, verbatim
+from annotator.tui.render import badge, figure_summary, label_style, verbatim
 from annotator.tui.widgets.span_context import SpanContext
 from annotator.tui.writes import WritingScreen
 from db.read_models import SpanVersion
@@ -33,10 +33,8 @@ def version_text(version: SpanVersion, *, in_gold: bool) -> Text:
         row.append_text(verbatim(f"  = {version.source_name}"))
         if version.source_type:
             row.append_text(verbatim(f" ({version.source_type})", style="dim"))
-    if version.figure_value is not None or version.figure_unit:
-        value = format_number(version.figure_value) if version.figure_value is not None else "?"
-        parts = [version.figure_qualifier or "", value, version.figure_unit or ""]
-        row.append_text(verbatim("  " + " ".join(part for part in parts if part)))
+    if (figure := figure_summary(version.figure)) is not None:
+        row.append_text(verbatim("  " + figure))
     if in_gold:
         row.append("  ✓ in gold", style="bold green")
     return row

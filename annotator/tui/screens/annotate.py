@@ -18,7 +18,7 @@ from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.tui.writes import WritingScreen
-from annotator.workspace import Workspace
+from annotator.workspace import Arrival, Workspace
 from db.read_models import AnnotationView, Progress, SentenceView
 from db.retry import WriteDeferred
 
@@ -54,6 +54,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self._progress: Progress | None = None  # as the header shows it
         # The direction of the last move: the next one is read ahead that way.
         self._forward = True
+        # What is shown, when it came from the read ahead: checked once painted.
+        self._unchecked: Arrival | None = None
         self._after_paint_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -97,9 +99,9 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         another terminal, new canonical sources) without a restart: a cheap marker first."""
         if self.sentence_id is None or not self.workspace.changed_since_last_asked():
             return
-        view = self.workspace.view(self.sentence_id)
-        if view != self.current or self.workspace.progress() != self._progress:
-            self.redraw()
+        arrival = self.workspace.arrive(None, self.sentence_id)
+        if arrival.view != self.current or arrival.progress != self._progress:
+            self.redraw(arrival=arrival)
         else:  # what was read ahead may be stale now
             self._defer()
 
@@ -115,13 +117,16 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         """
         left = self.sentence_id
         self.sentence_id = sentence_id
-        if left != sentence_id and self.workspace.leaving_marks_done(left, sentence_id):
+        arrival = self.workspace.arrive(left, sentence_id)
+        if arrival.marks_done:
             self._unsaved_position = None
             # Refused (read-only, disk full): the user is told, and reading goes on.
-            self.perform(lambda: self.workspace.move(left, sentence_id))
+            moved = self.perform(lambda: self.workspace.make_move(arrival))
+            if moved.done and moved.value is not None:
+                arrival = moved.value
         else:
             self._unsaved_position = sentence_id
-        self.redraw(keep_cursor=False)
+        self.redraw(keep_cursor=False, arrival=arrival)
 
     def save_position(self) -> None:
         """Store the position not yet stored, if any (after a paint, on quit, on unmount)."""
@@ -141,13 +146,17 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         """However the app ends, the position is stored."""
         self.save_position()
 
-    def redraw(self, *, keep_cursor: bool = True) -> None:
-        """Read the current sentence again and show it (after any change)."""
+    def redraw(self, *, keep_cursor: bool = True, arrival: Arrival | None = None) -> None:
+        """Show ``arrival``, else read the current sentence again and show it (after any
+        change)."""
         if self.sentence_id is None:
             return
-        view = self.workspace.view(self.sentence_id)
+        if arrival is None:
+            arrival = self.workspace.arrive(None, self.sentence_id)
+        view = arrival.view
         self.current = view
-        self._progress = self.workspace.progress()
+        self._progress = arrival.progress
+        self._unchecked = arrival if arrival.ahead_marker is not None else None
         self.query_one(AnnotatorHeader).show(view, self._progress)
         self.viewer.set_sentence(view, keep_cursor=keep_cursor)
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
@@ -174,7 +183,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self.save_position()
         if self.current is None:
             return
-        if self.workspace.shown_may_be_stale():
+        shown, self._unchecked = self._unchecked, None
+        if shown is not None and self.workspace.shown_may_be_stale(shown):
             self.redraw()  # read again; this work runs again after that frame
             return
         if self.workspace.needs_suggestions(self.current.document_id):

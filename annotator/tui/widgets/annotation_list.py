@@ -46,7 +46,7 @@ def describe(annotation: AnnotationView, *, show_annotator: bool = False) -> Tex
         if annotation.source_type:
             canonical.append_text(verbatim(f" ({annotation.source_type})", style="dim"))
         details.append(canonical)
-    if (figure := figure_summary(annotation)) is not None:
+    if (figure := figure_summary(annotation.figure)) is not None:
         details.append(Text("= ", end="") + verbatim(figure))
     if annotation.attributed_to:
         details.append(Text("said by ", end="") + _ends(annotation.attributed_to))

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from annotator.tui import keys
 from annotator.tui.keys import bindings_for
-from annotator.tui.render import badge, format_number, verbatim
+from annotator.tui.render import badge, figure_summary, verbatim
 from db.read_models import ReviewRow
 
 TEXT_WIDTH = 48
@@ -39,12 +39,8 @@ def source_cell(row: ReviewRow) -> Text:
 
 def figure_cell(row: ReviewRow) -> Text:
     """``over 160,000 people`` from the stored value, unit and qualifier."""
-    if row.figure_value is None and not row.figure_unit:
-        return Text("")
-    parts = [row.figure_qualifier or "",
-             format_number(row.figure_value) if row.figure_value is not None else "?",
-             row.figure_unit or ""]
-    return verbatim(" ".join(part for part in parts if part))
+    figure = figure_summary(row.figure)
+    return Text("") if figure is None else verbatim(figure)
 
 
 def row_cells(row: ReviewRow) -> tuple[Text, ...]:
