@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
-from annotator.tui.background_read import BackgroundRead
+from annotator.scheme.definition import Scheme, default_scheme
 from db import annotations, changes, history, navigation, sources, suggestions
+from db.background_read import BackgroundRead
 from db.engine import Database
 from db.read_models import (
     AnnotationView,
@@ -59,15 +60,17 @@ class Arrival:
 class Workspace:
     """The actions of one annotator; ``show_others`` also shows other annotators' spans;
     ``suggestions`` shows this annotator's pending suggestions and computes them for a
-    document the first time one of its sentences is shown."""
+    document the first time one of its sentences is shown; ``scheme`` (the built-in one when
+    None) gives the suggester its cues and known sources and the source picker its types."""
 
     def __init__(
         self, database: Database, annotator: str, *, show_others: bool = False,
-        suggestions: bool = False,
+        suggestions: bool = False, scheme: Scheme | None = None,
         on_wait: Callable[[Wait], None] | None = None, retry_policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.database = database
         self.annotator = annotator
+        self._scheme = scheme  # None: the built-in one, read when first used
         self.show_others = show_others
         self.suggestions = suggestions
         # Documents known to have their suggestions computed: a move within one costs nothing.
@@ -88,6 +91,13 @@ class Workspace:
         # own last change; others' changes are caught by its marker after the paint.
         self._ahead: Arrival | None = None
 
+
+    @property
+    def scheme(self) -> Scheme:
+        """The project's scheme, or the built-in one (read on first use, off the first
+        frame)."""
+        return self._scheme if self._scheme is not None else default_scheme()
+
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
         the database; every action below is a rolled-back-or-committed unit, safe to rerun
@@ -98,7 +108,7 @@ class Workspace:
 
     def count_in_background(self) -> None:
         """Start counting all sentences (the progress bar's total) on a worker thread, so
-        the count runs while the interface loads (see annotator/tui/background_read.py)."""
+        the count runs while the interface loads (see db/background_read.py)."""
         self._sentence_total.start()
 
     def _documents(self) -> int:
@@ -168,7 +178,7 @@ class Workspace:
         )
 
         if self._suggester is None:
-            self._suggester = suggestion_store.make_suggester(self.database)
+            self._suggester = suggestion_store.make_suggester(self.database, self.scheme)
         suggester = self._suggester
         text = suggestions.document_text(self.database, document_id)
         return self._write(lambda: suggestion_store.suggest_document(

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from review_helpers import build_review_corpus
 
 from annotator.cli import cli
+from annotator.scheme import Scheme
 from annotator.tui import launch as tui_launch
 from db import review
 from db.annotations import ensure_annotator
@@ -23,7 +24,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     """Record what would have been opened, instead of opening it."""
     calls: list[tuple] = []
 
-    def review(database: Database, reviewer: str, query: ReviewQuery) -> None:
+    def review(database: Database, reviewer: str, query: ReviewQuery, scheme: Scheme) -> None:
         calls.append(("review", reviewer, query))
 
     def adjudicate(database: Database, adjudicator: str, annotators: tuple[str, ...]) -> None:

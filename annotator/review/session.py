@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.scheme.definition import Scheme, default_scheme
 from db import history, review, sources
 from db.annotations import ensure_annotator
 from db.engine import Database
@@ -26,10 +27,14 @@ from db.retry import WriteRunner, write_action
 
 class ReviewSession:
     """The review actions of ``reviewer``; it is a ``SourceEditor`` and a ``FigureEditor``
-    (annotator/tui/dialogs/editors.py), so the annotation screen's dialogs serve it too."""
+    (annotator/tui/dialogs/editors.py), so the annotation screen's dialogs serve it too;
+    ``scheme`` (the built-in one when None) gives the source picker its types."""
 
-    def __init__(self, database: Database, reviewer: str) -> None:
+    def __init__(
+        self, database: Database, reviewer: str, scheme: Scheme | None = None
+    ) -> None:
         self.database = database
+        self._scheme = scheme  # None: the built-in one, read when first used
         self.reviewer = reviewer
         self.annotator = reviewer  # the name the shared dialogs show
         self.writes = WriteRunner()  # every write below goes through it
@@ -37,6 +42,13 @@ class ReviewSession:
         self.page_size = review.PAGE_SIZE
 
     # --- reading ------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> Scheme:
+        """The project's scheme, or the built-in one (read on first use, off the first
+        frame)."""
+        return self._scheme if self._scheme is not None else default_scheme()
+
     def page(
         self, query: ReviewQuery, after: tuple[Any, ...] | None = None
     ) -> list[ReviewRow]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from annotator.scheme import KnownSource
+from annotator.scheme import KnownSource, Scheme
 from annotator.suggest import SuggestedSpan, Suggester
 from db import suggestions
 from db.annotations import ensure_annotator
@@ -39,9 +39,10 @@ def known_sources(database: Database) -> list[KnownSource]:
             for record in iter_source_records(database)]
 
 
-def make_suggester(database: Database) -> Suggester:
-    """A suggester that knows the registry's sources as it is now."""
-    return Suggester(known_sources=known_sources(database))
+def make_suggester(database: Database, scheme: Scheme) -> Suggester:
+    """A suggester with ``scheme`` (the project's cues, types and known sources) that also
+    knows the registry's sources as it is now."""
+    return Suggester(scheme, known_sources=known_sources(database))
 
 
 def proposals(
@@ -103,13 +104,13 @@ def suggest_document(
 
 
 def suggest_documents(
-    database: Database, annotator: str, document_ids: Sequence[int] = (),
+    database: Database, annotator: str, scheme: Scheme, document_ids: Sequence[int] = (),
     on_document: Callable[[], None] | None = None,
 ) -> SuggestSummary:
-    """Compute and store suggestions for every document (or ``document_ids``), streamed,
-    one transaction per document. Running it again adds nothing new."""
+    """Compute and store suggestions by ``scheme`` for every document (or ``document_ids``),
+    streamed, one transaction per document. Running it again adds nothing new."""
     annotator_id = ensure_annotator(database, annotator)
-    suggester = make_suggester(database)
+    suggester = make_suggester(database, scheme)
     documents = added = 0
     for document in suggestions.iter_document_texts(database, document_ids):
         added += suggest_document(database, annotator_id, document, suggester)

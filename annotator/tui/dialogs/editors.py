@@ -7,9 +7,12 @@ both facades offer these methods.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from db.read_models import SourceChoice
+
+if TYPE_CHECKING:
+    from annotator.scheme.definition import Scheme
 
 
 class FigureEditor(Protocol):
@@ -22,7 +25,10 @@ class FigureEditor(Protocol):
 
 class SourceEditor(Protocol):
     """Searches the canonical source registry and maps a span to a source; each choice of
-    the picker is one call and one transaction (registering and mapping together)."""
+    the picker is one call and one transaction (registering and mapping together);
+    ``scheme`` gives the source types and known sources a new source may take."""
+
+    scheme: Scheme
 
     def find_sources(self, query: str, limit: int = 20) -> list[SourceChoice]: ...
 
