@@ -5,7 +5,7 @@ Usage: python benchmarks/bench_suggest.py [--quick]
 Quality: for each reference set (own gold paragraphs, the held-out paragraphs written before
 the engine was tuned on the own set, the bundled sample, and the shared real article when
 ../shared/corpus holds it) and each label, precision, recall and F1 with exact and with overlap
-matching (see annotator/suggest/quality.py), plus claim-to-source link accuracy. Two
+matching (see benchmarks/suggestion_quality.py), plus claim-to-source link accuracy. Two
 comparison rows for figures on the same sentences: quantulum3 (every quantity it finds) and a
 plain regex number finder.
 
@@ -28,9 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from annotator.suggest import Suggester  # noqa: E402
-from annotator.suggest.figure_spans import find_figures  # noqa: E402
-from annotator.suggest.quality import (  # noqa: E402
+from suggestion_quality import (  # noqa: E402  (beside this file)
     LABEL_ORDER,
     Document,
     Reference,
@@ -40,6 +38,9 @@ from annotator.suggest.quality import (  # noqa: E402
     score,
     type_accuracy,
 )
+
+from annotator.suggest import Suggester  # noqa: E402
+from annotator.suggest.figure_spans import find_figures  # noqa: E402
 from annotator.text.segment import split_sentences  # noqa: E402
 
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*\d|\d")

@@ -67,7 +67,7 @@ async def main():
         await pilot.pause()
         screen = app.screen
         assert screen.current is not None and screen.current.sentence_id == first
-        assert screen.current.text in screen.viewer.rendered.plain
+        assert screen.current.text in screen.viewer.area.current.plain
         result["first_sentence_s"] = time.perf_counter() - started
         times = []
         for _ in range(presses):

@@ -59,7 +59,7 @@ TRIGGER_WORDS = [
 def reference_texts(shared: Path) -> list[str]:
     """The texts of every reference document."""
     sys.path.insert(0, str(ROOT))
-    from annotator.suggest.quality import reference_sets
+    from suggestion_quality import reference_sets  # beside this file
 
     texts = [doc.text for docs in reference_sets(ROOT, shared).values() for doc in docs]
     texts += [path.read_text("utf-8") for path in sorted((shared / "corpus").glob("*.txt"))]
@@ -151,7 +151,7 @@ def time_worker(tree: Path, passes: int) -> None:
     if not Path(module.__file__).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"imported {module.__file__}, not from {tree}")
     sys.path.insert(0, str(ROOT))
-    from annotator.suggest.quality import reference_sets
+    from suggestion_quality import reference_sets  # beside this file
 
     documents = [doc.text for docs in reference_sets(ROOT, ROOT.parent / "shared").values()
                  for doc in docs] * 20

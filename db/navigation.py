@@ -260,16 +260,6 @@ _SENTENCE_AND_NEIGHBOURS = (
 )
 
 
-def sentence_view(
-    database: Database, sentence_id: int, annotator_id: int | None,
-    document_info: Callable[[int], DocumentInfo], document_total: int, *,
-    show_others: bool = False, suggestions: bool = True,
-) -> SentenceView:
-    """Everything the annotation screen shows for one sentence (see :func:`arrival`)."""
-    return arrival(database, sentence_id, annotator_id, document_info, document_total,
-                   show_others=show_others, suggestions=suggestions).view
-
-
 @dataclass(frozen=True)
 class Arrival:
     """One read of a move: the sentence shown, the annotator's done count, and whether

@@ -1,4 +1,5 @@
-"""Shared fixtures: real database files (and a real PostgreSQL server when given)."""
+"""Shared fixtures: real database files (and a real PostgreSQL server when given), and
+the small corpora several test modules use."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import SHARED
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from tui_helpers import ALPHA, BETA, POLL, build_database
+from workspace_helpers import TALKS_FIRST, TALKS_SECOND
 
+from annotator.io.importer import import_paths
+from annotator.tui.screens.annotate import AnnotateScreen
 from db.engine import Database, open_database
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLE = REPO / "sample"
 PG_ENV = "ANNOTATOR_TEST_PG_URL"
 
 
@@ -75,3 +78,27 @@ def shared_article() -> Path:
     if not path.is_file():
         pytest.skip(f"shared corpus not present at {path}")
     return path
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Iterator[Database]:
+    """Two documents: alpha (3 sentences) and beta (2 sentences)."""
+    database = build_database(tmp_path, {"1-alpha.txt": ALPHA, "2-beta.txt": BETA})
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def talks_corpus(database: Database, tmp_path: Path) -> Database:
+    """Two stories (four and two sentences) on each engine."""
+    (tmp_path / "a.txt").write_text(TALKS_FIRST, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TALKS_SECOND, encoding="utf-8")
+    summary = import_paths(database, [tmp_path / "a.txt", tmp_path / "b.txt"])
+    assert summary.sentences == 6
+    return database
+
+
+@pytest.fixture
+def fast_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Poll often, so a test waits a fraction of a second for others' changes."""
+    monkeypatch.setattr(AnnotateScreen, "POLL_SECONDS", POLL)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from review_helpers import build_review_corpus, span
 from sqlalchemy import select
-from test_review_db import build_review_corpus, span
 
 from annotator.cli import cli
 from annotator.review.adjudication_session import AdjudicationSession

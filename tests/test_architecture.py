@@ -30,3 +30,24 @@ def test_cli_and_domain_modules_build_no_sql() -> None:
     for path in (REPO / "annotator").rglob("*.py"):
         offenders = {name for name in _imports(path) if name.split(".")[0] == "sqlalchemy"}
         assert not offenders, f"{path} imports {offenders}"
+
+
+def test_test_modules_import_helpers_not_other_test_modules() -> None:
+    """What several test modules share lives in conftest.py (fixtures) or in a helper module
+    (``tui_helpers.py``, ``paths.py`` ...); a test module imported by another would run its
+    tests' module code twice and hide where a fixture comes from."""
+    files = sorted((REPO / "tests").glob("*.py"))
+    assert len(files) > 10
+    for path in files:
+        offenders = {name for name in _imports(path)
+                     if name.split(".")[0] in {"tests", "conftest"}
+                     or name.split(".")[0].startswith("test_")}
+        assert not offenders, f"{path.name} imports {offenders}"
+
+
+def test_the_application_never_imports_benchmarks_or_tests() -> None:
+    for package in ("annotator", "db"):
+        for path in (REPO / package).rglob("*.py"):
+            offenders = {name for name in _imports(path)
+                         if name.split(".")[0] in {"benchmarks", "tests"}}
+            assert not offenders, f"{path} imports {offenders}"

@@ -10,7 +10,6 @@ from annotator.workspace import Workspace
 from db.background_read import BackgroundRead
 from db.engine import Database
 from db.navigation import count_sentences
-from tests.test_workspace import corpus  # noqa: F401  (fixture)
 
 
 class Reads:
@@ -90,9 +89,9 @@ def test_a_failed_refresh_keeps_the_last_value() -> None:
     assert value.get() == 1
 
 
-def test_the_workspace_counts_the_corpus_in_the_background(corpus: Database) -> None:  # noqa: F811
-    ana = Workspace(corpus, "ana")
+def test_the_workspace_counts_the_corpus_in_the_background(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
     ana.count_in_background()
-    assert ana.progress().total == count_sentences(corpus) == count_sentences(
-        corpus, one_worker=True)
+    assert ana.progress().total == count_sentences(talks_corpus) == count_sentences(
+        talks_corpus, one_worker=True)
     assert ana.progress().total > 0

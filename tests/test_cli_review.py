@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_review_db import build_review_corpus
+from review_helpers import build_review_corpus
 
 from annotator.cli import cli
 from annotator.scheme import Scheme

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from paths import SAMPLE
 from sqlalchemy import select
 
 from annotator.cli import cli

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from crash_helpers import ANNOTATOR, read_facts, write_native_corpus
+from paths import SAMPLE
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from table_snapshot import table_snapshot
 from terminal import BINARY, HAVE_TMUX, Pane
-from test_crash_safety import ANNOTATOR, read_facts, write_native_corpus
-from test_tui import SIZE, main_screen
+from tui_helpers import SIZE, main_screen
 
 from annotator.cli import cli
 from annotator.io.importer import import_paths

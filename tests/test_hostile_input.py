@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from paths import SAMPLE
 from table_snapshot import table_snapshot
-from test_tui import SIZE, main_screen
+from tui_helpers import SIZE, main_screen
 
 from annotator.cli import cli
 from annotator.io.textfile import MAX_DOCUMENT_CHARS, TOO_LARGE_HINT
@@ -238,7 +238,7 @@ async def test_escapes_markup_bidi_and_emoji_render_as_placeholders(
         screen = main_screen(app)
         seen = 0
         while screen.current is not None and screen.current.document_number == 2:
-            shown = screen.viewer.rendered.plain
+            shown = screen.viewer.area.current.plain
             assert shown == visible(screen.current.text)  # one code point per code point
             assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in shown)
             seen += 1
@@ -371,7 +371,7 @@ async def test_a_hundred_thousand_character_sentence_in_the_tui(
             await pilot.press("j")
             await pilot.pause()
             assert screen.current is not None and screen.current.text == sentence
-            assert screen.viewer.rendered.plain == sentence
+            assert screen.viewer.area.current.plain == sentence
             await pilot.press("end", "c")  # tag the last word
             await pilot.pause()
             await pilot.press("escape")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -10,183 +9,21 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from interchange_helpers import assert_offsets, canonical, export_native, wipe, write_lines
+from paths import SAMPLE_LABELS, SAMPLE_TEXT
+from sqlalchemy import select
+from strategies import corpora
 
 from annotator.cli import cli
 from annotator.io.importer import import_paths
-from annotator.io.interchange import write_documents
-from annotator.text.segment import split_sentences
 from annotator.workspace import Workspace
-from db.document_records import iter_document_records
 from db.engine import Database
-from db.filters import AnnotationFilter
 from db.models import (
     Annotation,
     Annotator,
-    ChangeLogEntry,
     Document,
-    Link,
-    Sentence,
     Source,
-    SourceAlias,
 )
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE_LABELS = REPO / "sample" / "gaza-aid-talks.labels.jsonl"
-SAMPLE_TEXT = REPO / "sample" / "gaza-aid-talks.txt"
-
-
-# --- helpers shared with test_merge.py ------------------------------------------------------
-
-def export_native(database: Database) -> list[dict[str, Any]]:
-    """The whole database in the native format, parsed back."""
-    out = io.StringIO()
-    write_documents(out, iter_document_records(database, AnnotationFilter()), "jsonl")
-    # split("\n"), not splitlines(): texts may hold U+2028 and other line separators.
-    return [json.loads(line) for line in out.getvalue().split("\n") if line]
-
-
-def canonical(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Documents with annotation ids replaced by what identifies an annotation, in a fixed order.
-
-    Export -> import -> export must give the same content, ids aside.
-    """
-    result = []
-    for document in documents:
-        names = {a["id"]: (a["annotator"], a["label"], a["start"], a["end"])
-                 for a in document["annotations"]}
-        annotations = sorted(
-            ({k: v for k, v in a.items() if k != "id"} for a in document["annotations"]),
-            key=lambda a: (a["annotator"], a["label"], a["start"], a["end"]),
-        )
-        links = sorted((names[link["from"]], names[link["to"]], link["type"])
-                       for link in document["links"])
-        sources = sorted(({**s, "aliases": sorted(s["aliases"])}
-                          for s in document.get("sources", [])),
-                         key=lambda s: s["name"])
-        result.append({**document, "annotations": annotations, "links": links,
-                       "sources": sources})
-    return sorted(result, key=lambda d: d["text"])
-
-
-def wipe(database: Database) -> None:
-    """Empty every table (Hypothesis reuses one database across examples)."""
-    with database.transaction() as session:
-        for model in (ChangeLogEntry, Link, Annotation, Sentence, Document, SourceAlias, Source,
-                      Annotator):
-            session.execute(delete(model))
-
-
-def write_lines(path: Path, documents: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents),
-                    encoding="utf-8")
-    return path
-
-
-def assert_offsets(database: Database) -> None:
-    """Every stored span agrees with its sentence and its document."""
-    with database.sessions() as session:
-        rows = session.execute(
-            select(Annotation, Sentence.text, Document.text)
-            .join(Sentence, Sentence.id == Annotation.sentence_id)
-            .join(Document, Document.id == Annotation.document_id)
-        ).all()
-        for annotation, sentence, document in rows:
-            assert sentence[annotation.start : annotation.end] == annotation.text
-            assert document[annotation.doc_start : annotation.doc_end] == annotation.text
-
-
-# --- generated documents --------------------------------------------------------------------
-
-ODD_WORDS = [
-    "Gaza", "talks", "said", "over", "12.5", "-3", "$4.2bn", "U.N.", "(OCHA)", "[sic]", "{x}",
-    "«quoted»", "“curly”", "👍🏽", "👩🏿‍🔬", "🇵🇸", "e\u0301", "Ce\u0301line", "naïve", "שלום",
-    "مرحبا", "\u200fRTL\u200f", "日本語", "Ünïcödé", "tab\there", "=SUM(A1)", "@user", "+1",
-    "a\u2028b", "x\u00a0y",
-]
-ANNOTATORS = ["ana", "Bärbel", "李", "o'neil"]
-SOURCES = {"Hamas": "party", "Egypt’s SIS": "government", "👩🏿‍🔬 lab": None,
-           "مصدر": "anonymous"}
-UNITS = [None, "USD", "percent", "trucks", "€"]
-QUALIFIERS = [None, "over", "about", "at least"]
-
-
-@st.composite
-def native_documents(draw: st.DrawFn, number: int = 0) -> dict[str, Any]:
-    """A native line whose spans lie inside the sentences the importer will find."""
-    paragraphs = draw(st.lists(
-        st.lists(st.lists(st.sampled_from(ODD_WORDS), min_size=1, max_size=8),
-                 min_size=1, max_size=3),
-        min_size=1, max_size=3,
-    ))
-    text = "\n".join(
-        " ".join(" ".join(words).capitalize() + "." for words in sentences)
-        for sentences in paragraphs
-    ) + draw(st.sampled_from(["", "\n"]))
-    sentences = split_sentences(text)
-    annotations: dict[tuple[str, str, int, int], dict[str, Any]] = {}
-    for _ in range(draw(st.integers(0, 12))):
-        start_s, end_s = draw(st.sampled_from(sentences))
-        start = draw(st.integers(start_s, end_s - 1))
-        end = draw(st.integers(start + 1, end_s))
-        label = draw(st.sampled_from(["claim", "source", "figure"]))
-        annotator = draw(st.sampled_from(ANNOTATORS))
-        attrs: dict[str, Any] = {}
-        if label == "source" and draw(st.booleans()):
-            name = draw(st.sampled_from(sorted(SOURCES)))
-            attrs = {"source_name": name, "source_type": SOURCES[name]}
-        if label == "figure":
-            value = draw(st.one_of(st.none(), st.integers(-10**6, 10**12),
-                                   st.floats(-1e9, 1e9, allow_nan=False)))
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # the exporter writes integral values as integers
-            attrs = {"value": value, "unit": draw(st.sampled_from(UNITS)),
-                     "qualifier": draw(st.sampled_from(QUALIFIERS))}
-            if draw(st.booleans()):
-                attrs["value_max"] = 15
-        if label == "claim" and draw(st.booleans()):
-            attrs = draw(st.sampled_from([{"attribution": "author"}, {"note": "😀 [x]"}]))
-        key = (annotator, label, start, end)
-        if key in annotations:  # one span per annotator, label and offsets
-            continue
-        annotations[key] = {
-            "id": f"a{len(annotations) + 1}", "annotator": annotator, "label": label,
-            "start": start, "end": end, "text": text[start:end],
-            "status": draw(st.sampled_from(["accepted", "suggested", "rejected"])),
-            "origin": draw(st.sampled_from(["manual", "suggested", "imported"])),
-            "attrs": attrs,
-        }
-    spans = list(annotations.values())
-    by_label = {label: [a["id"] for a in spans if a["label"] == label]
-                for label in ("claim", "source", "figure")}
-    links = set()
-    for _ in range(draw(st.integers(0, 6))):
-        kind = draw(st.sampled_from(["attributed_to", "supports"]))
-        ends = ("claim", "source") if kind == "attributed_to" else ("figure", "claim")
-        if by_label[ends[0]] and by_label[ends[1]]:
-            links.add((draw(st.sampled_from(by_label[ends[0]])),
-                       draw(st.sampled_from(by_label[ends[1]])), kind))
-    used = {a["attrs"]["source_name"] for a in spans if "source_name" in a["attrs"]}
-    return {
-        "id": f"doc-{number}", "title": draw(st.sampled_from(["Title", "«Titre» 👍🏽", "عنوان"])),
-        "text": text, "meta": {"batch": draw(st.sampled_from(["a", "ü", "🙂"]))},
-        "origin": "generated",
-        "annotations": spans,
-        "links": [{"from": f, "to": t, "type": k} for f, t, k in sorted(links)],
-        "sources": [{"name": name, "type": SOURCES[name], "aliases": []} for name in sorted(used)],
-    }
-
-
-@st.composite
-def corpora(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """A few documents with distinct texts."""
-    documents: dict[str, dict[str, Any]] = {}
-    for number in range(draw(st.integers(1, 3))):
-        document = draw(native_documents(number))
-        documents.setdefault(document["text"], document)
-    return list(documents.values())
-
 
 # --- the sample fixture ---------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from test_tui import corpus, current, main_screen, make_app
 from textual.actions import parse
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Command, CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Static
+from tui_helpers import current, main_screen, make_app
 
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.session import ReviewSession
@@ -34,8 +34,6 @@ from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.review_table import ReviewTable
 from annotator.tui.widgets.sentence_pane import SentencePane
 from db.engine import Database
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SIZE = (120, 40)

@@ -9,17 +9,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
+from interchange_helpers import assert_offsets, canonical, export_native, wipe, write_lines
+from paths import SAMPLE_LABELS, SAMPLE_TEXT
 from sqlalchemy import select
-from test_interchange import (
-    SAMPLE_LABELS,
-    SAMPLE_TEXT,
-    assert_offsets,
-    canonical,
-    corpora,
-    export_native,
-    wipe,
-    write_lines,
-)
+from strategies import corpora
 
 from annotator.cli import cli
 from annotator.io.export import table

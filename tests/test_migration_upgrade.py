@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
-from conftest import SAMPLE
+from paths import SAMPLE
 from sqlalchemy import Engine, MetaData, insert, inspect, text
 from table_snapshot import Snapshot, table_snapshot
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
+from interchange_helpers import canonical, export_native, wipe, write_lines
 from sqlalchemy import func, select
 from strategies import Action, action_sequences, odd_documents
 from table_snapshot import Snapshot, table_snapshot
-from test_interchange import canonical, export_native, wipe, write_lines
 
 from annotator.io.importer import import_paths
 from annotator.io.textfile import normalize_newlines

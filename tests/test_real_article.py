@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import SAMPLE
+from paths import SAMPLE
 
 from annotator.cli import cli
 

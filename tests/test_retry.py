@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from locks import hold_write_lock
 from sqlalchemy.exc import IntegrityError
 
 from annotator.workspace import Workspace
@@ -16,24 +16,6 @@ from db.engine import open_database
 from db.retry import DatabaseBusyError, RetryPolicy, Wait, is_transient, retrying
 
 FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, give_up_after=20)
-
-
-def hold_write_lock(db_url: str, seconds: float, locked: threading.Event) -> None:
-    """Another connection writes and keeps its transaction open for ``seconds``."""
-    holder = open_database(db_url)
-    with holder.engine.connect() as connection:
-        if holder.engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            # Every table a user action writes; readers are not blocked, as in WAL.
-            connection.execute(text("LOCK TABLE annotators, sources, source_aliases, "
-                                    "annotations, links, sentence_states, change_log "
-                                    "IN EXCLUSIVE MODE"))
-        connection.execute(text("UPDATE annotators SET name = name"))
-        locked.set()
-        time.sleep(seconds)
-        connection.commit()
-    holder.dispose()
 
 
 def test_an_action_waits_for_another_writer_and_completes(db_url: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, SAMPLE
+from paths import REPO, SAMPLE
 
 from annotator.cli import cli
 from db.engine import (

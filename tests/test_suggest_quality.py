@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED
+from paths import REPO, SHARED
 
 from annotator.suggest import Suggester
-from annotator.suggest.quality import (
+from benchmarks.suggestion_quality import (
+    Reference,
     link_accuracy,
     load_shared_reference,
     predict,
@@ -88,8 +89,6 @@ def test_shared_set_is_skipped_cleanly_when_the_article_changed(tmp_path: Path) 
 
 
 def test_scores_count_exact_and_overlap_matches() -> None:
-    from annotator.suggest.quality import Reference
-
     truth = [Reference("claim", 0, 10), Reference("claim", 20, 30)]
     guess = [Reference("claim", 0, 10), Reference("claim", 22, 40), Reference("claim", 50, 60)]
     exact = score([(guess, truth)], "claim", exact=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from paths import SAMPLE
 from terminal import Pane
 
 from annotator.workspace import Workspace

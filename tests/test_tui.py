@@ -1,19 +1,23 @@
-"""The annotation interface, driven by keys through Pilot: opening, moving, the word cursor.
-
-Also holds the helpers the other ``test_tui_*`` modules share.
-"""
+"""The annotation interface, driven by keys through Pilot: opening, moving, the word cursor."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import ProgressBar, Static
+from tui_helpers import (
+    SIZE,
+    build_database,
+    current,
+    main_screen,
+    make_app,
+    plain,
+    select_words,
+    tag,
+    type_text,
+)
 
-from annotator.io.importer import import_paths
-from annotator.tui.app import AnnotatorApp
 from annotator.tui.dialogs.goto import GotoScreen, parse_target
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
@@ -21,101 +25,6 @@ from annotator.tui.widgets.header import HeaderLine
 from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
-from db.read_models import AnnotationView, SentenceView
-
-SIZE = (120, 40)
-ALPHA = (
-    "Officials said over 160,000 people fled. "
-    "The ministry reported $53 billion in damage. "
-    "Nothing happened here.\n"
-)
-BETA = "A five-year plan was announced. Critics disagreed.\n"
-
-
-# --- shared helpers -------------------------------------------------------------
-def build_database(tmp_path: Path, texts: dict[str, str], name: str = "t.db") -> Database:
-    """A database file holding one document per ``texts`` entry, imported in name order."""
-    folder = tmp_path / "input"
-    folder.mkdir(exist_ok=True)
-    for file_name, text in texts.items():
-        (folder / file_name).write_text(text, encoding="utf-8")
-    database = open_database(str(tmp_path / name))
-    summary = import_paths(database, [folder])
-    assert not summary.problems, summary.problems
-    return database
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Iterator[Database]:
-    """Two documents: alpha (3 sentences) and beta (2 sentences)."""
-    database = build_database(tmp_path, {"1-alpha.txt": ALPHA, "2-beta.txt": BETA})
-    yield database
-    database.dispose()
-
-
-def make_app(
-    database: Database, annotator: str = "alice", *, show_others: bool = False,
-    document_id: int | None = None,
-) -> AnnotatorApp:
-    """The app over a fresh workspace, as ``run_annotator`` builds it."""
-    return AnnotatorApp(Workspace(database, annotator, show_others=show_others),
-                        document_id=document_id)
-
-
-def main_screen(app: AnnotatorApp) -> AnnotateScreen:
-    """The annotation screen, even while a dialog is open above it."""
-    screen = app.screen_stack[0]
-    assert isinstance(screen, AnnotateScreen)
-    return screen
-
-
-def current(app: AnnotatorApp) -> SentenceView:
-    """What the screen currently shows."""
-    view = main_screen(app).current
-    assert view is not None
-    return view
-
-
-def stored(app: AnnotatorApp) -> SentenceView:
-    """The current sentence as the database has it now (not the screen's copy)."""
-    workspace = main_screen(app).workspace
-    return workspace.view(current(app).sentence_id)
-
-
-def only(annotations: tuple[AnnotationView, ...], label: str | None = None) -> AnnotationView:
-    """The single annotation (with ``label``)."""
-    matching = [a for a in annotations if label is None or a.label == label]
-    assert len(matching) == 1, matching
-    return matching[0]
-
-
-def plain(static: Static | HeaderLine) -> str:
-    """The plain text a Static (or a header line) shows."""
-    return static.visual.plain  # type: ignore[attr-defined]
-
-
-def screen_text(app: AnnotatorApp) -> str:
-    """Everything drawn on the terminal, as text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def select_words(pilot: Pilot, first: int, count: int = 1) -> None:
-    """Put the word cursor on word ``first`` and extend the selection over ``count`` words."""
-    await pilot.press("home", *["right"] * first, *["shift+right"] * (count - 1))
-
-
-async def type_text(pilot: Pilot, text: str) -> None:
-    """Type ``text`` key by key."""
-    await pilot.press(*text)
-
-
-async def tag(pilot: Pilot, first: int, count: int, key: str) -> None:
-    """Select words and tag them with ``key``, leaving the dialog with escape."""
-    await select_words(pilot, first, count)
-    await pilot.press(key)
-    await pilot.pause()
-    await pilot.press("escape")
-    await pilot.pause()
 
 
 # --- opening and the header -------------------------------------------------------
@@ -130,7 +39,7 @@ async def test_opens_on_the_first_sentence_with_header(corpus: Database) -> None
         assert "1/3" in position and "document 1/2" in position
         bar = app.screen.query_one(ProgressBar)
         assert (bar.progress, bar.total) == (0, 5)
-        assert "The ministry reported" in plain(app.screen.query_one("#next", Static))
+        assert "The ministry reported" in main_screen(app).viewer.area.next.plain
         assert app.focused is app.screen.query_one(SentencePane)
 
 
@@ -141,7 +50,7 @@ async def test_an_empty_database_opens_and_ignores_keys(tmp_path: Path) -> None:
         await pilot.press("j", "k", "J", "n", "d", "c", "u", "right")
         await pilot.pause()
         assert main_screen(app).current is None
-        assert "No sentences yet" in main_screen(app).viewer.rendered.plain
+        assert "No sentences yet" in main_screen(app).viewer.area.current.plain
     database.dispose()
 
 
@@ -301,10 +210,10 @@ async def test_clicking_a_word_moves_the_cursor_there(corpus: Database) -> None:
     app = make_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         viewer = main_screen(app).viewer
-        current_static = viewer.query_one("#current", Static)
-        # The sentence starts after the static's left padding; "said" is at column 10.
-        left = current_static.styles.padding.left
-        assert await pilot.click(current_static, offset=(left + 11, 0))
+        area = viewer.area
+        # The sentence starts after the area's left padding; "said" is at column 10.
+        left = area.styles.padding.left
+        assert await pilot.click(area, offset=(left + 11, 0))
         text = current(app).text
         assert text[slice(*viewer.target_span())] == "said"  # type: ignore[misc]
 
@@ -337,12 +246,12 @@ async def test_clicking_a_word_on_a_wrapped_line_after_wide_characters(tmp_path:
     app = make_app(database)
     async with app.run_test(size=(40, 24)) as pilot:
         viewer = main_screen(app).viewer
-        area = viewer.query_one("#current", Static)
+        area = viewer.area
         left = area.styles.padding.left
         assert await pilot.click(area, offset=(left + 11, 0))  # five ideographs fill cells 0-9
         text = current(app).text
         assert text[slice(*viewer.target_span())] == "said"  # type: ignore[misc]
-        rows = viewer.rendered.wrap(app.console, area.content_size.width)
+        rows = area.current.wrap(app.console, area.content_size.width)
         assert len(rows) > 1  # the sentence wraps at this width
         second = rows[1].plain
         word = second.split()[0]

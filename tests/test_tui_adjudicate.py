@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from review_helpers import build_review_corpus, span
 from sqlalchemy import select
-from test_review_db import build_review_corpus, span
 from textual.widgets import Static
 
 from annotator.review.adjudication_session import AdjudicationSession

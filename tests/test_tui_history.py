@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_tui import (
+from textual.widgets import ProgressBar
+from tui_helpers import (
     SIZE,
     build_database,
-    corpus,
     current,
     main_screen,
     make_app,
@@ -16,13 +16,10 @@ from test_tui import (
     stored,
     tag,
 )
-from textual.widgets import ProgressBar
 
 from annotator.tui.widgets.header import HeaderLine
 from annotator.workspace import Workspace
 from db.engine import Database, open_database
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 
 def bar(app) -> tuple[float, float | None]:  # type: ignore[no-untyped-def]

@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_tui import (
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
+from textual.command import CommandPalette
+from tui_helpers import (
     SIZE,
     build_database,
-    corpus,
     current,
     main_screen,
     make_app,
@@ -21,8 +25,6 @@ from test_tui import (
     tag,
     type_text,
 )
-from textual.command import CommandPalette
-from textual.widgets import Static
 
 from annotator.tui.dialogs.goto import GotoScreen
 from annotator.tui.dialogs.help import HelpScreen
@@ -30,10 +32,9 @@ from annotator.tui.render import verbatim, visible
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import HeaderLine
+from annotator.tui.widgets.sentence_pane import line_starts
 from annotator.workspace import Workspace
 from db.engine import Database
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 SHARED_ARTICLE = (
     Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dayofpal-ceasefire-2025.txt"
@@ -54,6 +55,31 @@ def hostile(tmp_path: Path) -> Database:
     return build_database(tmp_path, {"1-hostile.txt": text, "2-titled.jsonl": titled + "\n"})
 
 
+# Words, spaces (one of them two cells wide), wide and combined characters, and words
+# wider than a line: what word wrapping has to cut.
+WRAP_PIECES = st.sampled_from([
+    "a", "word", "Al-Qanoua", "160,000", " ", "  ", "\u00a0", "\u3000", "東京", "記者の",
+    "😀", "👍🏽", "e\u0301", "x" * 23, "東" * 9,
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(WRAP_PIECES, max_size=40).map("".join), st.integers(1, 30))
+@example("東京の記者 said the ministry counted more displaced families than last year.", 37)
+@example("東", 1)
+def test_sentence_lines_break_where_rich_wraps_text(plain: str, width: int) -> None:
+    """The area's own wrap (it needs each line's start offset) cuts a sentence into the
+    lines Rich's public ``Text.wrap`` gives, trailing spaces aside."""
+    starts = line_starts(plain, width)
+    assert starts == sorted(starts) and all(0 < start < len(plain) for start in starts)
+    lines = Text(plain).divide(starts)
+    for line in lines:  # what Text.wrap does to each line after dividing it
+        line.rstrip_end(width)
+        line.truncate(width, overflow="fold")
+    wrapped = Text(plain).wrap(Console(width=width), width, overflow="fold")
+    assert [line.plain for line in lines] == [line.plain for line in wrapped]
+
+
 def test_visible_keeps_one_code_point_per_character() -> None:
     text = "a\x1b[0m\x07\t\x7f\x85\u2028\u202eb"
     shown = visible(text)
@@ -70,8 +96,7 @@ async def test_markup_in_article_text_is_shown_as_written(hostile: Database) -> 
         view = current(app)
         assert view.text == MARKUP
         viewer = main_screen(app).viewer
-        assert viewer.rendered.plain == MARKUP
-        assert plain(viewer.query_one("#current", Static)) == MARKUP
+        assert viewer.area.current.plain == MARKUP
         assert MARKUP in screen_text(app)
         # Tagged text in the list is verbatim too.
         await tag(pilot, 1, 1, "c")
@@ -87,7 +112,7 @@ async def test_links_backslashes_and_control_characters_never_crash(hostile: Dat
         await pilot.press("j")
         view = current(app)
         assert view.text == CONTROLS
-        rendered = main_screen(app).viewer.rendered.plain
+        rendered = main_screen(app).viewer.area.current.plain
         assert len(rendered) == len(CONTROLS)  # placeholders keep offsets aligned
         assert "[https://example.org/?p=1](https://example.org/?p=1)" in rendered
         assert "back\\slash \\n," in rendered
@@ -116,7 +141,7 @@ async def test_arabic_cjk_and_emoji_are_shown(hostile: Database) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j")
         for expected in SCRIPTS:
-            assert main_screen(app).viewer.rendered.plain == expected
+            assert main_screen(app).viewer.area.current.plain == expected
             await tag(pilot, 1, 1, "c")
             claim = only(stored(app).annotations)
             assert claim.text == expected[claim.start:claim.end]
@@ -173,7 +198,7 @@ async def test_shared_article_renders_curly_quotes_and_possessives(tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "j")
         view = current(app)
-        assert main_screen(app).viewer.rendered.plain == view.text
+        assert main_screen(app).viewer.area.current.plain == view.text
         words = [view.text[s:e] for s, e in main_screen(app).viewer.words]
         assert "Hamas’" in words
         assert "Gaza’s" in words
@@ -265,7 +290,7 @@ async def test_annotations_are_highlighted_at_their_offsets(corpus: Database) ->
         await tag(pilot, 0, 1, "s")
         await tag(pilot, 2, 2, "f")
         await pilot.press("end")
-        rendered = main_screen(app).viewer.rendered
+        rendered = main_screen(app).viewer.area.current
         spans = {(span.start, span.end, span.style) for span in rendered.spans}
         assert (0, 9, label_style("source")) in spans
         figure = only(current(app).annotations, "figure")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from test_tui import SIZE, corpus, current, main_screen, make_app, screen_text, tag, type_text
 from textual.command import CommandPalette
+from tui_helpers import SIZE, current, main_screen, make_app, screen_text, tag, type_text
 
 from annotator.reports.stats import StatsReport
 from annotator.tui.dialogs.stats import StatsScreen
 from annotator.tui.screens.annotate import AnnotateScreen
 from db.engine import Database
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 
 def _row(text: str, first_cell: str) -> list[str]:

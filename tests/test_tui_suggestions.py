@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
-from test_tui import SIZE, corpus, current, main_screen, screen_text, stored
 from textual.pilot import Pilot
+from tui_helpers import SIZE, current, main_screen, screen_text, stored
 
 from annotator.io.importer import import_paths
 from annotator.tui.app import AnnotatorApp
@@ -19,8 +19,6 @@ from db.models import Annotation, ChangeLogEntry
 from db.read_models import AnnotationView
 from db.suggestions import PROCESSED_ENTITY, ProposedSpan, store_suggestions
 from db.values import Figure
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 # Alpha's first sentence: "Officials said over 160,000 people fled."
 OFFICIALS = ProposedSpan(0, "source", 0, 9, source_name="Gaza officials",
@@ -58,7 +56,7 @@ async def test_suggestions_are_drawn_apart_and_listed_as_such(corpus: Database) 
     app = suggested_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("end")  # the cursor off the first word
-        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.rendered.spans}
+        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.area.current.spans}
         assert (15, 39, label_style("claim", "suggested")) in spans
         assert (0, 9, label_style("source", "suggested")) in spans
         assert label_style("claim", "suggested") != label_style("claim")
@@ -95,7 +93,7 @@ async def test_enter_accepts_the_suggestion_under_the_cursor(corpus: Database) -
         claim = by_text(app)["over 160,000 people fled"]
         assert (claim.status, claim.origin) == ("accepted", "suggested")
         assert [link.text for link in claim.attributed_to] == ["Officials"]
-        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.rendered.spans}
+        spans = {(s.start, s.end, s.style) for s in main_screen(app).viewer.area.current.spans}
         assert (15, 39, label_style("claim")) in spans
         # The source's proposed canonical source is registered when it is accepted.
         await pilot.press("home", "enter")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from test_tui import (
+from textual.widgets import Input, OptionList
+from tui_helpers import (
     SIZE,
-    corpus,
     current,
     main_screen,
     make_app,
@@ -14,7 +14,6 @@ from test_tui import (
     tag,
     type_text,
 )
-from textual.widgets import Input, OptionList
 
 from annotator.tui.dialogs.figure_form import FigureFormScreen, read_value
 from annotator.tui.dialogs.link_picker import AttributionPickerScreen, ClaimPickerScreen
@@ -25,8 +24,6 @@ from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.workspace import Workspace
 from db.engine import Database
 from db.values import Figure
-
-__all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
 
 # --- c / s / f and escape -----------------------------------------------------------

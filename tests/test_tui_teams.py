@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from test_retry import hold_write_lock
-from test_tui import (
+from locks import hold_write_lock
+from tui_helpers import (
+    POLL,
     SIZE,
-    AnnotatorApp,
-    corpus,  # noqa: F401  (fixture)
     current,
+    elsewhere,
+    interactive_app,
     main_screen,
     screen_text,
     stored,
@@ -19,35 +20,15 @@ from test_tui import (
 )
 
 from annotator.tui.dialogs.source_picker import SourcePickerScreen
-from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.workspace import Workspace
-from db.engine import Database, open_database
+from db.engine import Database
 from db.retry import RetryPolicy
 
-POLL = 0.1
-
-
-@pytest.fixture(autouse=True)
-def fast_poll(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Poll often, so a test waits a fraction of a second for others' changes."""
-    monkeypatch.setattr(AnnotateScreen, "POLL_SECONDS", POLL)
-
-
-def interactive_app(database: Database, annotator: str = "alice", *,
-                    show_others: bool = False) -> AnnotatorApp:
-    """The app as ``run_annotator`` builds it: connections that report a lock quickly."""
-    workspace = Workspace(database.with_lock_wait(100), annotator, show_others=show_others,
-                          retry_policy=RetryPolicy(first_delay=0.02, max_delay=0.2))
-    return AnnotatorApp(workspace)
-
-
-def elsewhere(database: Database, annotator: str) -> Workspace:
-    """Another process's workspace on the same database (its own engine and connections)."""
-    return Workspace(open_database(database.url), annotator)
+# Every test here waits for others' changes: poll often (the fixture is in conftest.py).
+pytestmark = pytest.mark.usefixtures("fast_poll")
 
 
 async def test_an_action_on_a_locked_database_waits_shows_a_notice_and_is_saved(
-    corpus: Database,  # noqa: F811
+    corpus: Database,
 ) -> None:
     app = interactive_app(corpus)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -69,7 +50,7 @@ async def test_an_action_on_a_locked_database_waits_shows_a_notice_and_is_saved(
 
 
 async def test_another_annotators_span_appears_without_restart(
-    corpus: Database,  # noqa: F811
+    corpus: Database,
 ) -> None:
     app = interactive_app(corpus, show_others=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -86,7 +67,7 @@ async def test_another_annotators_span_appears_without_restart(
 
 
 async def test_the_same_annotator_in_another_terminal_is_followed(
-    corpus: Database,  # noqa: F811
+    corpus: Database,
 ) -> None:
     app = interactive_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
@@ -102,7 +83,7 @@ async def test_the_same_annotator_in_another_terminal_is_followed(
 
 
 async def test_a_source_created_elsewhere_is_offered_in_the_open_picker(
-    corpus: Database,  # noqa: F811
+    corpus: Database,
 ) -> None:
     app = interactive_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
@@ -127,7 +108,7 @@ async def test_a_source_created_elsewhere_is_offered_in_the_open_picker(
 
 
 async def test_a_database_busy_for_too_long_refuses_the_action_in_one_line(
-    corpus: Database,  # noqa: F811
+    corpus: Database,
 ) -> None:
     app = interactive_app(corpus)
     main = app.workspace

@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
-from test_tui import SIZE, main_screen, make_app, only, stored
-from test_tui import corpus as tui_corpus  # noqa: F401  (fixture)
-from test_workspace import _ids, _span, corpus  # noqa: F401  (fixture)
 from textual.widgets import OptionList
+from tui_helpers import SIZE, main_screen, make_app, only, stored
+from workspace_helpers import reading_order, tag_words
 
 import db
 from annotator.review.session import ReviewSession
@@ -81,29 +80,29 @@ def _last_entry(database: Database) -> int:
 
 # --- tag -------------------------------------------------------------------------------------
 def test_tagging_is_one_transaction_with_one_check_in_each_case(
-    corpus: Database,  # noqa: F811
+    talks_corpus: Database,
 ) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     text = ana.view(ids[1]).text
     start = text.index("over 160,000")
     suggested = (start, start + len("over 160,000 people"))
     rejected = (0, len("Hamas spokesperson"))
-    assert store_suggestions(corpus, ana.annotator_id, ana.view(ids[1]).document_id, [
+    assert store_suggestions(talks_corpus, ana.annotator_id, ana.view(ids[1]).document_id, [
         ProposedSpan(1, "figure", *suggested), ProposedSpan(1, "source", *rejected)]) == 2
-    with corpus.sessions() as session:
+    with talks_corpus.sessions() as session:
         rejected_id = session.scalar(select(Annotation.id).where(Annotation.label == "source"))
     assert rejected_id is not None
     ana.reject([rejected_id])
-    units = Units(corpus)
+    units = Units(talks_corpus)
 
     def tag(label: str, offsets: tuple[int, int]) -> tuple[int, list[tuple[int | None, str]]]:
-        after = _last_entry(corpus)
+        after = _last_entry(talks_corpus)
         units.clear()
         tagged = ana.tag(ids[1], label, *offsets)
         assert (units.begins, units.commits, units.rollbacks) == (1, 1, 0)
         assert units.span_checks() == 1  # "already tagged?" asked once
-        return tagged, _groups_since(corpus, after)
+        return tagged, _groups_since(talks_corpus, after)
 
     new_id, groups = tag("claim", (start, len(text) - 1))
     assert [action for _group, action in groups] == ["tag"]  # one change-log group
@@ -113,10 +112,10 @@ def test_tagging_is_one_transaction_with_one_check_in_each_case(
     assert [action for _group, action in groups] == ["accept"]
     taken_back, groups = tag("source", rejected)  # so is a rejected one
     assert taken_back == rejected_id and [action for _group, action in groups] == ["accept"]
-    assert _statuses(corpus) == {new_id: "accepted", adopted: "accepted",
+    assert _statuses(talks_corpus) == {new_id: "accepted", adopted: "accepted",
                                  rejected_id: "accepted"}
     assert ana.undo() == ids[1]  # one undo step takes the last adoption back
-    assert _statuses(corpus)[rejected_id] == "rejected"
+    assert _statuses(talks_corpus)[rejected_id] == "rejected"
 
 
 def _statuses(database: Database) -> dict[int, str]:
@@ -125,10 +124,10 @@ def _statuses(database: Database) -> dict[int, str]:
             select(Annotation.id, Annotation.status))}
 
 
-def test_a_tag_refused_by_its_checks_opens_no_write(corpus: Database) -> None:  # noqa: F811
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    units = Units(corpus)
+def test_a_tag_refused_by_its_checks_opens_no_write(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    units = Units(talks_corpus)
     with pytest.raises(SpanError, match="does not fit"):
         ana.tag(ids[0], "claim", 0, 10_000)
     with pytest.raises(SpanError, match="unknown label"):
@@ -138,11 +137,11 @@ def test_a_tag_refused_by_its_checks_opens_no_write(corpus: Database) -> None:  
 
 
 def test_toggling_done_is_one_transaction_and_one_undo_step(
-    corpus: Database,  # noqa: F811
+    talks_corpus: Database,
 ) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    units = Units(corpus)
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    units = Units(talks_corpus)
     for expected in ("done", None, "done"):
         units.clear()
         assert ana.toggle_done(ids[2]) == expected
@@ -230,99 +229,99 @@ def failing(database: Database, statement_start: str) -> Iterator[None]:
 
 
 def test_a_new_source_for_a_span_deleted_meanwhile_leaves_no_orphan(
-    corpus: Database,  # noqa: F811
+    talks_corpus: Database,
 ) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    Workspace(corpus, "ben").create_source("Hamas", "party_or_armed_group", ("Hamas",))
-    before = _registry(corpus)
-    span = _span(ana, ids[1], "source", "Hamas spokesperson")
-    Workspace(corpus, "ana").delete(span)  # from another terminal, while the picker is open
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    Workspace(talks_corpus, "ben").create_source("Hamas", "party_or_armed_group", ("Hamas",))
+    before = _registry(talks_corpus)
+    span = tag_words(ana, ids[1], "source", "Hamas spokesperson")
+    Workspace(talks_corpus, "ana").delete(span)  # from another terminal, while the picker is open
     with pytest.raises(SpanError, match=f"no annotation with id {span}"):
         ana.create_and_set_source(span, "Abdul Latif Al-Qanoua", "party_or_armed_group",
                                   ("Al-Qanoua", "Qanoua"))
     with pytest.raises(SpanError, match="no annotation"):  # an existing source: no alias
         ana.create_and_set_source(span, "Hamas", None, ("Hamas spokesperson",))
-    other = _span(Workspace(corpus, "ben"), ids[1], "source", "Abdul Latif Al-Qanoua")
+    other = tag_words(Workspace(talks_corpus, "ben"), ids[1], "source", "Abdul Latif Al-Qanoua")
     with pytest.raises(SpanError, match="another annotator"):
         ana.create_and_set_source(other, "Abdul Latif Al-Qanoua", None)
-    assert _registry(corpus) == before
+    assert _registry(talks_corpus) == before
 
 
 def test_a_failure_after_the_source_is_registered_rolls_it_back(
-    corpus: Database,  # noqa: F811
+    talks_corpus: Database,
 ) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    span = _span(ana, ids[1], "source", "Hamas spokesperson")
-    before, log = _registry(corpus), _last_entry(corpus)
-    with failing(corpus, "UPDATE ANNOTATIONS"), pytest.raises(RuntimeError, match="injected"):
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    span = tag_words(ana, ids[1], "source", "Hamas spokesperson")
+    before, log = _registry(talks_corpus), _last_entry(talks_corpus)
+    with failing(talks_corpus, "UPDATE ANNOTATIONS"), pytest.raises(RuntimeError, match="injected"):
         ana.create_and_set_source(span, "Hamas", "party_or_armed_group", ("the movement",))
-    assert _registry(corpus) == before and _last_entry(corpus) == log
-    assert _source_of(corpus, span) is None
+    assert _registry(talks_corpus) == before and _last_entry(talks_corpus) == log
+    assert _source_of(talks_corpus, span) is None
     source_id = ana.create_and_set_source(span, "Hamas", "party_or_armed_group",
                                           ("the movement",))  # the same action, now whole
-    assert _registry(corpus) == ([("Hamas", "party_or_armed_group")], ["the movement"])
-    assert _source_of(corpus, span) == source_id
-    assert ana.undo() == ids[1] and _source_of(corpus, span) is None  # one undo step
+    assert _registry(talks_corpus) == ([("Hamas", "party_or_armed_group")], ["the movement"])
+    assert _source_of(talks_corpus, span) == source_id
+    assert ana.undo() == ids[1] and _source_of(talks_corpus, span) is None  # one undo step
 
 
-def test_picking_a_source_with_an_alias_is_both_or_neither(corpus: Database) -> None:  # noqa: F811
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+def test_picking_a_source_with_an_alias_is_both_or_neither(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     hamas = ana.create_source("Hamas", "party_or_armed_group")
-    span = _span(ana, ids[1], "source", "Hamas spokesperson")
-    before = _registry(corpus)
-    with failing(corpus, "INSERT INTO SOURCE_ALIASES"), \
+    span = tag_words(ana, ids[1], "source", "Hamas spokesperson")
+    before = _registry(talks_corpus)
+    with failing(talks_corpus, "INSERT INTO SOURCE_ALIASES"), \
             pytest.raises(RuntimeError, match="injected"):
         ana.pick_source_with_alias(span, hamas, "Hamas spokesperson")
-    assert _source_of(corpus, span) is None  # the mapping went with the alias
-    Workspace(corpus, "ana").delete(span)
+    assert _source_of(talks_corpus, span) is None  # the mapping went with the alias
+    Workspace(talks_corpus, "ana").delete(span)
     with pytest.raises(SpanError, match="no annotation"):
         ana.pick_source_with_alias(span, hamas, "Hamas spokesperson")
-    assert _registry(corpus) == before
-    span = _span(ana, ids[1], "source", "Hamas spokesperson")
+    assert _registry(talks_corpus) == before
+    span = tag_words(ana, ids[1], "source", "Hamas spokesperson")
     ana.pick_source_with_alias(span, hamas, " Hamas spokesperson ")
     ana.pick_source_with_alias(span, hamas, "Hamas spokesperson")  # known: nothing twice
-    assert _registry(corpus) == (before[0], ["Hamas spokesperson"])
-    assert _source_of(corpus, span) == hamas
+    assert _registry(talks_corpus) == (before[0], ["Hamas spokesperson"])
+    assert _source_of(talks_corpus, span) == hamas
 
 
 def test_a_reviewer_creating_a_source_for_a_deleted_span_leaves_no_orphan(
-    corpus: Database,  # noqa: F811
+    talks_corpus: Database,
 ) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    span = _span(ana, ids[1], "source", "Hamas spokesperson")
-    rita = ReviewSession(corpus, "rita")
-    before = _registry(corpus)
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    span = tag_words(ana, ids[1], "source", "Hamas spokesperson")
+    rita = ReviewSession(talks_corpus, "rita")
+    before = _registry(talks_corpus)
     ana.delete(span)
     with pytest.raises(SpanError, match="no annotation"):
         rita.create_and_set_source(span, "Hamas", "party_or_armed_group", ("Hamas",))
-    assert _registry(corpus) == before
-    span = _span(ana, ids[1], "source", "Hamas spokesperson")
+    assert _registry(talks_corpus) == before
+    span = tag_words(ana, ids[1], "source", "Hamas spokesperson")
     source_id = rita.create_and_set_source(span, "Hamas", "party_or_armed_group")
     rita.pick_source_with_alias(span, source_id, "Hamas spokesperson")
-    assert _registry(corpus) == ([("Hamas", "party_or_armed_group")], ["Hamas spokesperson"])
-    assert _source_of(corpus, span) == source_id
+    assert _registry(talks_corpus) == ([("Hamas", "party_or_armed_group")], ["Hamas spokesperson"])
+    assert _source_of(talks_corpus, span) == source_id
 
 
 async def test_the_picker_creating_a_source_for_a_span_deleted_meanwhile_says_so(
-    tui_corpus: Database,  # noqa: F811
+    corpus: Database,
 ) -> None:
-    app = make_app(tui_corpus)
+    app = make_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SourcePickerScreen)
         span = only(stored(app).annotations).id
-        Workspace(tui_corpus, "alice").delete(span)  # the same annotator, another terminal
+        Workspace(corpus, "alice").delete(span)  # the same annotator, another terminal
         await pilot.press("enter")  # + new source "Officials"
         assert app.screen.query_one("#source-types", OptionList).display
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SourcePickerScreen)  # still open, the error shown
         assert any("no annotation" in str(n.message) for n in app._notifications)
-        assert _registry(tui_corpus) == ([], [])
+        assert _registry(corpus) == ([], [])
         await pilot.press("escape", "escape")
         assert main_screen(app).workspace.find_sources("") == []

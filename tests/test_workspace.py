@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from workspace_helpers import TALKS_FIRST, reading_order, tag_words
 
 from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
@@ -15,42 +14,10 @@ from db.annotations import SpanError
 from db.engine import Database, open_database
 from db.models import Annotation, ChangeLogEntry, Link, SentenceState, Source
 
-FIRST = (
-    "Gaza talks resume\n"
-    "Hamas spokesperson Abdul Latif Al-Qanoua said over 160,000 people were hurt. "
-    "He stressed that talks would go on.\n"
-    "Egypt’s State Information Service confirmed the meeting.\n"
-)
-SECOND = "Second story here\nThe U.N. said 42 days had passed.\n"
 
-
-@pytest.fixture
-def corpus(database: Database, tmp_path: Path) -> Database:
-    (tmp_path / "a.txt").write_text(FIRST, encoding="utf-8")
-    (tmp_path / "b.txt").write_text(SECOND, encoding="utf-8")
-    summary = import_paths(database, [tmp_path / "a.txt", tmp_path / "b.txt"])
-    assert summary.sentences == 6
-    return database
-
-
-def _ids(workspace: Workspace) -> list[int]:
-    first = workspace.start_position()
-    assert first is not None
-    ids = [first]
-    while (following := workspace.next_sentence(ids[-1])) is not None:
-        ids.append(following)
-    return ids
-
-
-def _span(workspace: Workspace, sentence_id: int, label: str, words: str) -> int:
-    text = workspace.view(sentence_id).text
-    start = text.index(words)
-    return workspace.tag(sentence_id, label, start, start + len(words))
-
-
-def test_navigation_and_positions(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+def test_navigation_and_positions(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     assert len(ids) == 6
     assert [ana.previous_sentence(i) for i in ids] == [None, *ids[:-1]]
     view = ana.view(ids[1])
@@ -72,19 +39,19 @@ def test_navigation_and_positions(corpus: Database) -> None:
     assert ana.search("100%_") == []
 
 
-def test_resume_where_left_off(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+def test_resume_where_left_off(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     ana.remember_position(ids[3])
-    reopened = Workspace(open_database(corpus.url), "ana")
+    reopened = Workspace(open_database(talks_corpus.url), "ana")
     assert reopened.start_position() == ids[3]
-    assert Workspace(corpus, "ben").start_position() == ids[0]
+    assert Workspace(talks_corpus, "ben").start_position() == ids[0]
     assert reopened.start_position(document_id=ana.view(ids[4]).document_id) == ids[4]
 
 
-def test_done_state_progress_and_next_unfinished(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+def test_done_state_progress_and_next_unfinished(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     assert ana.toggle_done(ids[1]) == "done"
     assert ana.progress().done == 1 and ana.progress().total == 6
     assert ana.next_unfinished(ids[0]) == ids[2]
@@ -100,19 +67,19 @@ def test_done_state_progress_and_next_unfinished(corpus: Database) -> None:
     assert not ana.leaving_marks_done(ids[2])
     ana.leave_sentence(ids[2])
     assert ana.view(ids[2]).state is None
-    _span(ana, ids[2], "claim", "talks would go on")
+    tag_words(ana, ids[2], "claim", "talks would go on")
     assert ana.leaving_marks_done(ids[2]) and not ana.leaving_marks_done(None)
-    assert not Workspace(corpus, "ben").leaving_marks_done(ids[2])  # not ben's span
+    assert not Workspace(talks_corpus, "ben").leaving_marks_done(ids[2])  # not ben's span
     ana.leave_sentence(ids[2])
     assert ana.view(ids[2]).state == "done"
     assert not ana.leaving_marks_done(ids[2])  # already done: leaving changes nothing
 
 
-def test_moving_from_a_view_matches_the_queries(corpus: Database) -> None:
+def test_moving_from_a_view_matches_the_queries(talks_corpus: Database) -> None:
     # The screen moves with the neighbour ids read with the view, a query only at the
     # ends of a document; both must agree with next_sentence / previous_sentence.
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     for sentence_id in ids:
         view = ana.view(sentence_id)
         assert ana.following(view) == ana.next_sentence(sentence_id)
@@ -124,12 +91,12 @@ def test_moving_from_a_view_matches_the_queries(corpus: Database) -> None:
         ana.view(max(ids) + 100)
 
 
-def test_tag_source_figure_attribution_links(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    source = _span(ana, ids[1], "source", "Hamas spokesperson Abdul Latif Al-Qanoua")
-    claim = _span(ana, ids[1], "claim", "over 160,000 people were hurt")
-    figure = _span(ana, ids[1], "figure", "over 160,000")
+def test_tag_source_figure_attribution_links(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    source = tag_words(ana, ids[1], "source", "Hamas spokesperson Abdul Latif Al-Qanoua")
+    claim = tag_words(ana, ids[1], "claim", "over 160,000 people were hurt")
+    figure = tag_words(ana, ids[1], "figure", "over 160,000")
     hamas = ana.create_source("Hamas spokesperson (Abdul Latif Al-Qanoua)",
                               "party_or_armed_group", ("Al-Qanoua",))
     assert ana.create_source("Hamas spokesperson (Abdul Latif Al-Qanoua)", None) == hamas
@@ -152,7 +119,7 @@ def test_tag_source_figure_attribution_links(corpus: Database) -> None:
     for annotation in view.annotations:
         assert view.text[annotation.start : annotation.end] == annotation.text
     # a later pronoun claim attributed to the earlier span, found by the candidates list
-    later = _span(ana, ids[2], "claim", "talks would go on")
+    later = tag_words(ana, ids[2], "claim", "talks would go on")
     assert [c.id for c in ana.attribution_candidates(ids[2])] == [source]
     assert [c.id for c in ana.claim_candidates(ids[2])] == [later, claim]
     ana.attribute_to_source(later, hamas)
@@ -165,24 +132,24 @@ def test_tag_source_figure_attribution_links(corpus: Database) -> None:
     assert ana.find_sources("nobody") == []
 
 
-def test_relabel_drops_links_that_no_longer_fit(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
-    source = _span(ana, ids[1], "source", "Hamas spokesperson")
-    claim = _span(ana, ids[1], "claim", "over 160,000 people were hurt")
+def test_relabel_drops_links_that_no_longer_fit(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
+    source = tag_words(ana, ids[1], "source", "Hamas spokesperson")
+    claim = tag_words(ana, ids[1], "claim", "over 160,000 people were hurt")
     ana.attribute_to_span(claim, source)
     ana.relabel(source, "figure")
     [figure, _] = sorted(ana.view(ids[1]).annotations, key=lambda a: a.id)
     assert figure.label == "figure" and figure.claims == ()
-    with corpus.transaction() as session:
+    with talks_corpus.transaction() as session:
         assert session.scalars(select(Link)).all() == []
 
 
-def test_wrong_kinds_and_owners_are_refused(corpus: Database) -> None:
-    ana, ben = Workspace(corpus, "ana"), Workspace(corpus, "ben")
-    ids = _ids(ana)
-    claim = _span(ana, ids[1], "claim", "over 160,000 people were hurt")
-    other = _span(ana, ids[5], "source", "The U.N.")
+def test_wrong_kinds_and_owners_are_refused(talks_corpus: Database) -> None:
+    ana, ben = Workspace(talks_corpus, "ana"), Workspace(talks_corpus, "ben")
+    ids = reading_order(ana)
+    claim = tag_words(ana, ids[1], "claim", "over 160,000 people were hurt")
+    other = tag_words(ana, ids[5], "source", "The U.N.")
     with pytest.raises(SpanError, match="not a figure"):
         ana.set_figure(claim, 1, None, None)
     with pytest.raises(SpanError, match="same document"):
@@ -192,7 +159,7 @@ def test_wrong_kinds_and_owners_are_refused(corpus: Database) -> None:
     with pytest.raises(SpanError, match="not a source span"):
         ana.attribute_to_span(claim, claim)
     assert ben.view(ids[1]).annotations == ()
-    assert len(Workspace(corpus, "ben", show_others=True).view(ids[1]).annotations) == 1
+    assert len(Workspace(talks_corpus, "ben", show_others=True).view(ids[1]).annotations) == 1
 
 
 def _state(database: Database) -> tuple[object, ...]:
@@ -209,17 +176,17 @@ def _state(database: Database) -> tuple[object, ...]:
     return tuple(annotations), tuple(links), tuple(states)
 
 
-def test_undo_redo_every_kind_of_action_and_across_restart(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
-    ids = _ids(ana)
+def test_undo_redo_every_kind_of_action_and_across_restart(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
+    ids = reading_order(ana)
     hamas = ana.create_source("Hamas", "party_or_armed_group")
-    snapshots = [_state(corpus)]
-    source = _span(ana, ids[1], "source", "Hamas spokesperson")
-    snapshots.append(_state(corpus))
-    claim = _span(ana, ids[1], "claim", "over 160,000 people were hurt")
-    snapshots.append(_state(corpus))
-    figure = _span(ana, ids[1], "figure", "over 160,000")
-    snapshots.append(_state(corpus))
+    snapshots = [_state(talks_corpus)]
+    source = tag_words(ana, ids[1], "source", "Hamas spokesperson")
+    snapshots.append(_state(talks_corpus))
+    claim = tag_words(ana, ids[1], "claim", "over 160,000 people were hurt")
+    snapshots.append(_state(talks_corpus))
+    figure = tag_words(ana, ids[1], "figure", "over 160,000")
+    snapshots.append(_state(talks_corpus))
     actions = [
         lambda: ana.set_source(source, hamas),
         lambda: ana.set_figure(figure, 160000, "people", "over"),
@@ -232,10 +199,10 @@ def test_undo_redo_every_kind_of_action_and_across_restart(corpus: Database) -> 
     ]
     for action in actions:
         action()
-        snapshots.append(_state(corpus))
+        snapshots.append(_state(talks_corpus))
     # restart: a new connection and a new workspace keep the history
-    corpus.dispose()
-    reopened = open_database(corpus.url)
+    talks_corpus.dispose()
+    reopened = open_database(talks_corpus.url)
     ana = Workspace(reopened, "ana")
     for expected in reversed(snapshots[:-1]):
         assert ana.undo() == ids[1]
@@ -256,11 +223,11 @@ def test_undo_redo_every_kind_of_action_and_across_restart(corpus: Database) -> 
     reopened.dispose()
 
 
-def test_undo_is_per_annotator(corpus: Database) -> None:
-    ana, ben = Workspace(corpus, "ana"), Workspace(corpus, "ben")
-    ids = _ids(ana)
-    mine = _span(ana, ids[1], "claim", "over 160,000 people were hurt")
-    _span(ben, ids[1], "claim", "over 160,000 people were hurt")
+def test_undo_is_per_annotator(talks_corpus: Database) -> None:
+    ana, ben = Workspace(talks_corpus, "ana"), Workspace(talks_corpus, "ben")
+    ids = reading_order(ana)
+    mine = tag_words(ana, ids[1], "claim", "over 160,000 people were hurt")
+    tag_words(ben, ids[1], "claim", "over 160,000 people were hurt")
     assert ana.undo() == ids[1]
     assert ana.view(ids[1]).annotations == ()
     assert len(ben.view(ids[1]).annotations) == 1
@@ -284,12 +251,12 @@ def test_property_undo_all_returns_to_the_start(
     actions: list[tuple[str, int, int, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder = tmp_path_factory.mktemp("undo")
-    (folder / "a.txt").write_text(FIRST, encoding="utf-8")
+    (folder / "a.txt").write_text(TALKS_FIRST, encoding="utf-8")
     database = open_database(str(folder / "u.db"))
     try:
         import_paths(database, [folder / "a.txt"])
         ana = Workspace(database, "ana")
-        ids = _ids(ana)
+        ids = reading_order(ana)
         start = _state(database)
         for kind, a, b, label in actions:
             sentence_id = ids[a % len(ids)]
@@ -329,8 +296,8 @@ def test_property_undo_all_returns_to_the_start(
         database.dispose()
 
 
-def test_search_and_source_lookup_take_wildcards_literally(corpus: Database) -> None:
-    ana = Workspace(corpus, "ana")
+def test_search_and_source_lookup_take_wildcards_literally(talks_corpus: Database) -> None:
+    ana = Workspace(talks_corpus, "ana")
     ana.create_source("100% Aid_Watch", "ngo")
     ana.create_source("100 Aid Watch", "ngo")
     assert [s.name for s in ana.find_sources("100%")] == ["100% Aid_Watch"]

@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 
@@ -41,12 +40,7 @@ class HeaderLine(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.text = Text()
-
-    @property
-    def visual(self) -> Visual:
-        """What is shown, as a ``Static`` would give it (tests read its ``plain``)."""
-        return visualize(self, self.text, markup=False)
+        self.text = Text()  # what the line shows (``update`` sets it)
 
     def update(self, text: Text, *, layout: bool = True) -> None:
         """Show ``text``; ``layout`` when its width can change the line's arrangement."""

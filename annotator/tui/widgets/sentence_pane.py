@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rich._wrap import divide_line
-from rich.cells import cell_len
+import re
+
+from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -12,9 +13,7 @@ from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.visual import Visual, visualize
 from textual.widget import Widget
-from textual.widgets import Static
 
 from annotator.text.words import word_spans
 from annotator.tui import keys
@@ -22,21 +21,44 @@ from annotator.tui.keys import bindings_for
 from annotator.tui.render import CURSOR_STYLE, SELECTION_STYLE, label_style, verbatim
 from db.read_models import AnnotationView, SentenceView
 
-
-class NeighbourText(Static):
-    """A neighbour's text, not displayed (the sentence area draws it): kept for
-    whoever reads it (tests), set without any refresh."""
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.shown = Text()
-
-    @property
-    def visual(self) -> Visual:
-        return visualize(self, self.shown, markup=False)
+# A word and the spaces after it (spaces before the first word belong to it).
+_WORD = re.compile(r"\s*\S+\s*")
 
 
-class SentenceArea(Static):
+def line_starts(plain: str, width: int) -> list[int]:
+    """The offsets at which the second and later lines of ``plain`` start when it is
+    word-wrapped to ``width`` cells (the first starts at 0).
+
+    A line breaks before a word that does not fit in what is left of it; a word's trailing
+    spaces stay on its line (they may run past ``width``); a word wider than a whole line
+    is folded across lines by cells. These are the breaks of Rich's
+    ``Text.wrap(..., overflow="fold")``, which gives the lines but not where they start:
+    the area needs the offsets to map a click on a wrapped line back to a character.
+    """
+    starts: list[int] = []
+    used = 0  # cells taken on the current line
+    for match in _WORD.finditer(plain):
+        start, word = match.start(), match.group()
+        length = cell_len(word.rstrip())
+        if length <= width - used:
+            used += cell_len(word)
+        elif length > width:
+            pieces = chop_cells(word, width)
+            for piece in pieces[:-1]:
+                if start:
+                    starts.append(start)
+                start += len(piece)
+            if start:
+                starts.append(start)
+            used = cell_len(pieces[-1])
+        else:
+            # It fits on a line of its own; ``used`` > 0 here, so it is not the first word.
+            starts.append(start)
+            used = cell_len(word)
+    return starts
+
+
+class SentenceArea(Widget):
     """The whole sentence area: previous sentence (dimmed), the current sentence with
     its highlights and cursor, next sentence (dimmed), drawn by one widget.
 
@@ -44,9 +66,8 @@ class SentenceArea(Static):
     a move never needs a layout of the screen, only a repaint of this widget. It
     wraps the lines itself and, when they do not fit, shows the current sentence
     centred, or for a sentence taller than the area, the lines around the cursor.
-
-    Its ``visual`` is the current sentence only (``update`` keeps it), so the
-    sentence text starts at the left padding, where a bar marks it.
+    ``previous``, ``current`` and ``next`` are the texts drawn; the current sentence
+    starts at the left padding, where a bar marks it.
     """
 
     COMPONENT_CLASSES = {"sentence-area--context", "sentence-area--bar"}
@@ -76,11 +97,6 @@ class SentenceArea(Static):
         self._top = 0
         # Drawn row -> (offset of its first character in the current sentence, its text).
         self._sentence_rows: dict[int, tuple[int, str]] = {}
-
-    @property
-    def visual(self) -> Visual:
-        """The current sentence (what ``update`` would have set)."""
-        return visualize(self, self.current, markup=False)
 
     def show(self, previous: Text, current: Text, following: Text,
              cursor_offset: int | None) -> None:
@@ -114,7 +130,7 @@ class SentenceArea(Static):
         """``text`` cut into lines of at most ``width`` cells, and each line's start."""
         if not text.plain:
             return [Text()], [0]
-        offsets = divide_line(text.plain, width, fold=True)
+        offsets = line_starts(text.plain, width)
         return list(text.divide(offsets)), [0, *offsets]
 
     def _draw(self) -> tuple[list[Strip], range]:
@@ -232,16 +248,17 @@ class SentencePane(Widget, can_focus=True):
         self.anchor_word: int | None = None
         self.annotations: tuple[AnnotationView, ...] = ()
         self.current_annotator: str | None = None
-        # The last Text drawn for the current sentence (tests read its plain string).
-        self.rendered = Text()
         self._previous = Text()
         self._next = Text()
 
     def compose(self) -> ComposeResult:
-        # The neighbours' texts, not shown (the area draws them; tests read them).
-        yield NeighbourText(id="previous", classes="context")
         yield SentenceArea(id="current")
-        yield NeighbourText(id="next", classes="context")
+
+    @property
+    def area(self) -> SentenceArea:
+        """The widget that draws the sentences; its ``current`` is the sentence as shown,
+        with its highlights, selection and cursor."""
+        return self.query_one(SentenceArea)
 
     # --- state -----------------------------------------------------------------
     def set_sentence(self, view: SentenceView, *, keep_cursor: bool = False) -> None:
@@ -258,8 +275,6 @@ class SentencePane(Widget, can_focus=True):
             self.anchor_word = None
         self._previous = self._context_text(view.previous_text)
         self._next = self._context_text(view.next_text)
-        self.query_one("#previous", NeighbourText).shown = self._previous
-        self.query_one("#next", NeighbourText).shown = self._next
         self._redraw()
 
     def clear(self, message: str) -> None:
@@ -270,10 +285,7 @@ class SentencePane(Widget, can_focus=True):
         self.anchor_word = None
         self.cursor = 0
         self._previous = self._next = Text()
-        self.query_one("#previous", NeighbourText).shown = Text()
-        self.query_one("#next", NeighbourText).shown = Text()
-        self.rendered = Text(message)
-        self.query_one(SentenceArea).show(Text(), self.rendered, Text(), None)
+        self.area.show(Text(), Text(message), Text(), None)
 
     @staticmethod
     def _context_text(text: str | None) -> Text:
@@ -328,8 +340,7 @@ class SentencePane(Widget, can_focus=True):
             text.stylize(SELECTION_STYLE, *selection)
         if self.words:
             text.stylize(CURSOR_STYLE, *self.words[self.cursor])
-        self.rendered = text
-        self.query_one(SentenceArea).show(self._previous, text, self._next, self.cursor_offset())
+        self.area.show(self._previous, text, self._next, self.cursor_offset())
 
     # --- cursor movement -------------------------------------------------------
     def _move(self, index: int, *, extend: bool) -> None:
@@ -398,7 +409,7 @@ class SentencePane(Widget, can_focus=True):
         """Clicking a word moves the cursor there; shift-click extends the selection."""
         # The word is found from where the click landed, not from a style on every word:
         # a style per word cost more to build and paint than the rest of a move's drawing.
-        area = self.query_one(SentenceArea)
+        area = self.area
         at = event.get_content_offset(area)
         offset = area.offset_at(at.x, at.y) if at is not None else None
         word = next((index for index, (start, end) in enumerate(self.words)

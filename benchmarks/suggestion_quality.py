@@ -7,6 +7,11 @@ skipped when the file is absent or changed.
 
 Matching is one-to-one per label: *exact* needs the same start and end, *overlap* any shared
 character. A claim's link is right when its suggested source overlaps the reference source.
+
+Evaluation code, not part of the application: ``bench_suggest.py`` and
+``compare_suggesters.py`` import it from beside them, ``tests/test_suggest_quality.py`` as
+``benchmarks.suggestion_quality`` (pyproject.toml puts the repository root on pytest's
+path).
 """
 
 from __future__ import annotations
