@@ -10,8 +10,10 @@ from sqlalchemy import text
 from db.engine import open_database
 
 
-def hold_write_lock(db_url: str, seconds: float, locked: threading.Event) -> None:
-    """Another connection writes and keeps its transaction open for ``seconds``."""
+def hold_write_lock(db_url: str, seconds: float, locked: threading.Event,
+                    release: threading.Event | None = None) -> None:
+    """Another connection writes and keeps its transaction open for ``seconds`` (or, with
+    ``release``, until it is set, ``seconds`` at the most)."""
     holder = open_database(db_url)
     with holder.engine.connect() as connection:
         if holder.engine.dialect.name == "sqlite":
@@ -23,6 +25,9 @@ def hold_write_lock(db_url: str, seconds: float, locked: threading.Event) -> Non
                                     "IN EXCLUSIVE MODE"))
         connection.execute(text("UPDATE annotators SET name = name"))
         locked.set()
-        time.sleep(seconds)
+        if release is None:
+            time.sleep(seconds)
+        else:
+            release.wait(seconds)
         connection.commit()
     holder.dispose()

@@ -43,13 +43,17 @@ def test_giving_up_is_one_clear_error_and_stores_nothing(db_url: str) -> None:
     interactive = database.with_lock_wait(20)
     ana = Workspace(interactive, "ana")
     ana.writes.policy = RetryPolicy(first_delay=0.01, max_delay=0.02, give_up_after=0.3)
-    locked = threading.Event()
-    holder = threading.Thread(target=hold_write_lock, args=(db_url, 1.5, locked))
+    locked, release = threading.Event(), threading.Event()
+    # Held until the refusal came, however slow a loaded machine makes the attempts.
+    holder = threading.Thread(target=hold_write_lock, args=(db_url, 60, locked, release))
     holder.start()
     assert locked.wait(10)
-    with pytest.raises(DatabaseBusyError, match=r"stayed busy .* nothing was saved"):
-        ana.create_source("Ministry of Health", "government")
-    holder.join()
+    try:
+        with pytest.raises(DatabaseBusyError, match=r"stayed busy .* nothing was saved"):
+            ana.create_source("Ministry of Health", "government")
+    finally:
+        release.set()
+        holder.join()
     assert ana.find_sources("Ministry") == []
     interactive.dispose()
     database.dispose()
