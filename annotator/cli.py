@@ -22,12 +22,14 @@ from annotator.io.output import (
     check_target,
     protected_files,
 )
+from annotator.text.bounds import ID_MAX, BoundsError, check_name
 from annotator.text.visible import json_visible, visible
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     ENV_VAR,
     Database,
     DatabaseError,
+    damaged_database,
     mask_password,
     open_database,
     resolve_url,
@@ -64,6 +66,52 @@ def echo(message: str = "", *, err: bool = False) -> None:
     click.echo(shown(message), err=err)
 
 
+def _short(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+class DocumentId(click.ParamType):
+    """A document id option: an integer a row id can be (1 to 2**63 - 1). Anything else
+    is one line naming the value, the same on both engines (the sqlite3 driver cannot even
+    send a larger number, and PostgreSQL would only say it is not there)."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        option = param.opts[0] if param is not None and param.opts else "ID"
+        digits = text.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdigit()):
+            self.fail(f"{_short(text)!r} is not a valid integer", param, ctx)
+        if len(digits) > len(str(ID_MAX)) or not 1 <= int(text) <= ID_MAX:
+            raise click.ClickException(f"{option} {_short(text)}: not a document id (ids are "
+                                       f"1 to {ID_MAX})")
+        return int(text)
+
+
+class AnnotatorName(click.ParamType):
+    """An annotator name option: one both engines store alike (no NUL, at most 200
+    characters), else one line naming the option."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        option = param.opts[0] if param is not None and param.opts else "NAME"
+        return checked_name(str(value), option)
+
+
+def checked_name(value: str, option: str) -> str:
+    """``value`` when it can be an annotator name; a one-line error naming ``option``."""
+    try:
+        return check_name(value, f"{option} {_short(value)!r}")
+    except BoundsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+DOCUMENT_ID = DocumentId()
+ANNOTATOR_NAME = AnnotatorName()
+
+
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--db`` option every command shares."""
     return click.option(
@@ -96,7 +144,8 @@ class _Commands(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:  # refused by the storage, or busy, whichever the driver
-            problem = refusal(error)  # the same words the screens use (db/retry.py)
+            # The same words the screens use (db/retry.py); a damaged file is one line too.
+            problem = refusal(error) or damaged_database(error)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
@@ -164,9 +213,9 @@ def default_annotator() -> str:
 
 @cli.command("annotate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--annotator", "annotator", default=None, metavar="NAME",
+@click.option("--annotator", "annotator", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help="Who is annotating [default: $ANNOTATOR_NAME or the login name].")
-@click.option("--document", "document", type=int, default=None, metavar="ID",
+@click.option("--document", "document", type=DOCUMENT_ID, default=None, metavar="ID",
               help="Open this document instead of resuming.")
 @click.option("--show-others", is_flag=True, help="Also show other annotators' spans.")
 @click.option("--no-suggest", is_flag=True, envvar="ANNOTATOR_NO_SUGGEST",
@@ -181,7 +230,7 @@ def annotate_command(
     With an empty database and no PATH, the bundled sample article is imported
     so there is something to annotate.
     """
-    name = (annotator or default_annotator()).strip()
+    name = checked_name((annotator or default_annotator()).strip(), "--annotator")
     if not name:
         raise click.ClickException("--annotator needs a non-empty name")
     from annotator.tui import launch as tui_launch  # Textual loads only when the screen opens
@@ -238,14 +287,14 @@ EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
               show_default=True,
               help="jsonl without --view (or with --view documents) is the native lossless "
                    "format, one document per line; with a table view, one row per line.")
-@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+@click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
               help="Only this annotator's annotations (repeatable).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only annotations with this status (repeatable) [default: accepted; "
                    "every status for the native jsonl and brat].")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--out", "out", default="-", metavar="FILE|DIR|-", show_default=True,
               help="Output file ('-' is standard output); a folder for --format brat.")
@@ -373,6 +422,9 @@ def _output(target: str, encoding: str, *, force: bool,
         try:
             yield stream
             stream.flush()
+        except OutputError as error:  # e.g. a value JSON cannot hold: what was written stays
+            stream.flush()
+            raise click.ClickException(str(error)) from None
         finally:
             stream.detach()
         return
@@ -446,10 +498,10 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
 
 
 @cli.command("suggest")
-@click.option("--annotator", "annotator", default=None, metavar="NAME",
+@click.option("--annotator", "annotator", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help="Whose layer gets the suggestions [default: $ANNOTATOR_NAME or the login "
                    "name].")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable) [default: all].")
 @db_option
 def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str | None) -> None:
@@ -459,7 +511,7 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
     annotator already has, including rejected suggestions, are never suggested
     again, so running this twice adds nothing. One transaction per document.
     """
-    name = (annotator or default_annotator()).strip()
+    name = checked_name((annotator or default_annotator()).strip(), "--annotator")
     if not name:
         raise click.ClickException("--annotator needs a non-empty name")
     database = open_or_fail(db)
@@ -569,11 +621,11 @@ class AnnotatorsCommand(click.Command):
 
 
 @cli.command("agreement", cls=AnnotatorsCommand)
-@click.option("--annotators", "annotators", multiple=True, metavar="A B ...",
+@click.option("--annotators", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="A B ...",
               help="Annotators to compare [default: all with accepted annotations but gold].")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only this label (repeatable).")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--all", "all_sentences", is_flag=True,
               help="Count every sentence, not only those all compared annotators marked done "
@@ -607,7 +659,8 @@ def agreement_command(
     finally:
         database.dispose()
     if as_json:
-        click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
+        click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False,
+                                           allow_nan=False)))
         return
     out_console.print(headline(report))
     for part in report_tables(report):
@@ -615,16 +668,16 @@ def agreement_command(
 
 
 @cli.command("review")
-@click.argument("names", nargs=-1, metavar="[ANNOTATOR...]")
-@click.option("--reviewer", default=None, metavar="NAME",
+@click.argument("names", nargs=-1, metavar="[ANNOTATOR...]", type=ANNOTATOR_NAME)
+@click.option("--reviewer", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help="Who is reviewing [default: $ANNOTATOR_NAME or the login name].")
-@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+@click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
               help="Only this annotator's annotations (repeatable).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only annotations with this status (repeatable).")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--adjudicate", is_flag=True,
               help="Compare the ANNOTATORs sentence by sentence and take versions into the "
@@ -641,7 +694,7 @@ def review_command(
     sentence: agreed, only-one-annotator and conflicting spans side by side, one
     key to take a version into the gold layer (annotator `gold`).
     """
-    name = (reviewer or default_annotator()).strip()
+    name = checked_name((reviewer or default_annotator()).strip(), "--reviewer")
     if not name:
         raise click.ClickException("--reviewer needs a non-empty name")
     if adjudicate:
@@ -695,7 +748,8 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     except SchemeError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2)))
+        click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2,
+                                           allow_nan=False)))
         return
     from annotator.scheme.tables import scheme_renderables
 
