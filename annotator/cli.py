@@ -71,9 +71,9 @@ def _short(value: str) -> str:
 
 
 class DocumentId(click.ParamType):
-    """A document id option: an integer a row id can be (1 to 2**63 - 1). Anything else
-    is one line naming the value, the same on both engines (the sqlite3 driver cannot even
-    send a larger number, and PostgreSQL would only say it is not there)."""
+    """A document id option: an integer a row id can be (1 to 2**31 - 1, see
+    annotator/text/bounds.py). Anything else is one line naming the value, the same on both
+    engines (the drivers would fail differently: OverflowError, "integer out of range")."""
 
     name = "integer"
 

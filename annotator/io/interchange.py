@@ -24,7 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from annotator.io.export import json_line, plain_number
+from annotator.io.export import closing_stream, json_line, plain_number
 from annotator.io.textfile import InputError, content_hash, prepare_text
 from annotator.text.bounds import (
     ALIAS_MAX,
@@ -338,7 +338,8 @@ def write_documents(out: TextIO, records: Iterable[DocumentRecord], fmt: str) ->
     """Write one JSON document per line in ``fmt``; returns the number of documents."""
     formatter = FORMATTERS[fmt]
     count = 0
-    for record in records:
-        out.write(json_line(formatter(record), f"document {record.document_id}"))
-        count += 1
+    with closing_stream(records):
+        for record in records:
+            out.write(json_line(formatter(record), f"document {record.document_id}"))
+            count += 1
     return count

@@ -25,9 +25,11 @@ SOURCE_TYPE_MAX = Source.__table__.c.source_type.type.length
 ALIAS_MAX = SourceAlias.__table__.c.alias.type.length
 UNIT_MAX = Annotation.__table__.c.figure_unit.type.length
 QUALIFIER_MAX = Annotation.__table__.c.figure_qualifier.type.length
-# Row ids are SQLite INTEGERs (64-bit signed); a larger number cannot name any row, and
-# the sqlite3 driver cannot even send it (OverflowError).
-ID_MAX = 2**63 - 1
+# Ids (and sentence numbers) are INTEGER columns: 32-bit on PostgreSQL, which refuses a
+# larger number in a query ("integer out of range"), while the sqlite3 driver cannot send
+# one past 2**63 - 1 (OverflowError). No row can have a larger id on either engine, so a
+# larger number is refused the same way on both before any query.
+ID_MAX = 2**31 - 1
 # JSON in imported files: deeper nesting than this is no document's metadata, and the
 # decoder (and every later json.dumps) would run out of stack on ~1,000 levels.
 JSON_DEPTH_MAX = 64
@@ -65,13 +67,6 @@ def check_optional(value: str | None, what: str, limit: int | None = None) -> st
 def check_name(value: str, what: str = "annotator name") -> str:
     """An annotator name as given on the command line or in a file (at most 200 characters)."""
     return check_string(value, what, ANNOTATOR_MAX)
-
-
-def check_id(value: int, what: str = "id") -> int:
-    """``value`` when it can be a row id at all (1 to 2**63 - 1)."""
-    if not 1 <= value <= ID_MAX:
-        raise BoundsError(f"{what} {value} is not a valid id (ids are 1 to {ID_MAX})")
-    return value
 
 
 def finite_number(value: Any, what: str) -> float:
@@ -139,7 +134,7 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, Any, int]]:
                 stack.append((f"{where}.{key}" if where else str(key), child, level + 1))
                 if isinstance(key, str):
                     stack.append((f"{where}.{key} (the key)" if where else f"{key} (the key)",
-                                  key, level + 1))
+                                  key, level))  # a key is as deep as its object
         elif isinstance(item, list):
             for index, child in reversed(list(enumerate(item, start=1))):
                 stack.append((f"{where}[{index}]", child, level + 1))

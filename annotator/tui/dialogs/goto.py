@@ -33,7 +33,7 @@ def parse_target(query: str, current_document: int) -> tuple[int, int] | None:
 
 
 def _number(digits: str) -> int:
-    # Past ID_MAX no document or sentence can exist (and neither the driver nor int() of
+    # Past ID_MAX no document or sentence can exist (and neither the drivers nor int() of
     # thousands of digits would take it): any longer number stands as ID_MAX + 1.
     return int(digits) if len(digits) <= len(str(ID_MAX)) else ID_MAX + 1
 
