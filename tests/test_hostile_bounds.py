@@ -298,6 +298,23 @@ def test_unreadable_paths_and_folders_are_one_line_each(stocked: Database) -> No
         shutil.rmtree(shared)
 
 
+def test_a_file_name_that_is_not_utf8_is_one_line(stocked: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    bad = Path(os.fsdecode(bytes(folder) + b"/bad\xff.txt"))
+    bad.write_text("Its name cannot be stored\n", encoding="utf-8")
+    (folder / "good.txt").write_text("A good name is stored\n", encoding="utf-8")
+    before = table_snapshot(stocked.engine)
+    code, out, err = run("import", str(folder), "--db", stocked.url)
+    assert code == 1
+    assert one_error(err) == (f"skipped: {folder}/bad\\udcff.txt: file name is not valid "
+                              "UTF-8; rename the file to import it")
+    assert out == "imported 1 document (1 sentence); 1 skipped\n"
+    after = table_snapshot(stocked.engine)
+    assert {table: rows[:len(before[table])] for table, rows in after.items()} == before
+    assert "A good name is stored" in titles(stocked)
+
+
 # --- command-line options -------------------------------------------------------------
 
 BAD_URLS = {

@@ -137,6 +137,13 @@ def read_documents(path: Path) -> Iterator[RawDocument | NativeDocument | ReadPr
     """The documents in one file, by its type."""
     suffix = path.suffix.lower()
     try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as lone surrogates
+        # The name becomes the origin (and maybe the title); no database can store it.
+        yield ReadProblem(display_path(path), "file name is not valid UTF-8; rename the file "
+                                              "to import it")
+        return
+    try:
         if suffix in JSONL_SUFFIXES:
             yield from _read_jsonl(path)
         elif suffix in CSV_SUFFIXES:
