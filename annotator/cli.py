@@ -1,10 +1,9 @@
-"""The ``annotator`` command line: parse arguments, call domain functions, print results."""
+"""The ``annotator`` command line: parse arguments, resolve the configuration once
+(:mod:`annotator.config`), call domain functions with it, print results."""
 
 from __future__ import annotations
 
-import getpass
 import io
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +14,18 @@ import click
 from rich.console import Console
 
 from annotator import __version__
+from annotator.config import (
+    DB_ENV_VAR,
+    NAME_ENV_VAR,
+    NO_SUGGEST_ENV_VAR,
+    SCHEME_ENV_VAR,
+    SCHEME_FILE_NAME,
+    Config,
+    ConfigError,
+    database_target,
+    resolve,
+    resolve_scheme,
+)
 from annotator.io.export_tables import TABLE_VIEWS
 from annotator.io.output import (
     OutputError,
@@ -26,7 +37,6 @@ from annotator.text.bounds import ID_MAX, BoundsError, check_name
 from annotator.text.visible import json_visible, visible
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
-    ENV_VAR,
     Database,
     DatabaseError,
     damaged_database,
@@ -116,17 +126,39 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--db`` option every command shares."""
     return click.option(
         "--db", "db", metavar="PATH|URL", default=None,
-        help=f"Database file or SQLAlchemy URL [default: ${ENV_VAR} or ./annotations.db].",
+        help=f"Database file or SQLAlchemy URL [default: ${DB_ENV_VAR} or ./annotations.db].",
     )(function)
+
+
+def scheme_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--scheme`` option of every command the scheme matters to."""
+    return click.option(
+        "--scheme", "scheme_path", metavar="PATH", default=None,
+        help=f"Scheme file [default: ${SCHEME_ENV_VAR}, ./{SCHEME_FILE_NAME} or built-in].",
+    )(function)
+
+
+def configure(
+    *, db: str | None, annotator: str | None, scheme_path: str | None,
+    no_suggest: bool | None = None, annotator_option: str = "--annotator",
+) -> Config:
+    """The command's configuration (see :func:`annotator.config.resolve`), or stop with a
+    one-line error."""
+    try:
+        return resolve(db=db, annotator=annotator, scheme=scheme_path, no_suggest=no_suggest,
+                       annotator_option=annotator_option)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def open_or_fail(
     target: str | None, *, lock_wait_ms: int | None = None, pre_ping: bool = True,
 ) -> Database:
-    """Open the database (options as :func:`db.engine.open_database`) or stop with a
-    one-line error."""
+    """Open the database ``target`` (``None``: ``$ANNOTATOR_DB``, else the default; options
+    as :func:`db.engine.open_database`) or stop with a one-line error."""
     try:
-        return open_database(target, lock_wait_ms=lock_wait_ms, pre_ping=pre_ping)
+        return open_database(database_target(target), lock_wait_ms=lock_wait_ms,
+                             pre_ping=pre_ping)
     except DatabaseError as error:
         raise click.ClickException(str(error)) from None
 
@@ -200,44 +232,34 @@ def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummar
         return import_paths(database, paths, on_file=lambda _path: progress.advance(task))
 
 
-def default_annotator() -> str:
-    """``$ANNOTATOR_NAME``, else the login name."""
-    name = os.environ.get("ANNOTATOR_NAME")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers
-        return "annotator"
-
-
 @cli.command("annotate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--annotator", "annotator", type=ANNOTATOR_NAME, default=None, metavar="NAME",
-              help="Who is annotating [default: $ANNOTATOR_NAME or the login name].")
+              help=f"Who is annotating [default: ${NAME_ENV_VAR} or the login name].")
 @click.option("--document", "document", type=DOCUMENT_ID, default=None, metavar="ID",
               help="Open this document instead of resuming.")
 @click.option("--show-others", is_flag=True, help="Also show other annotators' spans.")
-@click.option("--no-suggest", is_flag=True, envvar="ANNOTATOR_NO_SUGGEST",
-              help="Neither compute nor show suggestions [or set $ANNOTATOR_NO_SUGGEST=1].")
+@click.option("--no-suggest", is_flag=True,
+              help=f"Neither compute nor show suggestions [or set ${NO_SUGGEST_ENV_VAR}=1].")
+@scheme_option
 @db_option
 def annotate_command(
     paths: tuple[Path, ...], annotator: str | None, document: int | None, show_others: bool,
-    no_suggest: bool, db: str | None,
+    no_suggest: bool, scheme_path: str | None, db: str | None,
 ) -> None:
     """Open the annotation screen (importing PATHs first, as `annotator import`).
 
     With an empty database and no PATH, the bundled sample article is imported
     so there is something to annotate.
     """
-    name = checked_name((annotator or default_annotator()).strip(), "--annotator")
-    if not name:
-        raise click.ClickException("--annotator needs a non-empty name")
+    config = configure(db=db, annotator=annotator, scheme_path=scheme_path,
+                       no_suggest=no_suggest)
+    checked_name(config.annotator, "--annotator")  # $ANNOTATOR_NAME too, not only the option
     from annotator.tui import launch as tui_launch  # Textual loads only when the screen opens
 
     # One engine, the screen's, serves the checks below too: each engine costs a
     # connection (and, on PostgreSQL, its set-up queries) before the first frame.
-    database = open_or_fail(db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS,
+    database = open_or_fail(config.db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS,
                             pre_ping=False)
     try:
         to_import = list(paths)
@@ -248,18 +270,19 @@ def annotate_command(
                                            "with `annotator import PATH`")
             to_import = [sample]
         if to_import:
-            _import_patiently(db, to_import)
+            _import_patiently(config.db, to_import)
         if document is not None and missing_document_ids(database, [document]):
             raise click.ClickException(f"no document with id {document}")
         if count_documents(database) == 0:
             raise click.ClickException("nothing to annotate: no document was imported")
-        tui_launch.run_annotator(database, name, show_others=show_others,
-                                 document_id=document, suggestions=not no_suggest)
+        tui_launch.run_annotator(database, config.annotator, show_others=show_others,
+                                 document_id=document, suggestions=config.suggestions,
+                                 scheme=config.project_scheme)
     finally:
         database.dispose()
 
 
-def _import_patiently(db: str | None, paths: list[Path]) -> None:
+def _import_patiently(db: str, paths: list[Path]) -> None:
     """Import as `annotator import` does, through connections that wait for other writers
     as long as the defaults allow (not the screen's, which give up after half a second)."""
     importing = open_or_fail(db)
@@ -499,22 +522,24 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
 
 @cli.command("suggest")
 @click.option("--annotator", "annotator", type=ANNOTATOR_NAME, default=None, metavar="NAME",
-              help="Whose layer gets the suggestions [default: $ANNOTATOR_NAME or the login "
+              help=f"Whose layer gets the suggestions [default: ${NAME_ENV_VAR} or the login "
                    "name].")
 @click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable) [default: all].")
+@scheme_option
 @db_option
-def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str | None) -> None:
+def suggest_command(
+    annotator: str | None, documents: tuple[int, ...], scheme_path: str | None, db: str | None,
+) -> None:
     """Compute suggested claims, sources and figures and store them for an annotator.
 
     Suggestions are pending until accepted in `annotator annotate`; spans the
     annotator already has, including rejected suggestions, are never suggested
     again, so running this twice adds nothing. One transaction per document.
     """
-    name = checked_name((annotator or default_annotator()).strip(), "--annotator")
-    if not name:
-        raise click.ClickException("--annotator needs a non-empty name")
-    database = open_or_fail(db)
+    config = configure(db=db, annotator=annotator, scheme_path=scheme_path)
+    checked_name(config.annotator, "--annotator")  # $ANNOTATOR_NAME too, not only the option
+    database = open_or_fail(config.db)
     try:
         missing = missing_document_ids(database, documents)
         if missing:
@@ -528,11 +553,11 @@ def suggest_command(annotator: str | None, documents: tuple[int, ...], db: str |
         with Progress(*columns, console=err_console, transient=True,
                       disable=total < PROGRESS_MIN_FILES) as progress:
             task = progress.add_task("suggest", total=total)
-            summary = suggest_documents(database, name, documents,
+            summary = suggest_documents(database, config.annotator, config.scheme, documents,
                                         on_document=lambda: progress.advance(task))
     finally:
         database.dispose()
-    echo(summary.describe(name))
+    echo(summary.describe(config.annotator))
 
 
 @cli.command("copy")
@@ -553,7 +578,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
         raise click.UsageError("give TARGET or --db, not both")
     target = target or db
     try:
-        source_url, target_url = resolve_url(source), resolve_url(target)
+        source_url, target_url = resolve_url(source), resolve_url(database_target(target))
     except DatabaseError as error:
         raise click.ClickException(str(error)) from None
     target = target or target_url
@@ -670,7 +695,7 @@ def agreement_command(
 @cli.command("review")
 @click.argument("names", nargs=-1, metavar="[ANNOTATOR...]", type=ANNOTATOR_NAME)
 @click.option("--reviewer", type=ANNOTATOR_NAME, default=None, metavar="NAME",
-              help="Who is reviewing [default: $ANNOTATOR_NAME or the login name].")
+              help=f"Who is reviewing [default: ${NAME_ENV_VAR} or the login name].")
 @click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
               help="Only this annotator's annotations (repeatable).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
@@ -682,11 +707,12 @@ def agreement_command(
 @click.option("--adjudicate", is_flag=True,
               help="Compare the ANNOTATORs sentence by sentence and take versions into the "
                    "gold layer.")
+@scheme_option
 @db_option
 def review_command(
     names: tuple[str, ...], reviewer: str | None, annotators: tuple[str, ...],
     labels: tuple[str, ...], statuses: tuple[str, ...], documents: tuple[int, ...],
-    adjudicate: bool, db: str | None,
+    adjudicate: bool, scheme_path: str | None, db: str | None,
 ) -> None:
     """Review annotations in a table (accept, reject, edit, note, bulk), or adjudicate.
 
@@ -694,9 +720,9 @@ def review_command(
     sentence: agreed, only-one-annotator and conflicting spans side by side, one
     key to take a version into the gold layer (annotator `gold`).
     """
-    name = checked_name((reviewer or default_annotator()).strip(), "--reviewer")
-    if not name:
-        raise click.ClickException("--reviewer needs a non-empty name")
+    config = configure(db=db, annotator=reviewer, scheme_path=scheme_path,
+                       annotator_option="--reviewer")
+    name = checked_name(config.annotator, "--reviewer")
     if adjudicate:
         if annotators or labels or statuses or documents:
             raise click.UsageError("--annotator, --label, --status and --document do not "
@@ -714,7 +740,7 @@ def review_command(
 
     # The screen's connections report another writer's lock quickly: a write that must
     # wait then waits on a worker thread while the screen keeps painting.
-    database = open_or_fail(db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS)
+    database = open_or_fail(config.db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS)
     try:
         missing = missing_document_ids(database, documents)
         if missing:
@@ -728,24 +754,22 @@ def review_command(
             from db.read_models import ReviewQuery
 
             selection = AnnotationFilter(annotators, labels, statuses, documents)
-            tui_launch.run_review(database, name, ReviewQuery(selection))
+            tui_launch.run_review(database, name, ReviewQuery(selection),
+                                  scheme=config.project_scheme)
     finally:
         database.dispose()
 
 
 @cli.command("labels")
-@click.option("--scheme", "scheme_path", metavar="PATH", default=None,
-              help="Scheme file [default: $ANNOTATOR_SCHEME, ./annotator-scheme.toml or built-in].")
+@scheme_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scheme as JSON.")
 def labels_command(scheme_path: str | None, as_json: bool) -> None:
     """Print the active annotation scheme: labels, source types, cue words, known sources."""
     import json
 
-    from annotator.scheme.definition import SchemeError, load_scheme
-
     try:
-        scheme = load_scheme(scheme_path)
-    except SchemeError as error:
+        scheme = resolve_scheme(scheme_path)
+    except ConfigError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
-from annotator.tui.background_read import BackgroundRead
+from annotator.scheme.definition import Scheme, default_scheme
 from db import annotations, changes, history, navigation, sources, suggestions
+from db.background_read import BackgroundRead
 from db.engine import Database
 from db.read_models import (
     AnnotationView,
@@ -37,18 +38,39 @@ DOCUMENT_CACHE_SIZE = 256
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """Everything a move shows, read in one unit (or ahead of the move, and then without
+    a query when the key is pressed): the sentence, this annotator's progress, and
+    whether leaving ``left_id`` marks it done (the move must then write before drawing,
+    :meth:`Workspace.make_move`).
+
+    ``ahead_marker`` is the change marker read just before an arrival read ahead; the
+    screen compares it once the frame is painted (:meth:`Workspace.shown_may_be_stale`).
+    ``None`` for an arrival read when it was asked for: nothing to compare.
+    """
+
+    view: SentenceView
+    progress: Progress
+    left_id: int | None
+    marks_done: bool
+    ahead_marker: changes.Marker | None = None
+
+
 class Workspace:
     """The actions of one annotator; ``show_others`` also shows other annotators' spans;
     ``suggestions`` shows this annotator's pending suggestions and computes them for a
-    document the first time one of its sentences is shown."""
+    document the first time one of its sentences is shown; ``scheme`` (the built-in one when
+    None) gives the suggester its cues and known sources and the source picker its types."""
 
     def __init__(
         self, database: Database, annotator: str, *, show_others: bool = False,
-        suggestions: bool = False,
+        suggestions: bool = False, scheme: Scheme | None = None,
         on_wait: Callable[[Wait], None] | None = None, retry_policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.database = database
         self.annotator = annotator
+        self._scheme = scheme  # None: the built-in one, read when first used
         self.show_others = show_others
         self.suggestions = suggestions
         # Documents known to have their suggestions computed: a move within one costs nothing.
@@ -63,29 +85,30 @@ class Workspace:
         self._sentence_total = BackgroundRead(
             lambda: navigation.count_sentences(database, one_worker=True), TOTALS_TTL_SECONDS)
         self._document_cache: dict[int, DocumentInfo] = {}
-        # A move reads the sentence, the done count and the leave check in one query
-        # (navigation.arrival): the view read ahead by leaving_marks_done, and the done
-        # count read with the latest view, each used once and dropped on any write, so
-        # they are never older than the keypress that read them.
-        self._arrival: navigation.Arrival | None = None
-        self._done_with_view: int | None = None
-        # The arrival of the next move, read after the last frame was painted: the
-        # sentence it comes from, the change marker read just before it, and the arrival.
-        self._ahead: tuple[int, changes.Marker, navigation.Arrival] | None = None
-        # The change marker read with the arrival the last move showed from the read ahead,
-        # to be compared once that frame is painted (see shown_may_be_stale).
-        self._shown_marker: changes.Marker | None = None
+        # The arrival of the next move, read after the last frame was painted
+        # (read_ahead): served once, to the move it was read for (arrive), and dropped by
+        # any write of this session (_write), so it is never older than this session's
+        # own last change; others' changes are caught by its marker after the paint.
+        self._ahead: Arrival | None = None
+
+
+    @property
+    def scheme(self) -> Scheme:
+        """The project's scheme, or the built-in one (read on first use, off the first
+        frame)."""
+        return self._scheme if self._scheme is not None else default_scheme()
 
     def _write(self, unit: Callable[[], T]) -> T:
         """Run one action's transaction(s), again after a pause while another writer holds
         the database; every action below is a rolled-back-or-committed unit, safe to rerun
-        (see :class:`db.retry.WriteRunner`: behind a screen it may raise ``WriteDeferred``)."""
-        self._arrival = self._done_with_view = self._ahead = None
+        (see :class:`db.retry.WriteRunner`: behind a screen it may raise ``WriteDeferred``).
+        The one place the read ahead is dropped: whatever was written may change it."""
+        self._ahead = None
         return self.writes.run(unit)
 
     def count_in_background(self) -> None:
         """Start counting all sentences (the progress bar's total) on a worker thread, so
-        the count runs while the interface loads (see annotator/tui/background_read.py)."""
+        the count runs while the interface loads (see db/background_read.py)."""
         self._sentence_total.start()
 
     def _documents(self) -> int:
@@ -117,17 +140,25 @@ class Workspace:
 
     def view(self, sentence_id: int) -> SentenceView:
         """The sentence, its neighbours, position and this annotator's annotations
-        (with ``suggestions``, their pending suggestions too)."""
-        arrival, self._arrival = self._arrival, None
-        if arrival is None or arrival.view.sentence_id != sentence_id:
-            arrival = self._read_arrival(sentence_id, None)
-        self._done_with_view = arrival.done
-        return arrival.view
+        (with ``suggestions``, their pending suggestions too), read now."""
+        return self._read_arrival(None, sentence_id).view
 
-    def _read_arrival(self, sentence_id: int, left_id: int | None) -> navigation.Arrival:
-        return navigation.arrival(
-            self.database, sentence_id, self.annotator_id, self._document, self._documents(),
-            left_id=left_id, show_others=self.show_others, suggestions=self.suggestions)
+    def arrive(self, from_id: int | None, to_id: int) -> Arrival:
+        """What moving from ``from_id`` to ``to_id`` shows (``from_id`` ``None``: opening
+        or drawing again, nothing is left): the arrival read ahead for this very move if
+        no write came since (no query), else one read of the sentence, the done count and
+        the leave check together. Reads only; :meth:`make_move` writes what it needs."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead.left_id == from_id and ahead.view.sentence_id == to_id:
+            return ahead
+        return self._read_arrival(from_id, to_id)
+
+    def _read_arrival(self, from_id: int | None, to_id: int) -> Arrival:
+        read = navigation.arrival(
+            self.database, to_id, self.annotator_id, self._document, self._documents(),
+            left_id=from_id, show_others=self.show_others, suggestions=self.suggestions)
+        return Arrival(read.view, Progress(read.done, self._sentence_total.get()), from_id,
+                       read.leaving_marks_done)
 
     def needs_suggestions(self, document_id: int) -> bool:
         """Whether :meth:`suggest` may have work for this document (no query: a document
@@ -147,19 +178,17 @@ class Workspace:
         )
 
         if self._suggester is None:
-            self._suggester = suggestion_store.make_suggester(self.database)
+            self._suggester = suggestion_store.make_suggester(self.database, self.scheme)
         suggester = self._suggester
         text = suggestions.document_text(self.database, document_id)
         return self._write(lambda: suggestion_store.suggest_document(
             self.database, self.annotator_id, text, suggester))
 
     def progress(self) -> Progress:
-        """Sentences done by this annotator, of all sentences (the count read with the
-        view just shown, if no write came since, as :meth:`view` then this is a redraw)."""
-        done, self._done_with_view = self._done_with_view, None
-        if done is None:
-            done = navigation.count_done(self.database, self.annotator_id)
-        return Progress(done, self._sentence_total.get())
+        """Sentences done by this annotator, of all sentences, counted now (a move has it
+        in its :class:`Arrival`)."""
+        return Progress(navigation.count_done(self.database, self.annotator_id),
+                        self._sentence_total.get())
 
     def next_sentence(self, sentence_id: int) -> int | None:
         """The following sentence (crossing into the next document), or ``None`` at the end."""
@@ -212,27 +241,27 @@ class Workspace:
     def move(self, from_sentence_id: int | None, to_sentence_id: int) -> None:
         """Leave one sentence for another: ``leave_sentence`` and ``remember_position``
         in one transaction, which is what every move key does."""
-        arrival = self._arrival
         self._write(lambda: annotations.move(self.database, self.annotator_id,
                                              from_sentence_id, to_sentence_id))
-        if (arrival is not None and arrival.leaving_marks_done
-                and arrival.view.sentence_id == to_sentence_id):
-            # What the leave check was read with still holds after this write, which only
-            # marked the sentence left done (it had no state then, so the count grows by
-            # one whoever marked it): the arrival is shown without reading it again.
-            self._arrival = replace(arrival, done=arrival.done + 1, leaving_marks_done=False)
 
-    def leaving_marks_done(self, sentence_id: int | None, arriving: int | None = None) -> bool:
+    def make_move(self, arrival: Arrival) -> Arrival:
+        """The write of a move whose leave check marks the sentence left done
+        (``arrival.marks_done``): :meth:`move`, then what to show, without reading again.
+
+        What the leave check was read with still holds after this write, which only
+        marked the sentence left done (it had no state then, so the count grows by one
+        whoever marked it). An arrival that marks nothing is returned as it is: the
+        position alone is not worth a write before the frame (:meth:`remember_position`)."""
+        if not arrival.marks_done:
+            return arrival
+        self.move(arrival.left_id, arrival.view.sentence_id)
+        progress = replace(arrival.progress, done=arrival.progress.done + 1)
+        return replace(arrival, progress=progress, marks_done=False)
+
+    def leaving_marks_done(self, sentence_id: int | None) -> bool:
         """Whether :meth:`leave_sentence` would change anything: the sentence has a span of
-        this annotator (accepted, not a suggestion) and no state yet, so leaving marks it done.
-
-        With ``arriving`` (the sentence the move goes to) the check is read with that
-        sentence's view, which the next :meth:`view` of it returns unless a write came
-        in between: a move is then one read, or none when it was read ahead."""
-        if arriving is not None:
-            self._arrival = (self._take_ahead(sentence_id, arriving)
-                             or self._read_arrival(arriving, sentence_id))
-            return self._arrival.leaving_marks_done
+        this annotator (accepted, not a suggestion) and no state yet, so leaving marks it
+        done (a move reads it with its :meth:`arrive`)."""
         if sentence_id is None:
             return False
         return navigation.marks_done_on_leave(self.database, self.annotator_id, sentence_id)
@@ -240,45 +269,32 @@ class Workspace:
     def read_ahead(self, view: SentenceView, forward: bool = True) -> None:
         """Read, while the annotator looks at ``view``, what moving from it to its next
         (``forward``) or previous sentence will show, so that the move itself reads nothing
-        (see :meth:`leaving_marks_done`, then :meth:`shown_may_be_stale`)."""
+        (its :meth:`arrive`; then :meth:`shown_may_be_stale` once it is painted)."""
+        self._ahead = None
         target = view.next_id if forward else view.previous_id
         if target is None:
-            self._ahead = None
             return
         try:
             marker = changes.change_marker(self.database)  # before the read: a later change shows
-            self._ahead = (view.sentence_id, marker, self._read_arrival(target, view.sentence_id))
+            arrival = self._read_arrival(view.sentence_id, target)
         except Exception:  # only a missed shortcut: the move reads again, and reports
-            self._ahead = None
+            return
+        self._ahead = replace(arrival, ahead_marker=marker)
 
-    def _take_ahead(self, left_id: int | None, arriving: int) -> navigation.Arrival | None:
-        """The arrival read ahead for this move, if it was read for it; its change marker
-        is kept to be compared after the frame (:meth:`shown_may_be_stale`)."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None or ahead[0] != left_id or ahead[2].view.sentence_id != arriving:
-            return None
-        self._shown_marker = ahead[1]
-        return ahead[2]
-
-    def shown_may_be_stale(self) -> bool:
-        """After a move shown from the read ahead: whether anyone (another annotator,
-        another terminal, or this one) recorded anything since it was read, in which case
-        the screen reads and draws the sentence again. One probe, made once the frame is
-        painted, so the keypress waits for no query; ``False`` when there is nothing to
-        check."""
-        marker, self._shown_marker = self._shown_marker, None
+    def shown_may_be_stale(self, arrival: Arrival) -> bool:
+        """Whether anyone (another annotator, another terminal, or this one) recorded
+        anything since ``arrival`` was read ahead, in which case the screen reads and
+        draws the sentence again. One probe, for the screen to make once the frame is
+        painted, so the keypress waits for no query; no probe (``False``) for an arrival
+        read when it was asked for."""
+        marker = arrival.ahead_marker
         return marker is not None and changes.change_marker(self.database) != marker
 
     # --- sentence state -------------------------------------------------------
     def toggle_done(self, sentence_id: int) -> str | None:
         """Mark the sentence done, or clear the mark if it was done; returns the new state."""
-        def toggle() -> str | None:
-            current = navigation.sentence_state(self.database, self.annotator_id, sentence_id)
-            state = None if current == "done" else "done"
-            annotations.set_sentence_state(self.database, self.annotator, sentence_id, state)
-            return state
-
-        return self._write(toggle)
+        return self._write(lambda: annotations.toggle_done(self.database, self.annotator_id,
+                                                           sentence_id))
 
     def leave_sentence(self, sentence_id: int) -> None:
         """Called when moving on: a sentence with annotations of this annotator becomes done."""
@@ -289,64 +305,60 @@ class Workspace:
     def tag(self, sentence_id: int, label: str, start: int, end: int) -> int:
         """Store a span (offsets in the sentence) with ``label``; returns its id. A span
         this annotator has as a suggestion (even a rejected one) is accepted instead, and
-        the same span tagged again (say from a second terminal) is found, not refused."""
-        adopted = self._write(lambda: suggestions.adopt(
-            self.database, self.annotator_id, self.annotator, sentence_id, label, start, end))
-        if adopted is not None:
-            return adopted
+        the same span tagged again (say from a second terminal) is found, not refused:
+        one transaction (:func:`db.annotations.tag`)."""
         span = annotations.NewSpan(sentence_id, label, start, end)
-        return self._write(lambda: annotations.add_or_find_span(self.database, self.annotator,
-                                                                span))
+        return self._write(lambda: annotations.tag(self.database, self.annotator_id, span))
 
     def accept(self, annotation_ids: list[int]) -> int:
         """Accept suggestions (one undo step for all); returns how many were accepted."""
-        return self._write(lambda: suggestions.decide(self.database, self.annotator,
+        return self._write(lambda: suggestions.decide(self.database, self.annotator_id,
                                                       annotation_ids, "accepted"))
 
     def reject(self, annotation_ids: list[int]) -> int:
         """Reject suggestions: kept as rejected, never shown or suggested again."""
-        return self._write(lambda: suggestions.decide(self.database, self.annotator,
+        return self._write(lambda: suggestions.decide(self.database, self.annotator_id,
                                                       annotation_ids, "rejected"))
 
     def delete(self, annotation_id: int) -> None:
         """Delete an annotation and its links."""
-        self._write(lambda: annotations.delete_annotation(self.database, self.annotator,
+        self._write(lambda: annotations.delete_annotation(self.database, self.annotator_id,
                                                           annotation_id))
 
     def relabel(self, annotation_id: int, label: str) -> None:
         """Change an annotation's label (links that no longer fit are removed)."""
-        self._write(lambda: annotations.relabel(self.database, self.annotator, annotation_id,
+        self._write(lambda: annotations.relabel(self.database, self.annotator_id, annotation_id,
                                                 label))
 
     def set_source(self, annotation_id: int, source_id: int | None) -> None:
         """Map a source span (or a claim, directly) to a canonical source, or clear it."""
-        self._write(lambda: annotations.set_source(self.database, self.annotator, annotation_id,
+        self._write(lambda: annotations.set_source(self.database, self.annotator_id, annotation_id,
                                                    source_id))
 
     def set_figure(
         self, annotation_id: int, value: float | None, unit: str | None, qualifier: str | None
     ) -> None:
         """Set a figure's normalized value, unit and qualifier."""
-        self._write(lambda: annotations.set_figure(self.database, self.annotator, annotation_id,
+        self._write(lambda: annotations.set_figure(self.database, self.annotator_id, annotation_id,
                                                    value, unit, qualifier))
 
     def attribute_to_span(self, claim_id: int, source_annotation_id: int) -> None:
         """Attribute a claim to a source span (replacing any earlier attribution)."""
-        self._write(lambda: annotations.attribute_to_span(self.database, self.annotator, claim_id,
-                                                          source_annotation_id))
+        self._write(lambda: annotations.attribute_to_span(
+            self.database, self.annotator_id, claim_id, source_annotation_id))
 
     def attribute_to_source(self, claim_id: int, source_id: int) -> None:
         """Attribute a claim to a canonical source directly, with no source span."""
-        self._write(lambda: annotations.attribute_to_source(self.database, self.annotator,
+        self._write(lambda: annotations.attribute_to_source(self.database, self.annotator_id,
                                                             claim_id, source_id))
 
     def unattribute(self, claim_id: int) -> None:
         """Mark a claim as unattributed / the author's own voice."""
-        self._write(lambda: annotations.unattribute(self.database, self.annotator, claim_id))
+        self._write(lambda: annotations.unattribute(self.database, self.annotator_id, claim_id))
 
     def link_figure(self, figure_id: int, claim_id: int) -> None:
         """Record that a figure supports a claim."""
-        self._write(lambda: annotations.link_figure(self.database, self.annotator, figure_id,
+        self._write(lambda: annotations.link_figure(self.database, self.annotator_id, figure_id,
                                                     claim_id))
 
     def attribution_candidates(self, sentence_id: int) -> list[AnnotationView]:
@@ -378,6 +390,25 @@ class Workspace:
         self._suggester = None
         self._write(lambda: sources.add_alias(self.database, source_id, alias))
 
+    def pick_source_with_alias(
+        self, annotation_id: int, source_id: int, alias: str | None
+    ) -> None:
+        """Map a span to a registered source and record ``alias`` as another name of it
+        (the source picker's choice with "also record as an alias"): both or neither."""
+        self._suggester = None
+        self._write(lambda: annotations.pick_source_with_alias(
+            self.database, self.annotator_id, annotation_id, source_id, alias))
+
+    def create_and_set_source(
+        self, annotation_id: int, name: str, source_type: str | None,
+        aliases: tuple[str, ...] = (),
+    ) -> int:
+        """Register a source (or find the one of that name) and map a span to it, in one
+        transaction: no orphan source in the shared registry if the mapping fails."""
+        self._suggester = None
+        return self._write(lambda: annotations.create_and_set_source(
+            self.database, self.annotator_id, annotation_id, name, source_type, aliases))
+
     def changed_since_last_asked(self) -> bool:
         """Whether anyone (another annotator, another terminal, or this one) recorded an
         action or extended the source registry since the previous call: a cheap poll."""
@@ -395,8 +426,8 @@ class Workspace:
     # --- history --------------------------------------------------------------
     def undo(self) -> int | None:
         """Undo this annotator's latest action; returns the sentence it touched, or ``None``."""
-        return self._write(lambda: history.undo(self.database, self.annotator))
+        return self._write(lambda: history.undo(self.database, self.annotator_id))
 
     def redo(self) -> int | None:
         """Redo the latest undone action; returns the sentence it touched, or ``None``."""
-        return self._write(lambda: history.redo(self.database, self.annotator))
+        return self._write(lambda: history.redo(self.database, self.annotator_id))

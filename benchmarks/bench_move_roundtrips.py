@@ -74,11 +74,16 @@ def count_per_move(url: str) -> Counter[str]:
     sentence = workspace.start_position()
     assert sentence is not None
     view = workspace.view(sentence)
-    ahead = "arriving" in inspect.signature(workspace.leaving_marks_done).parameters
+    arrive = hasattr(workspace, "arrive")
+    ahead = arrive or "arriving" in inspect.signature(workspace.leaving_marks_done).parameters
     counts.clear()
     for _ in range(MOVES):  # what AnnotateScreen._arrive and redraw call for `j`
         target = workspace.following(view)
         assert target is not None
+        if arrive:  # one call: the view, the progress and the leave check
+            view = workspace.arrive(view.sentence_id, target).view
+            workspace.remember_position(target)
+            continue
         if ahead:  # the screen reads the leave check with the arriving sentence's view
             workspace.leaving_marks_done(view.sentence_id, target)
         else:  # before that change: the leave check on its own

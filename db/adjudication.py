@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.annotations import SpanError, annotator_id
+from db.annotations import SpanError, annotator_named
 from db.engine import Database
 from db.history import ChangeRecorder, annotation_snapshot, link_snapshot
 from db.models import Annotation, Annotator, Link, Sentence, Source, utcnow
 from db.read_models import SpanVersion
+from db.values import figure_of
 
 GOLD = "gold"
 SENTENCE_BATCH = 200
@@ -40,7 +41,13 @@ def _version_query(names: Sequence[str]) -> Any:
 
 
 def _version(row: Any) -> SpanVersion:
-    return SpanVersion(*tuple(row)[:12])
+    (identifier, annotator, label, start, end, text, status, source_name, source_type, value,
+     unit, qualifier) = tuple(row)[:12]
+    return SpanVersion(
+        id=identifier, annotator=annotator, label=label, start=start, end=end, text=text,
+        status=status, source_name=source_name, source_type=source_type,
+        figure=figure_of(value, unit, qualifier),
+    )
 
 
 def sentence_versions(
@@ -105,7 +112,7 @@ def adjudication_sentences(
 # --- taking versions into gold ------------------------------------------------------------
 
 def take_versions(
-    database: Database, adjudicator: str, choices: Sequence[tuple[int, Sequence[str]]],
+    database: Database, adjudicator_id: int, choices: Sequence[tuple[int, Sequence[str]]],
 ) -> list[int]:
     """Copy each chosen annotation into the gold layer, all as one undoable action.
 
@@ -114,8 +121,8 @@ def take_versions(
     gold annotations' ids.
     """
     with database.transaction() as session:
-        recorder = ChangeRecorder(session, annotator_id(session, adjudicator), "take_gold")
-        gold_id = annotator_id(session, GOLD)
+        recorder = ChangeRecorder(session, adjudicator_id, "take_gold")
+        gold_id = annotator_named(session, GOLD)  # the layer written, created on first use
         taken = [_take(recorder, gold_id, chosen, labels) for chosen, labels in choices]
         for (chosen, _labels), gold in zip(choices, taken, strict=True):
             _copy_links(recorder, gold_id, chosen, gold)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from db.engine import Database
 from db.export_rows import STREAM_BATCH, attributed_target
 from db.models import Annotation, Annotator, Sentence, SentenceState, Source
+from db.values import Figure, figure_of
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,7 @@ class AgreementSpan:
     attributed_source_id: int | None
     attributed_span: tuple[int, int] | None
     attribution: str | None
-    figure_value: float | None
-    figure_unit: str | None
-    figure_qualifier: str | None
+    figure: Figure | None
 
 
 @dataclass(frozen=True)
@@ -162,5 +161,5 @@ def _span(row: Any, names: dict[int, str]) -> AgreementSpan:
         attributed_source_id=row[7] if is_claim else None,
         attributed_span=unmapped_span,
         attribution=row[11] if is_claim else None,
-        figure_value=row[12], figure_unit=row[13], figure_qualifier=row[14],
+        figure=figure_of(row[12], row[13], row[14]),
     )

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,8 @@ from db.history import (
 )
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 from db.navigation import leaving_marks_done
+from db.sources import register_alias, register_source, rerun_on_conflict
+from db.values import Figure, figure_columns
 
 
 class SpanError(ValueError):
@@ -41,17 +43,17 @@ class NewSpan:
     status: str = "accepted"
     origin: str = "manual"
     source_id: int | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None
 
 
 # Which labels each link type joins: (from, to).
 LINK_ENDS = {"attributed_to": ("claim", "source"), "supports": ("figure", "claim")}
 
 
-def annotator_id(session: Session, name: str) -> int:
-    """The id of the annotator called ``name``, created on first use."""
+def annotator_named(session: Session, name: str) -> int:
+    """The id of the annotator called ``name``, created on first use (in the caller's
+    transaction). Sessions resolve their annotator once (:func:`ensure_annotator`); every
+    write below takes that id."""
     found = session.scalar(select(Annotator.id).where(Annotator.name == name))
     if found is not None:
         return found
@@ -72,16 +74,16 @@ def ensure_annotator(database: Database, name: str) -> int:
         return found
     try:
         with database.transaction() as session:
-            return annotator_id(session, name)
+            return annotator_named(session, name)
     except IntegrityError:  # registered by another process at the same moment
         with database.transaction() as session:
-            return annotator_id(session, name)
+            return annotator_named(session, name)
 
 
 @contextmanager
-def _action(database: Database, annotator: str, action: str) -> Iterator[ChangeRecorder]:
+def _action(database: Database, annotator_id: int, action: str) -> Iterator[ChangeRecorder]:
     with database.transaction() as session:
-        yield ChangeRecorder(session, annotator_id(session, annotator), action)
+        yield ChangeRecorder(session, annotator_id, action)
 
 
 def _own(recorder: ChangeRecorder, annotation_id: int) -> Annotation:
@@ -117,55 +119,109 @@ def _remove_links(recorder: ChangeRecorder, *conditions: Any) -> None:
     recorder.session.flush()
 
 
-def add_span(database: Database, annotator: str, span: NewSpan) -> int:
-    """Store one span by ``annotator``; returns its id."""
+def _checked_sentence(session: Session, span: NewSpan) -> Sentence:
+    """The span's sentence, once its label and offsets are known to fit it."""
     if span.label not in LABELS:
         raise SpanError(f"unknown label {span.label!r}; expected one of {', '.join(LABELS)}")
-    with _action(database, annotator, "tag") as recorder:
-        sentence = recorder.session.get(Sentence, span.sentence_id)
-        if sentence is None:
-            raise SpanError(f"no sentence with id {span.sentence_id}")
-        if not 0 <= span.start < span.end <= len(sentence.text):
-            raise SpanError(
-                f"span {span.start}:{span.end} does not fit sentence {span.sentence_id} "
-                f"of length {len(sentence.text)}"
-            )
-        annotation = Annotation(
-            sentence_id=sentence.id, document_id=sentence.document_id,
-            annotator_id=recorder.annotator_id, label=span.label, start=span.start,
-            end=span.end, doc_start=sentence.start + span.start,
-            doc_end=sentence.start + span.end, text=sentence.text[span.start : span.end],
-            source_id=span.source_id, figure_value=span.figure_value,
-            figure_unit=span.figure_unit, figure_qualifier=span.figure_qualifier, attrs={},
-            status=span.status, origin=span.origin,
+    sentence = session.get(Sentence, span.sentence_id)
+    if sentence is None:
+        raise SpanError(f"no sentence with id {span.sentence_id}")
+    if not 0 <= span.start < span.end <= len(sentence.text):
+        raise SpanError(
+            f"span {span.start}:{span.end} does not fit sentence {span.sentence_id} "
+            f"of length {len(sentence.text)}"
         )
-        recorder.session.add(annotation)
+    return sentence
+
+
+def _insert_span(recorder: ChangeRecorder, sentence: Sentence, span: NewSpan) -> Annotation:
+    """Add the span to the session (not yet flushed)."""
+    annotation = Annotation(
+        sentence_id=sentence.id, document_id=sentence.document_id,
+        annotator_id=recorder.annotator_id, label=span.label, start=span.start,
+        end=span.end, doc_start=sentence.start + span.start,
+        doc_end=sentence.start + span.end, text=sentence.text[span.start : span.end],
+        source_id=span.source_id, **figure_columns(span.figure), attrs={},
+        status=span.status, origin=span.origin,
+    )
+    recorder.session.add(annotation)
+    return annotation
+
+
+def add_span(database: Database, annotator_id: int, span: NewSpan) -> int:
+    """Store one span by the annotator ``annotator_id``; returns its id. One they already
+    have (same sentence, label and offsets, in any status) is refused
+    (:class:`DuplicateSpanError`); :func:`tag` is the user's action."""
+    with _action(database, annotator_id, "tag") as recorder:
+        annotation = _insert_span(recorder, _checked_sentence(recorder.session, span), span)
         _flush_span(recorder, annotation)
         recorder.record("annotation", annotation.id, None, annotation_snapshot(annotation))
         return annotation.id
 
 
-def add_or_find_span(database: Database, annotator: str, span: NewSpan) -> int:
-    """:func:`add_span`, except that a span this annotator already has (same sentence,
-    label and offsets, perhaps just stored from another terminal) is returned, not refused."""
-    try:
-        return add_span(database, annotator, span)
-    except DuplicateSpanError:
-        with database.sessions() as session:
-            found = session.scalar(
-                select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)
-                .where(Annotator.name == annotator,
-                       Annotation.sentence_id == span.sentence_id,
-                       Annotation.label == span.label, Annotation.start == span.start,
-                       Annotation.end == span.end))
-        if found is None:
-            raise
-        return found
+# attrs key of a suggested row holding a proposed canonical source that is not (yet) in
+# the registry ({"name": ..., "type": ...}; see db/suggestions.py).
+PROPOSED_SOURCE = "suggested_source"
 
 
-def delete_annotation(database: Database, annotator: str, annotation_id: int) -> int:
+def accept_suggestion(recorder: ChangeRecorder, annotation: Annotation) -> None:
+    """Accept one suggestion (pending or rejected) in the recorder's transaction; its
+    proposed canonical source (a source span's, or a claim's with no source span) is
+    registered and mapped, so accepting means what the list showed."""
+    values: dict[str, Any] = {"status": "accepted"}
+    attrs = dict(annotation.attrs or {})
+    proposed = attrs.pop(PROPOSED_SOURCE, None)
+    name = str(proposed.get("name") or "").strip() if isinstance(proposed, dict) else ""
+    if name and annotation.source_id is None and not _has_source_span(recorder, annotation):
+        values["source_id"] = register_source(recorder.session, name, proposed.get("type"))
+        values["attrs"] = attrs
+    _update(recorder, annotation, **values)
+
+
+def _has_source_span(recorder: ChangeRecorder, annotation: Annotation) -> bool:
+    return recorder.session.scalar(select(exists().where(
+        Link.from_id == annotation.id, Link.type == "attributed_to"))) is True
+
+
+_SAME_SPAN = select(Annotation).where(
+    Annotation.annotator_id == bindparam("annotator_id"),
+    Annotation.sentence_id == bindparam("sentence_id"), Annotation.label == bindparam("label"),
+    Annotation.start == bindparam("start"), Annotation.end == bindparam("end"))
+
+
+def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
+    """The user's tagging of a span: one transaction and at most one change-log group;
+    returns the span's id.
+
+    One look for the annotator's row at these offsets with this label decides: a
+    suggestion (pending or rejected) is accepted (what accepting it would do, its
+    proposed source registered), an accepted span (tagged again, say from another
+    terminal) is returned unchanged, and with none the span is inserted. Another
+    terminal inserting the same span between the look and the insert makes the
+    insert fail and roll back; the rerun then finds that row.
+    """
+    def unit() -> int:
+        with database.transaction() as session:
+            sentence = _checked_sentence(session, span)
+            found = session.scalar(_SAME_SPAN, {
+                "annotator_id": annotator_id, "sentence_id": span.sentence_id,
+                "label": span.label, "start": span.start, "end": span.end})
+            if found is not None:
+                if found.status != "accepted":
+                    accept_suggestion(ChangeRecorder(session, annotator_id, "accept"), found)
+                return found.id
+            recorder = ChangeRecorder(session, annotator_id, "tag")
+            annotation = _insert_span(recorder, sentence, span)
+            session.flush()  # a unique violation here: the other terminal's row, see rerun
+            recorder.record("annotation", annotation.id, None, annotation_snapshot(annotation))
+            return annotation.id
+
+    return rerun_on_conflict(unit)
+
+
+def delete_annotation(database: Database, annotator_id: int, annotation_id: int) -> int:
     """Delete an annotation and its links; returns its sentence id."""
-    with _action(database, annotator, "delete") as recorder:
+    with _action(database, annotator_id, "delete") as recorder:
         annotation = _own(recorder, annotation_id)
         _remove_links(recorder, (Link.from_id == annotation_id) | (Link.to_id == annotation_id))
         before = annotation_snapshot(annotation)
@@ -174,11 +230,11 @@ def delete_annotation(database: Database, annotator: str, annotation_id: int) ->
         return annotation.sentence_id
 
 
-def relabel(database: Database, annotator: str, annotation_id: int, label: str) -> None:
+def relabel(database: Database, annotator_id: int, annotation_id: int, label: str) -> None:
     """Change the label; links whose ends no longer fit are removed (and logged)."""
     if label not in LABELS:
         raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
-    with _action(database, annotator, "relabel") as recorder:
+    with _action(database, annotator_id, "relabel") as recorder:
         change_label(recorder, _own(recorder, annotation_id), label)
 
 
@@ -199,11 +255,41 @@ def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -
 
 
 def set_source(
-    database: Database, annotator: str, annotation_id: int, source_id: int | None
+    database: Database, annotator_id: int, annotation_id: int, source_id: int | None
 ) -> None:
     """Map a span to a canonical source (or clear the mapping)."""
-    with _action(database, annotator, "set_source") as recorder:
+    with _action(database, annotator_id, "set_source") as recorder:
         change_source(recorder, _own(recorder, annotation_id), source_id)
+
+
+def pick_source_with_alias(
+    database: Database, annotator_id: int, annotation_id: int, source_id: int,
+    alias: str | None,
+) -> None:
+    """Map a span to a registered source and record ``alias`` (the span's text, say) as
+    another name of it, in one transaction: both are stored or neither."""
+    def unit() -> None:
+        with _action(database, annotator_id, "set_source") as recorder:
+            change_source(recorder, _own(recorder, annotation_id), source_id)
+            register_alias(recorder.session, source_id, alias)
+
+    rerun_on_conflict(unit)
+
+
+def create_and_set_source(
+    database: Database, annotator_id: int, annotation_id: int, name: str,
+    source_type: str | None, aliases: tuple[str, ...] = (),
+) -> int:
+    """Register a source (or find the one of that name) with ``aliases`` and map a span to
+    it, in one transaction: if the span cannot take it, the registry is left as it was.
+    Returns the source's id."""
+    def unit() -> int:
+        with _action(database, annotator_id, "set_source") as recorder:
+            source_id = register_source(recorder.session, name, source_type, aliases)
+            change_source(recorder, _own(recorder, annotation_id), source_id)
+            return source_id
+
+    return rerun_on_conflict(unit)
 
 
 def change_source(recorder: ChangeRecorder, annotation: Annotation, source_id: int | None) -> None:
@@ -214,11 +300,11 @@ def change_source(recorder: ChangeRecorder, annotation: Annotation, source_id: i
 
 
 def set_figure(
-    database: Database, annotator: str, annotation_id: int,
+    database: Database, annotator_id: int, annotation_id: int,
     value: float | None, unit: str | None, qualifier: str | None,
 ) -> None:
     """Set a figure's normalized value, unit and qualifier."""
-    with _action(database, annotator, "set_figure") as recorder:
+    with _action(database, annotator_id, "set_figure") as recorder:
         change_figure(recorder, _own(recorder, annotation_id), value, unit, qualifier)
 
 
@@ -253,10 +339,10 @@ def _set_attribution(
 
 
 def attribute_to_span(
-    database: Database, annotator: str, claim_id: int, source_annotation_id: int
+    database: Database, annotator_id: int, claim_id: int, source_annotation_id: int
 ) -> None:
     """Attribute a claim to a source span of the same document."""
-    with _action(database, annotator, "attribute") as recorder:
+    with _action(database, annotator_id, "attribute") as recorder:
         claim = _claim(recorder, claim_id)
         source = recorder.session.get(Annotation, source_annotation_id)
         if source is None or source.label != "source":
@@ -271,25 +357,25 @@ def attribute_to_span(
 
 
 def attribute_to_source(
-    database: Database, annotator: str, claim_id: int, source_id: int
+    database: Database, annotator_id: int, claim_id: int, source_id: int
 ) -> None:
     """Attribute a claim directly to a canonical source, with no source span."""
-    with _action(database, annotator, "attribute") as recorder:
+    with _action(database, annotator_id, "attribute") as recorder:
         claim = _claim(recorder, claim_id)
         if recorder.session.get(Source, source_id) is None:
             raise SpanError(f"no canonical source with id {source_id}")
         _set_attribution(recorder, claim, source_id, None)
 
 
-def unattribute(database: Database, annotator: str, claim_id: int) -> None:
+def unattribute(database: Database, annotator_id: int, claim_id: int) -> None:
     """Mark a claim as the author's own voice (explicitly unattributed)."""
-    with _action(database, annotator, "attribute") as recorder:
+    with _action(database, annotator_id, "attribute") as recorder:
         _set_attribution(recorder, _claim(recorder, claim_id), None, "author")
 
 
-def link_figure(database: Database, annotator: str, figure_id: int, claim_id: int) -> None:
+def link_figure(database: Database, annotator_id: int, figure_id: int, claim_id: int) -> None:
     """Record that a figure supports a claim of the same document."""
-    with _action(database, annotator, "link_figure") as recorder:
+    with _action(database, annotator_id, "link_figure") as recorder:
         figure = _own(recorder, figure_id)
         claim = recorder.session.get(Annotation, claim_id)
         if figure.label != "figure":
@@ -310,20 +396,29 @@ def link_figure(database: Database, annotator: str, figure_id: int, claim_id: in
 
 
 def set_sentence_state(
-    database: Database, annotator: str, sentence_id: int, state: str | None
+    database: Database, annotator_id: int, sentence_id: int, state: str | None
 ) -> None:
     """Set (or with ``None`` clear) this annotator's state of a sentence; logged for undo."""
-    with _action(database, annotator, "state") as recorder:
+    with _action(database, annotator_id, "state") as recorder:
         current = recorder.session.get(SentenceState, (recorder.annotator_id, sentence_id))
         if (current.state if current else None) != state:
             write_sentence_state(recorder.session, recorder, sentence_id, state)
 
 
+def toggle_done(database: Database, annotator_id: int, sentence_id: int) -> str | None:
+    """Mark the sentence done, or clear the mark if it was done, in one transaction (the
+    state read and written together); logged for undo. Returns the new state."""
+    with _action(database, annotator_id, "state") as recorder:
+        current = recorder.session.get(SentenceState, (annotator_id, sentence_id))
+        state = None if current is not None and current.state == "done" else "done"
+        write_sentence_state(recorder.session, recorder, sentence_id, state)
+        return state
+
+
 def move(
-    database: Database, who: int, left_id: int | None, arrived_id: int | None
+    database: Database, annotator_id: int, left_id: int | None, arrived_id: int | None
 ) -> None:
-    """Leave one sentence for another in one transaction, as annotator ``who`` (an id:
-    every move would otherwise look the name up).
+    """Leave one sentence for another in one transaction, as annotator ``annotator_id``.
 
     The sentence left becomes done if this annotator annotated it and had not set
     its state (an undoable change, logged); the one arrived at (if any) is
@@ -331,9 +426,9 @@ def move(
     """
     with database.transaction() as session:
         if (left_id is not None and left_id != arrived_id
-                and leaving_marks_done(session, who, left_id)):
-            write_sentence_state(session, ChangeRecorder(session, who, "state"), left_id, "done",
-                                 had_state=False)
+                and leaving_marks_done(session, annotator_id, left_id)):
+            write_sentence_state(session, ChangeRecorder(session, annotator_id, "state"),
+                                 left_id, "done", had_state=False)
         if arrived_id is not None:
-            session.execute(update(Annotator).where(Annotator.id == who)
+            session.execute(update(Annotator).where(Annotator.id == annotator_id)
                             .values(last_sentence_id=arrived_id))

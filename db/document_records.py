@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, Document, Link, Sentence, Source, SourceAlias
+from db.values import Figure, figure_of
 
 # Documents carry their whole text; a small batch keeps the cursor's buffer small.
 DOCUMENT_BATCH = 50
@@ -47,9 +48,7 @@ class SpanRecord:
     status: str = "accepted"
     origin: str = "imported"
     source: str | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None  # its ``value_max``, if any, stays in ``attrs``
     attrs: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -115,8 +114,8 @@ def _record(
     spans = [
         SpanRecord(
             key=int(key), annotator=name, label=label, doc_start=doc_start, doc_end=doc_end,
-            text=text, status=status, origin=origin, source=source, figure_value=value,
-            figure_unit=unit, figure_qualifier=qualifier, attrs=dict(attrs or {}),
+            text=text, status=status, origin=origin, source=source,
+            figure=figure_of(value, unit, qualifier), attrs=dict(attrs or {}),
             created_at=created_at, updated_at=updated_at,
         )
         for (key, name, label, doc_start, doc_end, text, status, origin, source, value, unit,

@@ -29,8 +29,6 @@ from db.write_errors import translate_write_error
 if TYPE_CHECKING:
     from alembic.config import Config
 
-ENV_VAR = "ANNOTATOR_DB"
-DEFAULT_PATH = "annotations.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Labels are research data: a new database file (and so its -wal/-shm companions, which
@@ -68,9 +66,11 @@ def display_url(url: str) -> str:
     return mask_password(url)
 
 
-def resolve_url(target: str | None = None) -> str:
-    """Turn ``--db`` (a path or a SQLAlchemy URL), ``$ANNOTATOR_DB`` or the default into a URL."""
-    value = target or os.environ.get(ENV_VAR) or DEFAULT_PATH
+def resolve_url(target: str) -> str:
+    """Turn a database target (a path or a SQLAlchemy URL) into a URL. Which target, of
+    ``--db``, ``$ANNOTATOR_DB`` and the default, is the application's to say
+    (:func:`annotator.config.database_target`): ``db/`` never reads the environment."""
+    value = target
     if "://" in value:
         if value.split("://", 1)[1].split("/", 1)[0].count("@") > 1:
             # The drivers would read the password's tail as the host, and echo it back.
@@ -391,7 +391,7 @@ def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
 
 
 def open_database(
-    target: str | None = None, *, migrate: bool = True, lock_wait_ms: int | None = None,
+    target: str, *, migrate: bool = True, lock_wait_ms: int | None = None,
     pre_ping: bool = True,
 ) -> Database:
     """Open (creating or upgrading as needed) the database named by ``target``;

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, Document, Link, Sentence, Source, SourceAlias
+from db.values import Figure, figure_of
 
 STREAM_BATCH = 2_000
 
@@ -43,9 +44,7 @@ class SpanRow:
     source_name: str | None
     source_type: str | None
     attributed_to: int | None
-    figure_value: float | None
-    figure_unit: str | None
-    figure_qualifier: str | None
+    figure: Figure | None
     annotator: str
     status: str
     origin: str
@@ -55,13 +54,11 @@ class SpanRow:
 
 @dataclass(frozen=True)
 class FigureCell:
-    """A figure that supports a claim, as stored (``attrs`` may hold ``value_max``)."""
+    """A figure that supports a claim: its text, and its value (with the stored ``value_max``
+    of a range) when one was set."""
 
-    value: float | None
-    unit: str | None
-    qualifier: str | None
     text: str
-    attrs: dict[str, Any]
+    figure: Figure | None
 
 
 @dataclass(frozen=True)
@@ -104,7 +101,8 @@ def attributed_target() -> Any:
 
 
 def span_query(selection: AnnotationFilter) -> Select[Any]:
-    """The spans view as one ordered query; its columns follow :class:`SpanRow`."""
+    """The spans view as one ordered query; its columns follow :class:`SpanRow`, with the
+    figure's value, unit and qualifier in its place."""
     target = aliased(Annotation)
     return (
         select(
@@ -131,7 +129,7 @@ def iter_span_rows(database: Database, selection: AnnotationFilter) -> Iterator[
     with database.engine.connect() as connection:
         stream = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH)
         for row in stream.execute(span_query(selection)):
-            yield SpanRow(*row)
+            yield SpanRow(*row[:14], figure_of(row[14], row[15], row[16]), *row[17:])
 
 
 def iter_claim_rows(database: Database, selection: AnnotationFilter) -> Iterator[ClaimRow]:
@@ -172,9 +170,18 @@ def iter_claim_rows(database: Database, selection: AnnotationFilter) -> Iterator
                     yield _claim(current, figures)
                 current, figures = tuple(row), []
             if row[10] is not None:
-                figures.append(FigureCell(row[11], row[12], row[13], row[14], dict(row[15] or {})))
+                figures.append(_figure_cell(row))
         if current is not None:
             yield _claim(current, figures)
+
+
+def _figure_cell(row: Any) -> FigureCell:
+    value, unit, qualifier, text, attrs = row[11:16]
+    figure = figure_of(value, unit, qualifier)
+    high = (attrs or {}).get("value_max")
+    if figure is not None and isinstance(high, int | float) and not isinstance(high, bool):
+        figure = Figure(value, unit, qualifier, float(high))
+    return FigureCell(text, figure)
 
 
 def _claim(row: tuple[Any, ...], figures: list[FigureCell]) -> ClaimRow:

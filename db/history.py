@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Annotation, Annotator, ChangeLogEntry, Link, SentenceState, utcnow
+from db.models import Annotation, ChangeLogEntry, Link, SentenceState, utcnow
 
 Snapshot = dict[str, Any]
 
@@ -348,21 +348,18 @@ def write_sentence_state(
     recorder.record("sentence_state", sentence_id, before, after)
 
 
-def undo(database: Database, annotator: str) -> int | None:
+def undo(database: Database, annotator_id: int) -> int | None:
     """Undo the annotator's latest action; returns the sentence touched, ``None`` if none."""
-    return _step(database, annotator, "undo")
+    return _step(database, annotator_id, "undo")
 
 
-def redo(database: Database, annotator: str) -> int | None:
+def redo(database: Database, annotator_id: int) -> int | None:
     """Redo the annotator's latest undone action; returns the sentence touched."""
-    return _step(database, annotator, "redo")
+    return _step(database, annotator_id, "redo")
 
 
-def _step(database: Database, annotator: str, action: str) -> int | None:
+def _step(database: Database, annotator_id: int, action: str) -> int | None:
     with database.transaction() as session:
-        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == annotator))
-        if annotator_id is None:
-            return None
         find = undo_target if action == "undo" else redo_target
         group_id = find(session, annotator_id)
         if group_id is None:

@@ -29,6 +29,7 @@ from db.engine import Database
 from db.models import Annotation, Annotator, Document, Link, Sentence, SentenceState, Source
 from db.read_models import AnnotationView, DocumentInfo, LinkEnd, SearchHit, SentenceView
 from db.text_match import contains
+from db.values import figure_of
 
 
 def _position(session: Session, sentence_id: int) -> tuple[int, int]:
@@ -424,8 +425,7 @@ def _annotations(
             start=row.start, end=row.end, text=row.text,
             status=row.status, origin=row.origin, annotator=row.annotator,
             source_id=row.source_id, source_name=row.source_name, source_type=row.source_type,
-            figure_value=row.figure_value, figure_unit=row.figure_unit,
-            figure_qualifier=row.figure_qualifier,
+            figure=figure_of(row.figure_value, row.figure_unit, row.figure_qualifier),
             attributed_to=tuple(end for kind, end in out if kind == "attributed_to"),
             supports=tuple(end for kind, end in out + into if kind == "supports"),
             claims=tuple(end for kind, end in into if kind == "attributed_to"),

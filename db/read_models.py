@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from db.filters import AnnotationFilter
+from db.values import Figure
 
 
 @dataclass(frozen=True)
@@ -22,25 +23,32 @@ class LinkEnd:
     text: str
 
 
-@dataclass(frozen=True)
-class AnnotationView:
-    """One annotation as a screen lists it; offsets are into the sentence text."""
+@dataclass(frozen=True, kw_only=True)
+class SpanCore:
+    """What every read model of one annotation carries; offsets are into the sentence text.
+
+    Keyword-only, so a record derived from it lists its own fields positionally first.
+    """
 
     id: int
-    sentence_id: int
+    annotator: str
     label: str
     start: int
     end: int
     text: str
     status: str
-    origin: str
-    annotator: str
-    source_id: int | None = None
-    source_name: str | None = None
+    source_name: str | None = None  # the canonical source the span is mapped to
     source_type: str | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None  # a figure's value, unit and qualifier, when any is set
+
+
+@dataclass(frozen=True)
+class AnnotationView(SpanCore):
+    """One annotation as a screen lists it."""
+
+    sentence_id: int
+    origin: str
+    source_id: int | None = None
     # claim -> the source spans it is attributed to
     attributed_to: tuple[LinkEnd, ...] = ()
     # figure -> the claims it supports; claim -> the figures that support it
@@ -149,29 +157,17 @@ class ReviewQuery:
 
 
 @dataclass(frozen=True)
-class ReviewRow:
-    """One annotation as the review table shows it; offsets are into the sentence."""
+class ReviewRow(SpanCore):
+    """One annotation as the review table shows it."""
 
-    id: int
     document_id: int
     document_title: str
     sentence_id: int
     sentence_index: int  # 0-based
-    label: str
-    text: str
-    start: int
-    end: int
-    annotator: str
-    status: str
     origin: str
     source_id: int | None
-    source_name: str | None
-    source_type: str | None
     attributed_text: str | None  # a claim's source span, when attributed to one
     attributed_source: str | None  # that span's canonical source
-    figure_value: float | None
-    figure_unit: str | None
-    figure_qualifier: str | None
     note: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None
@@ -213,18 +209,5 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
-class SpanVersion:
+class SpanVersion(SpanCore):
     """One annotator's version of a span in a sentence, as adjudication compares them."""
-
-    annotation_id: int
-    annotator: str
-    label: str
-    start: int
-    end: int
-    text: str
-    status: str
-    source_name: str | None
-    source_type: str | None
-    figure_value: float | None
-    figure_unit: str | None
-    figure_qualifier: str | None

@@ -37,6 +37,7 @@ from db.models import (
     SourceAlias,
     utcnow,
 )
+from db.values import figure_columns
 
 
 class RestoreError(ValueError):
@@ -260,8 +261,7 @@ class _DocumentRestore:
                 "sentence_id": sentence.id, "document_id": document_id,
                 "annotator_id": identity[1], "label": span.label, "start": identity[3],
                 "end": identity[4], "doc_start": span.doc_start, "doc_end": span.doc_end,
-                "text": span.text, "source_id": source_id, "figure_value": span.figure_value,
-                "figure_unit": span.figure_unit, "figure_qualifier": span.figure_qualifier,
+                "text": span.text, "source_id": source_id, **figure_columns(span.figure),
                 "attrs": dict(span.attrs), "status": span.status, "origin": span.origin,
                 "created_at": _utc(span.created_at) or now,
                 "updated_at": _utc(span.updated_at) or now,
@@ -287,12 +287,13 @@ class _DocumentRestore:
 
     def _compare(self, span: SpanRecord, stored: Any, source_id: int | None) -> None:
         differences = []
+        figure = figure_columns(span.figure)
         pairs = (
             ("status", stored.status, span.status),
             ("source", stored.source_id, source_id),
-            ("figure value", stored.figure_value, span.figure_value),
-            ("figure unit", stored.figure_unit, span.figure_unit),
-            ("figure qualifier", stored.figure_qualifier, span.figure_qualifier),
+            ("figure value", stored.figure_value, figure["figure_value"]),
+            ("figure unit", stored.figure_unit, figure["figure_unit"]),
+            ("figure qualifier", stored.figure_qualifier, figure["figure_qualifier"]),
             ("attributes", dict(stored.attrs or {}), dict(span.attrs)),
         )
         for name, here, incoming in pairs:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import aliased
 
 from db.annotations import (
     SpanError,
-    annotator_id,
     change_figure,
     change_label,
     change_source,
@@ -45,7 +44,9 @@ from db.read_models import (
     ReviewRow,
     SentenceContext,
 )
+from db.sources import register_alias, register_source, rerun_on_conflict
 from db.text_match import contains
+from db.values import figure_of
 
 PAGE_SIZE = 100
 BULK_CHUNK = 1_000
@@ -141,7 +142,18 @@ def _row_query(*sort_key: Any) -> Any:
 
 def _review_row(row: Any) -> ReviewRow:
     values = tuple(row)
-    return ReviewRow(*values[:23], sort_key=tuple(values[23:]))
+    (identifier, document_id, document_title, sentence_id, sentence_index, label, text, start,
+     end, annotator, status, origin, source_id, source_name, source_type, attributed_text,
+     attributed_source, value, unit, qualifier, note, reviewed_by, reviewed_at) = values[:23]
+    return ReviewRow(
+        id=identifier, document_id=document_id, document_title=document_title,
+        sentence_id=sentence_id, sentence_index=sentence_index, label=label, text=text,
+        start=start, end=end, annotator=annotator, status=status, origin=origin,
+        source_id=source_id, source_name=source_name, source_type=source_type,
+        attributed_text=attributed_text, attributed_source=attributed_source,
+        figure=figure_of(value, unit, qualifier), note=note, reviewed_by=reviewed_by,
+        reviewed_at=reviewed_at, sort_key=values[23:],
+    )
 
 
 def review_page(
@@ -215,10 +227,12 @@ def sentence_context(database: Database, sentence_id: int) -> SentenceContext:
 # --- decisions and edits --------------------------------------------------------------------
 
 @contextmanager
-def _review_action(database: Database, reviewer: str, action: str) -> Iterator[ChangeRecorder]:
+def _review_action(
+    database: Database, reviewer_id: int, action: str
+) -> Iterator[ChangeRecorder]:
     # A busy database propagates: the session's WriteRunner waits it out (db/retry.py).
     with database.transaction() as session:
-        yield ChangeRecorder(session, annotator_id(session, reviewer), action)
+        yield ChangeRecorder(session, reviewer_id, action)
 
 
 def _annotation(recorder: ChangeRecorder, annotation_id: int) -> Annotation:
@@ -236,50 +250,80 @@ def _logged_update(recorder: ChangeRecorder, annotation: Annotation, **values: A
     recorder.record("annotation", annotation.id, before, annotation_snapshot(annotation))
 
 
-def decide(database: Database, reviewer: str, annotation_id: int, status: str) -> None:
+def decide(database: Database, reviewer_id: int, annotation_id: int, status: str) -> None:
     """Accept or reject one annotation, stamped with the reviewer and the time."""
     if status not in DECISIONS:
         raise SpanError(f"a decision is one of {', '.join(DECISIONS)}, not {status!r}")
     action = "accept" if status == "accepted" else "reject"
-    with _review_action(database, reviewer, action) as recorder:
+    with _review_action(database, reviewer_id, action) as recorder:
         annotation = _annotation(recorder, annotation_id)
         _logged_update(recorder, annotation, status=status, reviewed_by=recorder.annotator_id,
                        reviewed_at=utcnow())
 
 
-def set_note(database: Database, reviewer: str, annotation_id: int, note: str | None) -> None:
+def set_note(database: Database, reviewer_id: int, annotation_id: int, note: str | None) -> None:
     """Attach a reviewer's note to an annotation (an empty note removes it)."""
-    with _review_action(database, reviewer, "note") as recorder:
+    with _review_action(database, reviewer_id, "note") as recorder:
         annotation = _annotation(recorder, annotation_id)
         _logged_update(recorder, annotation, note=(note or "").strip() or None)
 
 
-def relabel(database: Database, reviewer: str, annotation_id: int, label: str) -> None:
+def relabel(database: Database, reviewer_id: int, annotation_id: int, label: str) -> None:
     """Change any annotator's label as a reviewer (links that no longer fit are removed)."""
     if label not in LABELS:
         raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
-    with _review_action(database, reviewer, "review_relabel") as recorder:
+    with _review_action(database, reviewer_id, "review_relabel") as recorder:
         change_label(recorder, _annotation(recorder, annotation_id), label)
 
 
 def set_source(
-    database: Database, reviewer: str, annotation_id: int, source_id: int | None
+    database: Database, reviewer_id: int, annotation_id: int, source_id: int | None
 ) -> None:
     """Map a span (or a claim, directly) to a canonical source as a reviewer."""
-    with _review_action(database, reviewer, "review_set_source") as recorder:
+    with _review_action(database, reviewer_id, "review_set_source") as recorder:
         change_source(recorder, _annotation(recorder, annotation_id), source_id)
 
 
+def pick_source_with_alias(
+    database: Database, reviewer_id: int, annotation_id: int, source_id: int,
+    alias: str | None,
+) -> None:
+    """Map a span to a registered source and record ``alias`` as another name of it, as a
+    reviewer, in one transaction: both are stored or neither."""
+    def unit() -> None:
+        with _review_action(database, reviewer_id, "review_set_source") as recorder:
+            change_source(recorder, _annotation(recorder, annotation_id), source_id)
+            register_alias(recorder.session, source_id, alias)
+
+    rerun_on_conflict(unit)
+
+
+def create_and_set_source(
+    database: Database, reviewer_id: int, annotation_id: int, name: str,
+    source_type: str | None, aliases: tuple[str, ...] = (),
+) -> int:
+    """Register a source (or find the one of that name) and map a span to it, as a
+    reviewer, in one transaction: if the span cannot take it, the registry is left as it
+    was. Returns the source's id."""
+    def unit() -> int:
+        with _review_action(database, reviewer_id, "review_set_source") as recorder:
+            source_id = register_source(recorder.session, name, source_type, aliases)
+            change_source(recorder, _annotation(recorder, annotation_id), source_id)
+            return source_id
+
+    return rerun_on_conflict(unit)
+
+
 def set_figure(
-    database: Database, reviewer: str, annotation_id: int,
+    database: Database, reviewer_id: int, annotation_id: int,
     value: float | None, unit: str | None, qualifier: str | None,
 ) -> None:
     """Correct a figure's value, unit and qualifier as a reviewer."""
-    with _review_action(database, reviewer, "review_set_figure") as recorder:
+    with _review_action(database, reviewer_id, "review_set_figure") as recorder:
         change_figure(recorder, _annotation(recorder, annotation_id), value, unit, qualifier)
 
 
-def bulk_decide(database: Database, reviewer: str, query: ReviewQuery, status: str) -> int:
+def bulk_decide(database: Database, reviewer_id: int, query: ReviewQuery, status: str) -> int:
     """Accept or reject every annotation the query lists, as one undoable action.
 
     The matching ids come in id order from one streamed query on a second
@@ -299,7 +343,7 @@ def bulk_decide(database: Database, reviewer: str, query: ReviewQuery, status: s
     )
     changed = 0
     with database.engine.connect() as reader, \
-            _review_action(database, reviewer, action) as recorder:
+            _review_action(database, reviewer_id, action) as recorder:
         session = recorder.session
         stamp = {"status": status, "reviewed_by": recorder.annotator_id, "reviewed_at": utcnow()}
         after = {**stamp, "reviewed_at": stamp["reviewed_at"].isoformat()}

@@ -22,17 +22,23 @@ from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.annotations import SpanError, _action, _own, _update
+from db.annotations import (
+    PROPOSED_SOURCE,
+    SpanError,
+    _action,
+    _own,
+    _update,
+    accept_suggestion,
+)
 from db.engine import Database
-from db.history import ChangeRecorder
 from db.models import LABELS, Annotation, ChangeLogEntry, Document, Link, Sentence, Source
+from db.values import Figure, figure_columns
 
 # The change-log entity that marks "suggestions were computed for this document".
 PROCESSED_ENTITY = "document_suggestions"
-# attrs keys of a suggested row: why it was suggested, and a proposed canonical source
-# that is not (yet) in the registry ({"name": ..., "type": ...}).
+# attrs keys of a suggested row: why it was suggested, and (PROPOSED_SOURCE, defined with
+# the acceptance rule in db/annotations.py) a proposed canonical source not yet registered.
 REASON = "reason"
-PROPOSED_SOURCE = "suggested_source"
 DOCUMENT_BATCH = 20
 
 
@@ -51,9 +57,7 @@ class ProposedSpan:
     end: int
     source_name: str | None = None
     source_type: str | None = None
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
+    figure: Figure | None = None  # its value_max is not stored: ``attrs`` carries that
     attrs: dict[str, Any] = field(default_factory=dict)
     attributed_to: int | None = None
     resolved_source: str | None = None
@@ -213,84 +217,35 @@ def _row(
         "label": proposal.label, "start": proposal.start, "end": proposal.end,
         "doc_start": sentence_start + proposal.start, "doc_end": sentence_start + proposal.end,
         "text": text[proposal.start : proposal.end], "source_id": source_id,
-        "figure_value": proposal.figure_value, "figure_unit": proposal.figure_unit,
-        "figure_qualifier": proposal.figure_qualifier, "attrs": attrs,
+        **figure_columns(proposal.figure), "attrs": attrs,
         "status": "suggested", "origin": "suggested",
     }
 
 
 # --- deciding -------------------------------------------------------------------------------
-def _canonical_source(session: Session, proposed: dict[str, Any]) -> int | None:
-    """The registry's source of that name, created (with the proposed type) if missing."""
-    name = str(proposed.get("name") or "").strip()
-    if not name:
-        return None
-    found = session.scalar(select(Source.id).where(Source.name == name))
-    if found is not None:
-        return int(found)
-    source = Source(name=name, source_type=proposed.get("type"))
-    session.add(source)
-    session.flush()
-    return source.id
-
-
-def _accept(recorder: ChangeRecorder, annotation: Annotation) -> None:
-    """Accept one suggestion; its proposed canonical source (a source span's, or a claim's
-    with no source span) becomes real, so accepting means what the list showed."""
-    values: dict[str, Any] = {"status": "accepted"}
-    attrs = dict(annotation.attrs or {})
-    proposed = attrs.pop(PROPOSED_SOURCE, None)
-    if proposed and annotation.source_id is None and not _has_source_span(recorder, annotation):
-        values["source_id"] = _canonical_source(recorder.session, proposed)
-        values["attrs"] = attrs
-    _update(recorder, annotation, **values)
-
-
-def _has_source_span(recorder: ChangeRecorder, annotation: Annotation) -> bool:
-    return recorder.session.scalar(select(exists().where(
-        Link.from_id == annotation.id, Link.type == "attributed_to"))) is True
-
-
 def decide(
-    database: Database, annotator: str, annotation_ids: Iterable[int], status: str
+    database: Database, annotator_id: int, annotation_ids: Iterable[int], status: str
 ) -> int:
     """Accept (``status='accepted'``) or reject (``'rejected'``) suggestions of this
     annotator, as one undoable action; returns how many changed.
 
     Accepting a source span whose proposed canonical source is not in the registry
     adds it there (or reuses one registered meanwhile under that name). Rows that
-    are no longer suggestions are left as they are.
+    are no longer suggestions are left as they are. Tagging a suggested span accepts
+    it the same way (:func:`db.annotations.tag`).
     """
     if status not in ("accepted", "rejected"):
         raise SpanError(f"a suggestion is accepted or rejected, not {status!r}")
     changed = 0
-    with _action(database, annotator, "accept" if status == "accepted" else "reject") as recorder:
+    action = "accept" if status == "accepted" else "reject"
+    with _action(database, annotator_id, action) as recorder:
         for annotation_id in annotation_ids:
             annotation = _own(recorder, annotation_id)
             if annotation.status != "suggested":
                 continue
             if status == "accepted":
-                _accept(recorder, annotation)
+                accept_suggestion(recorder, annotation)
             else:
                 _update(recorder, annotation, status="rejected")
             changed += 1
     return changed
-
-
-def adopt(
-    database: Database, annotator_id: int, annotator: str, sentence_id: int, label: str,
-    start: int, end: int,
-) -> int | None:
-    """Tagging a span the annotator has as a suggestion (or a rejected one) accepts that
-    row instead of adding another; returns its id, or ``None`` if there is no such row."""
-    with database.sessions() as session:
-        found = session.execute(select(Annotation.id, Annotation.status).where(
-            Annotation.sentence_id == sentence_id, Annotation.annotator_id == annotator_id,
-            Annotation.label == label, Annotation.start == start, Annotation.end == end,
-        )).one_or_none()
-    if found is None or found[1] == "accepted":
-        return None
-    with _action(database, annotator, "accept") as recorder:
-        annotation = _own(recorder, int(found[0]))
-        _accept(recorder, annotation)
-    return int(found[0])

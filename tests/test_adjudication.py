@@ -18,6 +18,7 @@ from annotator.review.versions import (
     count_kinds,
 )
 from db.read_models import SpanVersion
+from db.values import figure_of
 
 _ids = count(1)
 
@@ -25,9 +26,9 @@ _ids = count(1)
 def version(annotator: str, label: str, start: int, end: int, *, source: str | None = None,
             value: float | None = None, unit: str | None = None) -> SpanVersion:
     return SpanVersion(
-        annotation_id=next(_ids), annotator=annotator, label=label, start=start, end=end,
+        id=next(_ids), annotator=annotator, label=label, start=start, end=end,
         text="x" * (end - start), status="accepted", source_name=source, source_type=None,
-        figure_value=value, figure_unit=unit, figure_qualifier=None,
+        figure=figure_of(value, unit, None),
     )
 
 
@@ -120,8 +121,8 @@ def test_every_version_lands_in_exactly_one_group_of_a_fitting_kind(versions) ->
     unique = {(v.annotator, v.label, v.start, v.end): v for v in versions}
     versions = list(unique.values())
     groups = classify(versions, ("a", "b", "c"))
-    placed = [v.annotation_id for group in groups for v in group.versions]
-    assert sorted(placed) == sorted(v.annotation_id for v in versions)
+    placed = [v.id for group in groups for v in group.versions]
+    assert sorted(placed) == sorted(v.id for v in versions)
     for group in groups:
         assert group.kind in KINDS
         assert all((v.start, v.end) == (group.start, group.end) for v in group.versions)

@@ -14,7 +14,7 @@ from annotator.cli import cli
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.versions import AGREED, CONFLICTING, ONLY_ONE
 from db import review
-from db.annotations import attribute_to_span, set_figure
+from db.annotations import attribute_to_span, ensure_annotator, set_figure
 from db.engine import Database
 from db.models import Annotation, Annotator, Link
 
@@ -25,9 +25,10 @@ def session(database: Database, tmp_path: Path) -> tuple[AdjudicationSession, di
     # bob also marks the source and attributes his claim to it, and sees the figure
     # ana saw, with another value: a conflict on the figure.
     ids["bob_officials"] = span(database, "bob", 0, "Officials", "source")
-    attribute_to_span(database, "bob", ids["bob_claim"], ids["bob_officials"])
+    bob_id = ensure_annotator(database, "bob")
+    attribute_to_span(database, bob_id, ids["bob_claim"], ids["bob_officials"])
     ids["bob_fig160"] = span(database, "bob", 0, "over 160,000 people", "figure")
-    set_figure(database, "bob", ids["bob_fig160"], 16000, "people", None)
+    set_figure(database, bob_id, ids["bob_fig160"], 16000, "people", None)
     return AdjudicationSession(database, "judy", ("ana", "bob")), ids
 
 
@@ -114,7 +115,8 @@ def test_take_agreed_in_a_sentence_and_everywhere_is_one_undo_step(session) -> N
 
 def test_a_rejected_span_is_no_version(session) -> None:
     adjudication, ids = session
-    review.decide(adjudication.database, "rita", ids["bob_claim"], "rejected")
+    rita_id = ensure_annotator(adjudication.database, "rita")
+    review.decide(adjudication.database, rita_id, ids["bob_claim"], "rejected")
     first = adjudication.first_sentence()
     claim = next(g for g in adjudication.groups(first)
                  if g.text == "over 160,000 people fled the city")

@@ -17,7 +17,6 @@ from sklearn.metrics import cohen_kappa_score
 from annotator.reports.agreement_metrics import (
     Coincidences,
     Confusion,
-    FigureValue,
     Span,
     SpanCounts,
     cohen_kappa,
@@ -28,6 +27,7 @@ from annotator.reports.agreement_metrics import (
     overlap_matches,
     overlap_units,
 )
+from db.values import Figure
 
 # --- fixtures: (coder A's values, coder B's values), None = missing ------------------------
 PERFECT = (["x", "y", "x", "z"], ["x", "y", "x", "z"])
@@ -175,14 +175,14 @@ def test_overlap_units_group_chains_and_pick_the_longest_span() -> None:
 
 
 def test_figure_value_agreement() -> None:
-    assert figure_values_agree(FigureValue(0.1 + 0.2, "USD"), FigureValue(0.3, "usd")) is True
-    assert figure_values_agree(FigureValue(160000, "people"), FigureValue(16000, "people")) \
+    assert figure_values_agree(Figure(0.1 + 0.2, "USD"), Figure(0.3, "usd")) is True
+    assert figure_values_agree(Figure(160000, "people"), Figure(16000, "people")) \
         is False
-    assert figure_values_agree(FigureValue(5, "year"), FigureValue(5, None)) is False
-    assert figure_values_agree(FigureValue(None, "USD"), FigureValue(5, "USD")) is None
-    assert figure_qualifiers_agree(FigureValue(1, qualifier="Over"), FigureValue(2, None,
+    assert figure_values_agree(Figure(5, "year"), Figure(5, None)) is False
+    assert figure_values_agree(Figure(None, "USD"), Figure(5, "USD")) is None
+    assert figure_qualifiers_agree(Figure(1, qualifier="Over"), Figure(2, None,
                                                                                  "over"))
-    assert not figure_qualifiers_agree(FigureValue(1, qualifier="over"), FigureValue(1))
+    assert not figure_qualifiers_agree(Figure(1, qualifier="over"), Figure(1))
 
 
 # --- properties ----------------------------------------------------------------------------

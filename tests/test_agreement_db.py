@@ -30,11 +30,13 @@ from db.annotations import (
     NewSpan,
     add_span,
     attribute_to_span,
+    ensure_annotator,
     set_sentence_state,
     unattribute,
 )
 from db.engine import Database, open_database
 from db.sources import create_source
+from db.values import Figure
 
 TEXT = "Hamas said over 160,000 people were hurt. The ministry denied it. Nothing else happened.\n"
 
@@ -45,22 +47,25 @@ def _fill(database: Database, tmp_path: Path) -> None:
     assert not summary.problems
     hamas = create_source(database, "Hamas", "party_or_armed_group")
     ministry = create_source(database, "Ministry", "government")
+    ana_id, ben_id, gold_id = (ensure_annotator(database, name) for name in ("ana", "ben", "gold"))
     for name, claim_end, figure_start, qualifier in (("ana", 40, 11, "over"),
                                                      ("ben", 41, 16, None)):
-        source = add_span(database, name, NewSpan(1, "source", 0, 5, source_id=hamas))
-        claim = add_span(database, name, NewSpan(1, "claim", 11, claim_end))
-        attribute_to_span(database, name, claim, source)
-        add_span(database, name, NewSpan(1, "figure", figure_start, 30, figure_value=160000,
-                                         figure_unit="people", figure_qualifier=qualifier))
-    add_span(database, "ben", NewSpan(1, "claim", 0, 5, status="rejected", origin="suggested"))
-    add_span(database, "ana", NewSpan(2, "source", 0, 12, source_id=ministry))
-    unattribute(database, "ana", add_span(database, "ana", NewSpan(2, "claim", 13, 22)))
-    add_span(database, "ben", NewSpan(2, "source", 4, 12, source_id=ministry))
-    add_span(database, "ana", NewSpan(3, "claim", 0, 21))
-    add_span(database, "gold", NewSpan(3, "claim", 0, 21))
+        name_id = ensure_annotator(database, name)
+        source = add_span(database, name_id, NewSpan(1, "source", 0, 5, source_id=hamas))
+        claim = add_span(database, name_id, NewSpan(1, "claim", 11, claim_end))
+        attribute_to_span(database, name_id, claim, source)
+        add_span(database, name_id, NewSpan(1, "figure", figure_start, 30,
+                                            figure=Figure(160000, "people", qualifier)))
+    add_span(database, ben_id, NewSpan(1, "claim", 0, 5, status="rejected", origin="suggested"))
+    add_span(database, ana_id, NewSpan(2, "source", 0, 12, source_id=ministry))
+    unattribute(database, ana_id, add_span(database, ana_id, NewSpan(2, "claim", 13, 22)))
+    add_span(database, ben_id, NewSpan(2, "source", 4, 12, source_id=ministry))
+    add_span(database, ana_id, NewSpan(3, "claim", 0, 21))
+    add_span(database, gold_id, NewSpan(3, "claim", 0, 21))
     for name, sentences in (("ana", (1, 2, 3)), ("ben", (1, 2)), ("gold", (3,))):
+        name_id = ensure_annotator(database, name)
         for sentence_id in sentences:
-            set_sentence_state(database, name, sentence_id, "done")
+            set_sentence_state(database, name_id, sentence_id, "done")
 
 
 @pytest.fixture
@@ -146,10 +151,11 @@ def test_unmapped_spans_are_missing_types_and_compared_by_position(
     assert not import_paths(database, [tmp_path / "b.txt"]).problems
     officials = create_source(database, "Officials", "government")
     for name, mapped in (("ana", None), ("ben", officials), ("cai", None)):
-        source = add_span(database, name, NewSpan(1, "source", 0, 9, source_id=mapped))
-        claim = add_span(database, name, NewSpan(1, "claim", 15, 28))
-        attribute_to_span(database, name, claim, source)
-        set_sentence_state(database, name, 1, "done")
+        name_id = ensure_annotator(database, name)
+        source = add_span(database, name_id, NewSpan(1, "source", 0, 9, source_id=mapped))
+        claim = add_span(database, name_id, NewSpan(1, "claim", 15, 28))
+        attribute_to_span(database, name_id, claim, source)
+        set_sentence_state(database, name_id, 1, "done")
     report = build_report(database)
     by_item = {category.item: category for category in report.categories}
     # Only ben mapped his source span: every pair is matched, none has two types to compare.

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from annotator.io.importer import import_paths
-from db.annotations import NewSpan, SpanError, add_span
+from db.annotations import NewSpan, SpanError, add_span, ensure_annotator
 from db.engine import Database, open_database
 from db.models import Annotation, ChangeLogEntry, Document, Sentence
 
@@ -31,7 +31,8 @@ def imported(database: Database, tmp_path: Path) -> Database:
 def test_span_offsets_in_sentence_and_document(imported: Database) -> None:
     sentence_text = "Egypt’s State Information Service confirmed over 160,000 casualties."
     start = sentence_text.index("over 160,000")
-    annotation_id = add_span(imported, "ana", NewSpan(sentence_id=2, label="figure",
+    ana_id = ensure_annotator(imported, "ana")
+    annotation_id = add_span(imported, ana_id, NewSpan(sentence_id=2, label="figure",
                                                       start=start, end=start + 12))
     with imported.transaction() as session:
         annotation = session.get_one(Annotation, annotation_id)
@@ -46,18 +47,21 @@ def test_span_offsets_in_sentence_and_document(imported: Database) -> None:
 
 
 def test_span_outside_sentence_or_bad_label_refused(imported: Database) -> None:
+    ana_id = ensure_annotator(imported, "ana")
     with pytest.raises(SpanError, match="does not fit"):
-        add_span(imported, "ana", NewSpan(sentence_id=1, label="claim", start=10, end=500))
+        add_span(imported, ana_id, NewSpan(sentence_id=1, label="claim", start=10, end=500))
     with pytest.raises(SpanError, match="unknown label"):
-        add_span(imported, "ana", NewSpan(sentence_id=1, label="opinion", start=0, end=5))
+        add_span(imported, ana_id, NewSpan(sentence_id=1, label="opinion", start=0, end=5))
 
 
 def test_duplicate_span_refused_by_the_database(imported: Database) -> None:
     span = NewSpan(sentence_id=1, label="source", start=0, end=40)
-    add_span(imported, "ana", span)
-    add_span(imported, "ben", span)  # another annotator may tag the same span
+    ana_id = ensure_annotator(imported, "ana")
+    add_span(imported, ana_id, span)
+    ben_id = ensure_annotator(imported, "ben")
+    add_span(imported, ben_id, span)  # another annotator may tag the same span
     with pytest.raises(SpanError, match=r"^“.+” is already tagged as source$"):
-        add_span(imported, "ana", span)  # the database's constraint, told as a user error
+        add_span(imported, ana_id, span)  # the database's constraint, told as a user error
 
 
 def test_check_constraint_on_offsets(imported: Database) -> None:
@@ -68,7 +72,8 @@ def test_check_constraint_on_offsets(imported: Database) -> None:
 
 
 def test_deleting_a_document_cascades(imported: Database) -> None:
-    add_span(imported, "ana", NewSpan(sentence_id=1, label="claim", start=0, end=5))
+    ana_id = ensure_annotator(imported, "ana")
+    add_span(imported, ana_id, NewSpan(sentence_id=1, label="claim", start=0, end=5))
     with imported.transaction() as session:
         session.execute(delete(Document))
     with imported.transaction() as session:
@@ -100,13 +105,14 @@ def test_property_every_span_matches_both_texts(
         import_paths(database, [folder / "doc.txt"])
         with database.transaction() as session:
             sentences = [(s.id, len(s.text)) for s in session.scalars(select(Sentence))]
+        prop_id = ensure_annotator(database, "prop")
         for number, (a, b, label) in enumerate(picks):
             sentence_id, length = sentences[number % len(sentences)]
             start, end = sorted((a % length, b % length + 1))
             if start == end:
                 continue
             with contextlib.suppress(SpanError):  # the same span twice is refused
-                add_span(database, "prop", NewSpan(sentence_id, label, start, end))
+                add_span(database, prop_id, NewSpan(sentence_id, label, start, end))
         with database.transaction() as session:
             for annotation, sentence, document in session.execute(
                 select(Annotation, Sentence, Document)

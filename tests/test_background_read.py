@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from annotator.tui.background_read import BackgroundRead
 from annotator.workspace import Workspace
+from db.background_read import BackgroundRead
 from db.engine import Database
 from db.navigation import count_sentences
 from tests.test_workspace import corpus  # noqa: F401  (fixture)

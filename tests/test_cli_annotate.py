@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
+from annotator.scheme import Scheme
 from annotator.tui import launch as tui_launch
 from db.engine import Database, open_database
 from db.stats import corpus_counts
@@ -19,7 +20,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool, int 
     calls: list[tuple[str, str, bool, int | None]] = []
 
     def record(database: Database, annotator: str, *, show_others: bool,
-               document_id: int | None, suggestions: bool) -> None:
+               document_id: int | None, suggestions: bool, scheme: Scheme) -> None:
         calls.append((database.url, annotator, show_others, document_id))
 
     monkeypatch.setattr(tui_launch, "run_annotator", record)

@@ -10,8 +10,10 @@ from click.testing import CliRunner
 from test_review_db import build_review_corpus
 
 from annotator.cli import cli
+from annotator.scheme import Scheme
 from annotator.tui import launch as tui_launch
 from db import review
+from db.annotations import ensure_annotator
 from db.engine import Database, open_database
 from db.filters import AnnotationFilter
 from db.read_models import ReviewQuery
@@ -22,7 +24,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     """Record what would have been opened, instead of opening it."""
     calls: list[tuple] = []
 
-    def review(database: Database, reviewer: str, query: ReviewQuery) -> None:
+    def review(database: Database, reviewer: str, query: ReviewQuery, scheme: Scheme) -> None:
         calls.append(("review", reviewer, query))
 
     def adjudicate(database: Database, adjudicator: str, annotators: tuple[str, ...]) -> None:
@@ -90,7 +92,8 @@ def test_prodigy_and_doccano_leave_out_rejected_spans_unless_asked(
     database = open_database(filled)
     try:
         rejected = review.review_page(database, ReviewQuery(text="Hamas"))[0]
-        review.decide(database, "rita", rejected.id, "rejected")
+        rita_id = ensure_annotator(database, "rita")
+        review.decide(database, rita_id, rejected.id, "rejected")
     finally:
         database.dispose()
     for fmt, key in (("prodigy", "spans"), ("doccano", "entities")):

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
+from annotator.scheme import Scheme
 from annotator.tui import launch as tui_launch
 from db.engine import Database
 
@@ -62,7 +63,7 @@ def test_annotate_turns_suggestions_on_unless_told(
     seen: list[bool] = []
 
     def record(database: Database, annotator: str, *, show_others: bool,
-               document_id: int | None, suggestions: bool) -> None:
+               document_id: int | None, suggestions: bool, scheme: Scheme) -> None:
         seen.append(suggestions)
 
     monkeypatch.setattr(tui_launch, "run_annotator", record)

@@ -56,10 +56,10 @@ def annotate_everything(url: str, name: str, barrier: Any, results: Any) -> None
                 acknowledged.append((annotation_id, sentence, label, start, end))
                 if label == "source":
                     source_name = SHARED_SOURCES[view.index % len(SHARED_SOURCES)]
-                    source_id = workspace.create_source(source_name, "government",
-                                                        (first_word,))
+                    # The source picker's "new source" choice: one transaction.
+                    source_id = workspace.create_and_set_source(
+                        annotation_id, source_name, "government", (first_word,))
                     sources[source_name] = source_id
-                    workspace.set_source(annotation_id, source_id)
             workspace.toggle_done(sentence)
             following = workspace.following(view)
             if following is not None:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import inspect, text
 
 from db.engine import (
-    DEFAULT_PATH,
     DatabaseError,
     SchemaTooNewError,
     open_database,
@@ -22,15 +21,16 @@ EXPECTED_TABLES = {
 }
 
 
-def test_resolve_url_path_env_and_default(
+def test_resolve_url_turns_a_path_into_a_url_and_keeps_a_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
-    monkeypatch.chdir(tmp_path)
-    assert resolve_url(None) == f"sqlite:///{tmp_path / DEFAULT_PATH}"
-    assert resolve_url("x/y.db") == f"sqlite:///{tmp_path / 'x' / 'y.db'}"
+    """Which target (--db, $ANNOTATOR_DB, the default) is annotator/config.py's to say
+    (tests/test_config.py); the engine never reads the environment."""
     monkeypatch.setenv("ANNOTATOR_DB", "postgresql+psycopg://u@h/d")
-    assert resolve_url(None) == "postgresql+psycopg://u@h/d"
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url("annotations.db") == f"sqlite:///{tmp_path / 'annotations.db'}"
+    assert resolve_url("x/y.db") == f"sqlite:///{tmp_path / 'x' / 'y.db'}"
+    assert resolve_url("postgresql+psycopg://u@h/d") == "postgresql+psycopg://u@h/d"
     assert resolve_url("other.db") == f"sqlite:///{tmp_path / 'other.db'}"
 
 

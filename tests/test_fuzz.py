@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from strategies import ODD_PIECES, odd_documents
 
 from annotator.io.textfile import normalize_newlines
-from annotator.text.figures import ParsedFigure, parse_figure
+from annotator.text.figures import parse_figure
 from annotator.text.segment import split_sentences
 from annotator.text.words import word_spans
+from db.values import Figure
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NUMBER_PIECES = ["over", "about", "between", "and", "to", "-", "–", "$", "€", "£", "%",
@@ -57,7 +58,7 @@ def test_figure_parser_never_raises_and_returns_finite_numbers(text: str) -> Non
     parsed = parse_figure(text)
     assert parsed == parse_figure(text)
     if parsed is not None:
-        assert isinstance(parsed, ParsedFigure)
+        assert isinstance(parsed, Figure)
         assert math.isfinite(parsed.value)
         assert parsed.value_max is None or math.isfinite(parsed.value_max)
         assert parsed.unit is None or parsed.unit.strip() == parsed.unit != ""

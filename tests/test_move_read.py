@@ -12,7 +12,7 @@ from test_workspace import (
     corpus,  # noqa: F401  (fixture)
 )
 
-from annotator.workspace import Workspace
+from annotator.workspace import Arrival, Workspace
 from db.engine import Database
 from db.suggestions import ProposedSpan, store_suggestions
 
@@ -22,51 +22,50 @@ def test_the_leave_check_read_with_the_arriving_view_agrees_with_the_plain_one(
 ) -> None:
     ana = Workspace(corpus, "ana")
     ids = _ids(ana)
-    assert not ana.leaving_marks_done(None, ids[0])
-    assert not ana.leaving_marks_done(ids[2], ids[3])  # nothing tagged there
+    assert not ana.arrive(None, ids[0]).marks_done
+    assert not ana.arrive(ids[2], ids[3]).marks_done  # nothing tagged there
     _span(ana, ids[2], "claim", "talks would go on")
-    assert ana.leaving_marks_done(ids[2]) and ana.leaving_marks_done(ids[2], ids[3])
-    assert not Workspace(corpus, "ben").leaving_marks_done(ids[2], ids[3])  # not ben's span
-    assert not ana.leaving_marks_done(ids[2], ids[2])  # staying is not leaving
+    assert ana.leaving_marks_done(ids[2]) and ana.arrive(ids[2], ids[3]).marks_done
+    assert not Workspace(corpus, "ben").arrive(ids[2], ids[3]).marks_done  # not ben's span
+    assert not ana.arrive(ids[2], ids[2]).marks_done  # staying is not leaving
     ana.toggle_done(ids[2])
-    assert not ana.leaving_marks_done(ids[2], ids[3])  # already done
+    assert not ana.arrive(ids[2], ids[3]).marks_done  # already done
 
 
-def test_the_view_read_ahead_is_the_fresh_one_and_a_write_drops_it(
+def test_the_arrival_is_the_fresh_read_and_a_write_drops_the_read_ahead(
     corpus: Database,  # noqa: F811
 ) -> None:
     ana = Workspace(corpus, "ana")
     ids = _ids(ana)
     _span(ana, ids[2], "claim", "talks would go on")
-    assert ana.leaving_marks_done(ids[2], ids[3])
-    assert ana.view(ids[3]) == Workspace(corpus, "ana").view(ids[3])
-    assert ana.leaving_marks_done(ids[2], ids[3])
-    ana.move(ids[2], ids[3])  # the screen writes before drawing: the view is read again
+    arrival = ana.arrive(ids[2], ids[3])
+    assert arrival.marks_done and arrival.left_id == ids[2]
+    assert arrival.view == Workspace(corpus, "ana").view(ids[3])
+    assert arrival.ahead_marker is None  # read when asked for: nothing to check after paint
+    shown = ana.make_move(arrival)  # the screen writes before drawing
     assert ana.view(ids[2]).state == "done"
-    assert ana.progress().done == 1
-    assert not ana.leaving_marks_done(ids[2], ids[3])
-    ana.toggle_done(ids[3])  # a write between the read ahead and the view
-    assert ana.view(ids[3]).state == "done"
+    assert shown.progress.done == ana.progress().done == 1
+    assert not shown.marks_done and not ana.arrive(ids[2], ids[3]).marks_done
+    ana.read_ahead(ana.view(ids[2]))
+    ana.toggle_done(ids[3])  # a write between the read ahead and the move
+    assert ana.arrive(ids[2], ids[3]).view.state == "done"
 
 
-def test_progress_read_with_the_view_follows_other_terminals_and_undo(
+def test_progress_read_with_the_arrival_follows_other_terminals_and_undo(
     corpus: Database,  # noqa: F811
 ) -> None:
     ana = Workspace(corpus, "ana")
     ids = _ids(ana)
-    ana.view(ids[0])
-    assert ana.progress().done == 0
+    assert ana.arrive(None, ids[0]).progress.done == 0
     Workspace(corpus, "ana").toggle_done(ids[4])  # the same annotator in another terminal
-    ana.view(ids[0])
-    assert ana.progress().done == 1
-    assert ana.progress().done == 1  # without a view in between: counted again
+    assert ana.arrive(None, ids[0]).progress.done == 1
+    assert ana.progress().done == 1  # on its own: counted again
     ana.toggle_done(ids[1])
-    ana.view(ids[1])
-    assert ana.progress().done == 2
+    assert ana.arrive(None, ids[1]).progress.done == 2
     ana.undo()
-    ana.view(ids[1])
-    assert ana.progress().done == 1
-    assert ana.progress().total == 6
+    arrival = ana.arrive(None, ids[1])
+    assert arrival.progress.done == 1
+    assert arrival.progress.total == 6
 
 
 class Statements:
@@ -80,10 +79,16 @@ class Statements:
         self.count += 1
 
 
-def _move(workspace: Workspace, left: int, arriving: int) -> tuple[int, ...]:
-    """The move the screen makes; the ids of the annotations it shows."""
-    assert not workspace.leaving_marks_done(left, arriving)
-    return tuple(a.id for a in workspace.view(arriving).annotations)
+def _move(workspace: Workspace, left: int, arriving: int) -> Arrival:
+    """The read the screen makes for a move that marks nothing done."""
+    arrival = workspace.arrive(left, arriving)
+    assert not arrival.marks_done
+    return arrival
+
+
+def _shown(arrival: Arrival) -> tuple[int, ...]:
+    """The ids of the annotations a move shows."""
+    return tuple(a.id for a in arrival.view.annotations)
 
 
 def test_a_move_read_ahead_reads_nothing_and_is_checked_once_the_frame_is_shown(
@@ -94,40 +99,46 @@ def test_a_move_read_ahead_reads_nothing_and_is_checked_once_the_frame_is_shown(
     statements = Statements(corpus)
     ana.read_ahead(ana.view(ids[0]))
     before = statements.count
-    assert _move(ana, ids[0], ids[1]) == ()
+    arrival = _move(ana, ids[0], ids[1])
+    assert _shown(arrival) == ()
     assert statements.count == before  # the keypress waits for no statement
-    assert not ana.shown_may_be_stale()
+    assert not ana.shown_may_be_stale(arrival)
     assert statements.count - before == 1  # one probe, after the frame
-    assert not ana.shown_may_be_stale()
-    assert statements.count - before == 1  # and only once
+    fresh = ana.arrive(None, ids[1])  # a redraw reads now: nothing to check after it
+    before = statements.count
+    assert not ana.shown_may_be_stale(fresh)
+    assert statements.count == before
 
     # Another annotator tags the next sentence after it was read ahead: the check after
     # the frame says so, and the sentence read again shows the span.
     ana.read_ahead(ana.view(ids[1]))
     ben = Workspace(corpus, "ben")
     tagged = _span(ben, ids[2], "claim", "talks would go on")
-    assert _move(ana, ids[1], ids[2]) == ()
-    assert ana.shown_may_be_stale()
-    assert [a.id for a in ana.view(ids[2]).annotations] == [tagged]
+    arrival = _move(ana, ids[1], ids[2])
+    assert _shown(arrival) == ()
+    assert ana.shown_may_be_stale(arrival)
+    assert _shown(ana.arrive(None, ids[2])) == (tagged,)
 
     # Suggestions stored in bulk (no change-log entry) after the read ahead are noticed too.
     ana.read_ahead(ana.view(ids[2]))
-    document = ana.view(ids[3]).document_id
-    index = ana.view(ids[3]).index
-    text = ana.view(ids[3]).text
-    assert store_suggestions(corpus, ana.annotator_id, document,
-                             [ProposedSpan(index, "claim", 0, len(text))]) == 1
-    assert _move(ana, ids[2], ids[3]) == ()
-    assert ana.shown_may_be_stale()
-    assert len(ana.view(ids[3]).annotations) == 1
+    view = ana.view(ids[3])
+    assert store_suggestions(corpus, ana.annotator_id, view.document_id,
+                             [ProposedSpan(view.index, "claim", 0, len(view.text))]) == 1
+    arrival = _move(ana, ids[2], ids[3])
+    assert _shown(arrival) == ()
+    assert ana.shown_may_be_stale(arrival)
+    assert len(ana.arrive(None, ids[3]).view.annotations) == 1
 
     # The read ahead serves only the move it was read for, once.
     ana.read_ahead(ana.view(ids[3]))
     before = statements.count
-    ana.view(ids[2])  # not the sentence read ahead
+    ana.arrive(ids[3], ids[2])  # not the sentence read ahead
     assert statements.count - before > 1
-    assert ana.view(ids[3]) == Workspace(corpus, "ana", show_others=True,
-                                         suggestions=True).view(ids[3])
+    before = statements.count
+    again = ana.arrive(ids[3], ids[4])  # read ahead, but taken by the move before
+    assert statements.count - before > 1
+    assert again.view == Workspace(corpus, "ana", show_others=True,
+                                   suggestions=True).view(ids[4])
 
 
 def test_an_own_write_drops_the_read_ahead_and_leaving_then_marks_done(
@@ -137,12 +148,13 @@ def test_an_own_write_drops_the_read_ahead_and_leaving_then_marks_done(
     ids = _ids(ana)
     ana.read_ahead(ana.view(ids[2]))
     _span(ana, ids[2], "claim", "talks would go on")  # after the read ahead
-    assert ana.leaving_marks_done(ids[2], ids[3])
-    ana.move(ids[2], ids[3])
-    assert ana.view(ids[3]).index == Workspace(corpus, "ana").view(ids[3]).index
-    assert ana.progress().done == 1
+    arrival = ana.arrive(ids[2], ids[3])
+    assert arrival.marks_done
+    shown = ana.make_move(arrival)
+    assert shown.view.index == Workspace(corpus, "ana").view(ids[3]).index
+    assert shown.progress.done == ana.progress().done == 1
     ana.read_ahead(ana.view(ids[5]))  # the last sentence: nothing ahead
-    assert ana.leaving_marks_done(ids[5], ids[4]) is False
+    assert ana.arrive(ids[5], ids[4]).marks_done is False
 
 
 def test_remember_position_is_stored_in_its_own_statement(corpus: Database) -> None:  # noqa: F811
@@ -210,16 +222,20 @@ def test_a_move_that_marks_done_shows_the_arrival_without_reading_it_again(
     _span(ana, ids[2], "claim", "talks would go on")
     _span(ana, ids[3], "source", ana.view(ids[3]).text.split()[0])
     ana.progress()  # the corpus total: counted once, not with each move
-    statements = Statements(corpus)
+    sent: list[str] = []
+    event.listen(corpus.engine, "before_cursor_execute",
+                 lambda _c, _cursor, statement, *_rest: sent.append(statement))
     for left, arriving, marked_elsewhere in ((ids[2], ids[3], False), (ids[3], ids[4], True)):
-        assert ana.leaving_marks_done(left, arriving)
+        arrival = ana.arrive(left, arriving)
+        assert arrival.marks_done
         if marked_elsewhere:  # another terminal marks it done between the check and the move
             Workspace(corpus, "ana").toggle_done(left)
-        ana.move(left, arriving)
-        before = statements.count
-        view, progress = ana.view(arriving), ana.progress()
-        assert statements.count == before  # shown from the arrival read with the leave check
+        sent.clear()
+        shown = ana.make_move(arrival)
+        # Only the move's write: neither the sentence nor the done count is read again.
+        assert sent and not any("FROM sentences" in statement or "count(" in statement
+                                for statement in sent)
         fresh = Workspace(corpus, "ana")
-        assert view == fresh.view(arriving)
-        assert progress == fresh.progress()
+        assert shown.view == fresh.view(arriving)
+        assert shown.progress == fresh.progress()
         assert fresh.view(left).state == "done"

@@ -9,7 +9,7 @@ import pytest
 
 from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.model import SuggestedSpan
-from annotator.text.figures import ParsedFigure
+from db.values import Figure
 
 
 @frozen_record
@@ -59,10 +59,10 @@ def test_unsupported_classes_are_refused() -> None:
 
 
 def test_suggested_span_and_parsed_figure_keep_their_fields() -> None:
-    span = SuggestedSpan("figure", 0, 2, "12", "number", figure_value=12.0)
+    span = SuggestedSpan("figure", 0, 2, "12", "number", figure=Figure(12.0))
     assert span.attrs == {} and span.attributed_to is None
     assert dataclasses.replace(span, end=1).end == 1
-    figure = ParsedFigure(12.0, "people", None)
-    assert figure == ParsedFigure(value=12.0, unit="people", qualifier=None, value_max=None)
+    figure = Figure(12.0, "people", None)
+    assert figure == Figure(value=12.0, unit="people", qualifier=None, value_max=None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         figure.value = 1.0  # type: ignore[misc]

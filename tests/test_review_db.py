@@ -18,12 +18,14 @@ from db.annotations import (
     add_span,
     attribute_to_span,
     delete_annotation,
+    ensure_annotator,
     set_figure,
 )
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, ChangeLogEntry, Sentence
 from db.read_models import ReviewQuery
+from db.values import Figure
 
 TEXT = (
     "Officials said over 160,000 people fled the city.\n"
@@ -46,8 +48,9 @@ def span(database: Database, annotator: str, sentence: int, words: str, label: s
         text = connection.scalar(select(Sentence.text).where(Sentence.id == sentence_id))
     assert text is not None and words in text
     start = text.index(words)
-    return add_span(database, annotator, NewSpan(sentence_id, label, start, start + len(words),
-                                                 status=status))
+    annotator_id = ensure_annotator(database, annotator)
+    return add_span(database, annotator_id, NewSpan(sentence_id, label, start, start + len(words),
+                                                    status=status))
 
 
 def build_review_corpus(database: Database, folder: Path) -> dict[str, int]:
@@ -65,8 +68,9 @@ def build_review_corpus(database: Database, folder: Path) -> dict[str, int]:
         "bob_source": span(database, "bob", 2, "Hamas", "source", status="suggested"),
         "ana_markup": span(database, "ana", 2, "[bold]report[/bold]", "claim"),
     }
-    attribute_to_span(database, "ana", ids["ana_claim"], ids["ana_source"])
-    set_figure(database, "ana", ids["ana_figure"], 160000, "people", "over")
+    ana_id = ensure_annotator(database, "ana")
+    attribute_to_span(database, ana_id, ids["ana_claim"], ids["ana_source"])
+    set_figure(database, ana_id, ids["ana_figure"], 160000, "people", "over")
     return ids
 
 
@@ -142,8 +146,7 @@ def test_row_carries_source_attribution_and_figure(corpus) -> None:
     assert (claim.annotator, claim.attributed_text) == ("ana", "Officials")
     figure = review.review_row(database, ids["ana_figure"])
     assert figure is not None
-    assert (figure.figure_value, figure.figure_unit, figure.figure_qualifier) == (
-        160000, "people", "over")
+    assert figure.figure == Figure(160000, "people", "over")
     context = review.sentence_context(database, claim.sentence_id)
     assert context.previous_text is None
     assert context.next_text == "The ministry reported $53 billion in damage."
@@ -153,55 +156,58 @@ def test_row_carries_source_attribution_and_figure(corpus) -> None:
 # --- decisions ------------------------------------------------------------------------------
 def test_accept_and_reject_stamp_reviewer_and_undo_restores(corpus) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
     target = ids["bob_figure"]
-    review.decide(database, "rita", target, "rejected")
+    review.decide(database, rita_id, target, "rejected")
     stored = _stored(database, target)
     with database.engine.connect() as connection:
         rita = connection.scalar(select(Annotator.id).where(Annotator.name == "rita"))
     assert (stored.status, stored.reviewed_by) == ("rejected", rita)
     assert stored.reviewed_at is not None
-    review.decide(database, "rita", target, "accepted")
+    review.decide(database, rita_id, target, "accepted")
     assert _stored(database, target).status == "accepted"
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     stored = _stored(database, target)
     assert (stored.status, stored.reviewed_by) == ("rejected", rita)
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     stored = _stored(database, target)
     assert (stored.status, stored.reviewed_by, stored.reviewed_at) == ("suggested", None, None)
     # The annotator's own undo stack is untouched by the reviewer's actions.
     assert _stored(database, ids["bob_source"]).status == "suggested"
     with pytest.raises(SpanError):
-        review.decide(database, "rita", target, "suggested")
+        review.decide(database, rita_id, target, "suggested")
 
 
 def test_note_relabel_source_and_figure_by_a_reviewer(corpus) -> None:
     database, ids = corpus
-    review.set_note(database, "rita", ids["ana_claim"], "  check the number  ")
+    rita_id = ensure_annotator(database, "rita")
+    review.set_note(database, rita_id, ids["ana_claim"], "  check the number  ")
     assert _stored(database, ids["ana_claim"]).note == "check the number"
-    review.set_note(database, "rita", ids["ana_claim"], "")
+    review.set_note(database, rita_id, ids["ana_claim"], "")
     assert _stored(database, ids["ana_claim"]).note is None
-    review.relabel(database, "rita", ids["ana_source"], "claim")
+    review.relabel(database, rita_id, ids["ana_source"], "claim")
     assert _stored(database, ids["ana_source"]).label == "claim"
     # The claim's attribution to that span no longer fits and is gone.
     assert review.review_row(database, ids["ana_claim"]).attributed_text is None
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     assert _stored(database, ids["ana_source"]).label == "source"
     assert review.review_row(database, ids["ana_claim"]).attributed_text == "Officials"
-    review.set_figure(database, "rita", ids["bob_figure"], 53e9, "USD", None)
+    review.set_figure(database, rita_id, ids["bob_figure"], 53e9, "USD", None)
     assert _stored(database, ids["bob_figure"]).figure_value == 53e9
     with pytest.raises(SpanError):
-        review.set_figure(database, "rita", ids["bob_source"], 1, None, None)
+        review.set_figure(database, rita_id, ids["bob_source"], 1, None, None)
     with pytest.raises(SpanError):
-        review.relabel(database, "rita", ids["bob_source"], "quote")
+        review.relabel(database, rita_id, ids["bob_source"], "quote")
     with pytest.raises(SpanError):
-        review.set_source(database, "rita", ids["bob_source"], 999)
+        review.set_source(database, rita_id, ids["bob_source"], 999)
 
 
 def test_bulk_accept_is_one_undo_step_and_touches_only_the_filter(corpus, monkeypatch) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
     monkeypatch.setattr(review, "BULK_CHUNK", 2)  # several chunks even on this small corpus
     query = ReviewQuery(AnnotationFilter(annotators=("ana",)))
-    changed = review.bulk_decide(database, "rita", query, "accepted")
+    changed = review.bulk_decide(database, rita_id, query, "accepted")
     assert changed == 4  # ana's four spans: all accepted already, but never reviewed
     for name in ("ana_claim", "ana_source", "ana_figure", "ana_markup"):
         assert _stored(database, ids[name]).reviewed_by is not None
@@ -212,16 +218,17 @@ def test_bulk_accept_is_one_undo_step_and_touches_only_the_filter(corpus, monkey
             .where(ChangeLogEntry.action == "bulk_accept"))
         assert groups == 1
     # Deciding again changes nothing: they carry the decision already.
-    assert review.bulk_decide(database, "rita", query, "accepted") == 0
-    history.undo(database, "rita")
+    assert review.bulk_decide(database, rita_id, query, "accepted") == 0
+    history.undo(database, rita_id)
     for name in ("ana_claim", "ana_source", "ana_figure", "ana_markup"):
         assert _stored(database, ids[name]).reviewed_by is None
 
 
 def test_bulk_reject_of_suggestions(corpus) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
     query = ReviewQuery(AnnotationFilter(statuses=("suggested",)))
-    assert review.bulk_decide(database, "rita", query, "rejected") == 2
+    assert review.bulk_decide(database, rita_id, query, "rejected") == 2
     assert _stored(database, ids["bob_figure"]).status == "rejected"
     assert _stored(database, ids["bob_source"]).status == "rejected"
     assert review.count_rows(database, ReviewQuery(reviewed="yes")) == 2
@@ -230,8 +237,9 @@ def test_bulk_reject_of_suggestions(corpus) -> None:
 
 def test_history_lists_every_change_with_who(corpus) -> None:
     database, ids = corpus
-    review.decide(database, "rita", ids["ana_figure"], "rejected")
-    review.set_note(database, "rita", ids["ana_figure"], "not a count")
+    rita_id = ensure_annotator(database, "rita")
+    review.decide(database, rita_id, ids["ana_figure"], "rejected")
+    review.set_note(database, rita_id, ids["ana_figure"], "not a count")
     entries = review.annotation_history(database, ids["ana_figure"])
     assert [(entry.who, entry.action) for entry in entries] == [
         ("ana", "tag"), ("ana", "set_figure"), ("rita", "reject"), ("rita", "note")]
@@ -244,19 +252,21 @@ def test_history_lists_every_change_with_who(corpus) -> None:
 
 def test_bulk_undo_and_redo_in_chunks(corpus, monkeypatch) -> None:
     database, ids = corpus
+    rita_id = ensure_annotator(database, "rita")
+    bob_id = ensure_annotator(database, "bob")
     monkeypatch.setattr(history, "REVERT_CHUNK", 2)
     everything = ReviewQuery()
-    assert review.bulk_decide(database, "rita", everything, "rejected") == len(ids)
-    history.undo(database, "rita")
+    assert review.bulk_decide(database, rita_id, everything, "rejected") == len(ids)
+    history.undo(database, rita_id)
     assert {_stored(database, i).status for i in ids.values()} == {"accepted", "suggested"}
     assert all(_stored(database, i).reviewed_by is None for i in ids.values())
-    history.redo(database, "rita")
+    history.redo(database, rita_id)
     assert {_stored(database, i).status for i in ids.values()} == {"rejected"}
-    history.undo(database, "rita")
+    history.undo(database, rita_id)
     assert _stored(database, ids["bob_figure"]).status == "suggested"
     # An undo whose rows were deleted meanwhile is refused, and changes nothing.
-    review.bulk_decide(database, "rita", everything, "accepted")
-    delete_annotation(database, "bob", ids["bob_figure"])
+    review.bulk_decide(database, rita_id, everything, "accepted")
+    delete_annotation(database, bob_id, ids["bob_figure"])
     with pytest.raises(history.HistoryError):
-        history.undo(database, "rita")
+        history.undo(database, rita_id)
     assert _stored(database, ids["bob_source"]).reviewed_by is not None

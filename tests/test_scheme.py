@@ -9,10 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
+from annotator.config import SCHEME_ENV_VAR, SCHEME_FILE_NAME, resolve_scheme
 from annotator.scheme import taxonomy
 from annotator.scheme.definition import (
-    SCHEME_ENV_VAR,
-    SCHEME_FILE_NAME,
     SchemeError,
     default_scheme,
     load_scheme,
@@ -44,10 +43,29 @@ def test_default_scheme_has_the_database_labels_and_the_stored_types() -> None:
     assert any(source.name == "Hamas" for source in scheme.known_sources)
 
 
-def test_taxonomy_reads_the_scheme() -> None:
+def test_taxonomy_reads_the_scheme_it_is_given(tmp_path: Path) -> None:
     assert taxonomy.LABELS == LABELS
-    assert [key for key, _ in taxonomy.SOURCE_TYPES] == list(STORED_SOURCE_TYPES)
-    assert dict(taxonomy.SOURCE_TYPES)["ngo"] == "NGO or rights group"
+    types = taxonomy.source_types(default_scheme())
+    assert [key for key, _ in types] == list(STORED_SOURCE_TYPES)
+    assert dict(types)["ngo"] == "NGO or rights group"
+    project = load_scheme(_write(tmp_path / "types.toml", PROJECT_TYPES))
+    assert taxonomy.source_types(project) == (("ministry", "a ministry"), ("pundit", "a pundit"))
+
+
+PROJECT_TYPES = """
+known_sources = []
+
+[[source_types]]
+key = "ministry"
+description = "a ministry"
+
+[[source_types]]
+key = "pundit"
+description = "a pundit"
+
+[classify]
+order = []
+"""
 
 
 def _write(path: Path, text: str) -> Path:
@@ -76,13 +94,17 @@ def test_a_project_file_replaces_only_the_tables_it_gives(tmp_path: Path) -> Non
 def test_override_order_explicit_then_env_then_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert load_scheme() is default_scheme()
+    """The order is annotator/config.py's (resolve_scheme); load_scheme reads only the file
+    it is given and never the environment or the working folder."""
+    assert resolve_scheme(None) is default_scheme()
     _write(tmp_path / SCHEME_FILE_NAME, 'version = "cwd"\n')
-    assert load_scheme().version == "cwd"
+    assert resolve_scheme(None).version == "cwd"
     env = _write(tmp_path / "env.toml", 'version = "env"\n')
     monkeypatch.setenv(SCHEME_ENV_VAR, str(env))
-    assert load_scheme().version == "env"
+    assert resolve_scheme(None).version == "env"
     explicit = _write(tmp_path / "explicit.toml", 'version = "explicit"\n')
+    assert resolve_scheme(explicit).version == "explicit"
+    assert load_scheme() is default_scheme()
     assert load_scheme(explicit).version == "explicit"
 
 

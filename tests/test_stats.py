@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from annotator.cli import cli
 from annotator.io.importer import import_paths
-from db.annotations import NewSpan, add_span
+from db.annotations import NewSpan, add_span, ensure_annotator
 from db.engine import Database
 from db.stats import corpus_counts
 
@@ -16,10 +16,12 @@ from db.stats import corpus_counts
 def test_counts_by_label_and_annotator(database: Database, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Alpha said 5 things. Beta denied it.\n", encoding="utf-8")
     import_paths(database, [tmp_path / "a.txt"])
-    add_span(database, "ana", NewSpan(sentence_id=1, label="source", start=0, end=5))
-    add_span(database, "ana", NewSpan(sentence_id=1, label="figure", start=11, end=12))
-    add_span(database, "ben", NewSpan(sentence_id=2, label="claim", start=5, end=15))
-    add_span(database, "ben", NewSpan(sentence_id=2, label="source", start=0, end=4,
+    ana_id = ensure_annotator(database, "ana")
+    add_span(database, ana_id, NewSpan(sentence_id=1, label="source", start=0, end=5))
+    add_span(database, ana_id, NewSpan(sentence_id=1, label="figure", start=11, end=12))
+    ben_id = ensure_annotator(database, "ben")
+    add_span(database, ben_id, NewSpan(sentence_id=2, label="claim", start=5, end=15))
+    add_span(database, ben_id, NewSpan(sentence_id=2, label="source", start=0, end=4,
                                       status="rejected", origin="suggested"))
     counts = corpus_counts(database)
     assert (counts.documents, counts.sentences) == (1, 2)

@@ -18,6 +18,7 @@ from db.annotations import (
     add_span,
     attribute_to_source,
     attribute_to_span,
+    ensure_annotator,
     link_figure,
     set_sentence_state,
 )
@@ -25,6 +26,7 @@ from db.engine import Database, open_database
 from db.models import Annotator, ChangeLogEntry
 from db.sources import create_source
 from db.stats import SourceUsage
+from db.values import Figure
 
 TEXT = "Hamas said 5 people died. The ministry denied it.\n"
 BASE = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -50,19 +52,21 @@ def _fill(database: Database, tmp_path: Path) -> None:
     assert not import_paths(database, [tmp_path / "a.txt"]).problems
     hamas = create_source(database, "Hamas", "party_or_armed_group")
     ministry = create_source(database, "[b]Gov[/b]", "government")
-    source = add_span(database, "ana", NewSpan(1, "source", 0, 5, source_id=hamas))
-    claim = add_span(database, "ana", NewSpan(1, "claim", 11, 24))
-    attribute_to_span(database, "ana", claim, source)
-    figure = add_span(database, "ana", NewSpan(1, "figure", 11, 19, figure_value=5))
-    link_figure(database, "ana", figure, claim)
-    denial = add_span(database, "ana", NewSpan(2, "claim", 13, 22))
-    attribute_to_source(database, "ana", denial, ministry)
-    set_sentence_state(database, "ana", 1, "done")
-    ben_claim = add_span(database, "ben", NewSpan(1, "claim", 11, 24, origin="imported"))
-    attribute_to_source(database, "ben", ben_claim, hamas)
-    rejected = add_span(database, "ben", NewSpan(1, "figure", 11, 12, status="rejected",
+    ana_id = ensure_annotator(database, "ana")
+    source = add_span(database, ana_id, NewSpan(1, "source", 0, 5, source_id=hamas))
+    claim = add_span(database, ana_id, NewSpan(1, "claim", 11, 24))
+    attribute_to_span(database, ana_id, claim, source)
+    figure = add_span(database, ana_id, NewSpan(1, "figure", 11, 19, figure=Figure(5)))
+    link_figure(database, ana_id, figure, claim)
+    denial = add_span(database, ana_id, NewSpan(2, "claim", 13, 22))
+    attribute_to_source(database, ana_id, denial, ministry)
+    set_sentence_state(database, ana_id, 1, "done")
+    ben_id = ensure_annotator(database, "ben")
+    ben_claim = add_span(database, ben_id, NewSpan(1, "claim", 11, 24, origin="imported"))
+    attribute_to_source(database, ben_id, ben_claim, hamas)
+    rejected = add_span(database, ben_id, NewSpan(1, "figure", 11, 12, status="rejected",
                                                  origin="suggested"))
-    link_figure(database, "ben", rejected, ben_claim)
+    link_figure(database, ben_id, rejected, ben_claim)
 
 
 def _space_out_actions(database: Database, name: str) -> int:

@@ -43,8 +43,9 @@ def figure_texts(sentence: str) -> list[str]:
 def test_figure_span_value_and_unit(sentence: str, text: str, value: float, unit: str) -> None:
     (found,) = figures(sentence)
     assert found.text == text
-    assert found.figure_value == pytest.approx(value)
-    assert found.figure_unit == unit
+    assert found.figure is not None
+    assert found.figure.value == pytest.approx(value)
+    assert found.figure.unit == unit
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,8 @@ def test_figure_span_value_and_unit(sentence: str, text: str, value: float, unit
 )
 def test_qualifier_is_part_of_the_span(sentence: str, text: str, qualifier: str) -> None:
     (found,) = figures(sentence)
-    assert (found.text, found.figure_qualifier) == (text, qualifier)
+    assert found.figure is not None
+    assert (found.text, found.figure.qualifier) == (text, qualifier)
 
 
 def test_emphasis_is_not_a_qualifier_in_the_span() -> None:
@@ -86,7 +88,8 @@ def test_emphasis_is_not_a_qualifier_in_the_span() -> None:
 def test_ranges_keep_both_ends(sentence: str, text: str, low: float, high: float) -> None:
     (found,) = figures(sentence)
     assert found.text == text
-    assert (found.figure_value, found.attrs["value_max"]) == (low, high)
+    assert found.figure is not None
+    assert (found.figure.value, found.figure.value_max) == (low, high)
 
 
 def test_from_without_a_high_end_is_not_part_of_the_span() -> None:

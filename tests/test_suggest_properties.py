@@ -36,7 +36,7 @@ def _check(sentence: str, spans: list[SuggestedSpan]) -> None:
         else:
             assert span.attributed_to is None
         if span.label == "figure":
-            assert span.figure_value is not None
+            assert span.figure is not None and span.figure.value is not None
 
 
 @settings(max_examples=300, deadline=None)

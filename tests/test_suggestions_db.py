@@ -20,6 +20,7 @@ from db.engine import Database
 from db.models import Annotation, Document, Link, Source
 from db.stats import corpus_counts
 from db.suggestions import ProposedSpan, decide, is_processed, store_suggestions
+from db.values import Figure
 
 SENTENCE_1 = "Hamas spokesperson Abdul Latif Al-Qanoua said talks go on."
 SENTENCE_2 = "Officials reported over 160,000 casualties."
@@ -37,7 +38,7 @@ SOURCE = ProposedSpan(0, "source", *_at(SENTENCE_1, "Hamas spokesperson Abdul La
 CLAIM = ProposedSpan(0, "claim", *_at(SENTENCE_1, "talks go on"), attributed_to=0,
                      attrs={"reason": "content of 'said'"})
 FIGURE = ProposedSpan(1, "figure", *_at(SENTENCE_2, "over 160,000 casualties"),
-                      figure_value=160000.0, figure_unit="casualties", figure_qualifier="over",
+                      figure=Figure(160000.0, "casualties", "over"),
                       attrs={"value_max": None})
 OFFICIALS = ProposedSpan(1, "source", *_at(SENTENCE_2, "Officials"),
                          source_name="Gaza officials", source_type="government")
@@ -102,7 +103,7 @@ def test_storing_again_adds_nothing_and_rejections_are_not_suggested_again(
 ) -> None:
     rows = _stored(imported)
     ana = _ana(imported)
-    assert decide(imported, "ana", [rows["talks go on"].id], "rejected") == 1
+    assert decide(imported, ana, [rows["talks go on"].id], "rejected") == 1
     assert store_suggestions(imported, ana, 1, PROPOSALS) == 0
     again = _rows(imported)
     assert len(again) == 4

@@ -16,7 +16,7 @@ from annotator.tui.dialogs.confirm import ConfirmScreen
 from annotator.tui.dialogs.help import HelpScreen
 from annotator.tui.review_app import AdjudicationApp
 from annotator.tui.screens.adjudicate import AdjudicateScreen
-from db.annotations import attribute_to_span, set_figure
+from db.annotations import attribute_to_span, ensure_annotator, set_figure
 from db.engine import Database, open_database
 from db.models import Annotation, Annotator, Link
 
@@ -28,10 +28,11 @@ def database(tmp_path: Path) -> Iterator[Database]:
     opened = open_database(str(tmp_path / "adjudicate.db"))
     build_review_corpus(opened, tmp_path / "in")
     officials = span(opened, "bob", 0, "Officials", "source")
+    bob_id = ensure_annotator(opened, "bob")
     claim = _id_of(opened, "bob", "claim", "over 160,000 people fled the city")
-    attribute_to_span(opened, "bob", claim, officials)
+    attribute_to_span(opened, bob_id, claim, officials)
     figure = span(opened, "bob", 0, "over 160,000 people", "figure")
-    set_figure(opened, "bob", figure, 16000, "people", None)
+    set_figure(opened, bob_id, figure, 16000, "people", None)
     yield opened
     opened.dispose()
 

@@ -18,6 +18,7 @@ from db.engine import Database, open_database
 from db.models import Annotation, ChangeLogEntry
 from db.read_models import AnnotationView
 from db.suggestions import PROCESSED_ENTITY, ProposedSpan, store_suggestions
+from db.values import Figure
 
 __all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
@@ -25,8 +26,7 @@ __all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 OFFICIALS = ProposedSpan(0, "source", 0, 9, source_name="Gaza officials",
                          source_type="government", attrs={"reason": "subject of 'said'"})
 FLED = ProposedSpan(0, "claim", 15, 39, attributed_to=0, attrs={"reason": "content of 'said'"})
-PEOPLE = ProposedSpan(0, "figure", 15, 34, figure_value=160000.0, figure_unit="people",
-                      figure_qualifier="over")
+PEOPLE = ProposedSpan(0, "figure", 15, 34, figure=Figure(160000.0, "people", "over"))
 
 
 def suggested_app(database: Database, *proposals: ProposedSpan,

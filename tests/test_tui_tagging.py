@@ -24,6 +24,7 @@ from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.workspace import Workspace
 from db.engine import Database
+from db.values import Figure
 
 __all__ = ["corpus"]  # the fixture, imported so pytest finds it here
 
@@ -55,7 +56,7 @@ async def test_a_tag_key_without_selection_tags_the_word_under_the_cursor(
         assert isinstance(app.screen, FigureFormScreen)
         await pilot.press("escape")
         figure = only(stored(app).annotations)
-        assert (figure.label, figure.text, figure.figure_value) == ("figure", "said", None)
+        assert (figure.label, figure.text, figure.figure) == ("figure", "said", None)
 
 
 async def test_s_then_escape_keeps_a_source_span_without_canonical_source(
@@ -184,8 +185,8 @@ async def test_figure_form_is_prefilled_from_the_parser_and_saved(corpus: Databa
         await pilot.press("enter")
         assert isinstance(app.screen, AnnotateScreen)
         figure = only(stored(app).annotations)
-        assert (figure.text, figure.figure_value, figure.figure_unit, figure.figure_qualifier) \
-            == ("$53 billion", 53_000_000_000, "USD", "about")
+        assert (figure.text, figure.figure) \
+            == ("$53 billion", Figure(53_000_000_000, "USD", "about"))
 
 
 async def test_figure_form_reads_qualifiers_and_words(corpus: Database) -> None:
@@ -194,12 +195,14 @@ async def test_figure_form_reads_qualifiers_and_words(corpus: Database) -> None:
         await tag_without_escape(pilot, 2, 2, "f")  # "over 160,000"
         await pilot.press("enter")
         figure = only(stored(app).annotations)
-        assert (figure.figure_value, figure.figure_qualifier) == (160_000, "over")
+        assert figure.figure is not None
+        assert (figure.figure.value, figure.figure.qualifier) == (160_000, "over")
         await pilot.press("J")
         await tag_without_escape(pilot, 1, 1, "f")  # "five-year"
         await pilot.press("enter")
         figure = only(stored(app).annotations)
-        assert (figure.text, figure.figure_value, figure.figure_unit) == ("five-year", 5, "year")
+        assert figure.figure is not None
+        assert (figure.text, figure.figure.value, figure.figure.unit) == ("five-year", 5, "year")
 
 
 async def test_figure_form_refuses_a_value_that_is_not_a_number(corpus: Database) -> None:
@@ -212,7 +215,8 @@ async def test_figure_form_refuses_a_value_that_is_not_a_number(corpus: Database
         assert app.screen is form
         await pilot.press("escape")
         figure = only(stored(app).annotations)
-        assert (figure.text, figure.figure_value) == ("Officials", None)
+        assert figure.text == "Officials"
+        assert figure.figure is None or figure.figure.value is None
 
 
 def test_figure_values_accept_grouping_and_words() -> None:

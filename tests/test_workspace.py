@@ -146,8 +146,9 @@ def test_tag_source_figure_attribution_links(corpus: Database) -> None:
     assert [e.annotation_id for e in by_label["claim"].attributed_to] == [source]
     assert [e.annotation_id for e in by_label["claim"].supports] == [figure]
     assert [e.annotation_id for e in by_label["figure"].supports] == [claim]
-    assert (by_label["figure"].figure_value, by_label["figure"].figure_qualifier) == (
-        160000, "over")
+    figure_value = by_label["figure"].figure
+    assert figure_value is not None
+    assert (figure_value.value, figure_value.qualifier) == (160000, "over")
     for annotation in view.annotations:
         assert view.text[annotation.start : annotation.end] == annotation.text
     # a later pronoun claim attributed to the earlier span, found by the candidates list

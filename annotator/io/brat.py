@@ -67,12 +67,12 @@ def _note(span: SpanRecord, source_type: str | None) -> str:
     parts = [f"annotator: {span.annotator}"]
     if span.source is not None:
         parts.append(f"source: {span.source}" + (f" ({source_type})" if source_type else ""))
-    if span.figure_value is not None:
-        figure = str(plain_number(span.figure_value))
-        if span.figure_unit:
-            figure += f" {span.figure_unit}"
-        if span.figure_qualifier:
-            figure += f" [{span.figure_qualifier}]"
+    if span.figure is not None and span.figure.value is not None:
+        figure = str(plain_number(span.figure.value))
+        if span.figure.unit:
+            figure += f" {span.figure.unit}"
+        if span.figure.qualifier:
+            figure += f" [{span.figure.qualifier}]"
         parts.append(f"figure: {figure}")
     # A note is one line: flatten any line break or tab a name might hold.
     return " ".join("; ".join(parts).split())

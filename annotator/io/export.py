@@ -18,7 +18,7 @@ from typing import TextIO
 
 from annotator.io.csv_safety import FORMULA_START, neutralize
 from annotator.io.output import OutputError
-from annotator.text.figures import ParsedFigure, format_figure
+from annotator.text.figures import format_figure
 from db.documents import SentenceRow, iter_sentences
 from db.engine import Database
 from db.export_rows import (
@@ -70,13 +70,18 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat()
 
 
+_NO_FIGURE = (None, None, None)  # the figure cells of a span without a figure
+
+
 def span_records(rows: Iterable[SpanRow]) -> Iterator[Record]:
     """Annotation rows as tuples in :data:`SPAN_COLUMNS` order."""
     for r in rows:
+        figure = r.figure
+        cells = _NO_FIGURE if figure is None else (figure.value, figure.unit, figure.qualifier)
         yield (
             r.annotation_id, r.document_id, r.document_title, r.sentence_index, r.sentence,
             r.label, r.text, r.start, r.end, r.doc_start, r.doc_end, r.source_name,
-            r.source_type, r.attributed_to, r.figure_value, r.figure_unit, r.figure_qualifier,
+            r.source_type, r.attributed_to, cells[0], cells[1], cells[2],
             r.annotator, r.status, r.origin, timestamp(r.created_at), timestamp(r.updated_at),
         )
 
@@ -86,12 +91,9 @@ def figure_text(figure: FigureCell) -> str:
 
     A figure whose value was never set is shown by its text, which says more than nothing.
     """
-    if figure.value is None:
+    if figure.figure is None or figure.figure.value is None:
         return figure.text
-    high = figure.attrs.get("value_max")
-    value_max = float(high) if isinstance(high, int | float) and not isinstance(high, bool) \
-        else None
-    return format_figure(ParsedFigure(figure.value, figure.unit, figure.qualifier, value_max))
+    return format_figure(figure.figure)
 
 
 def claim_records(rows: Iterable[ClaimRow]) -> Iterator[Record]:

@@ -39,6 +39,7 @@ from annotator.text.bounds import (
 from db.annotations import LINK_ENDS
 from db.document_records import DocumentRecord, Key, LinkRecord, SourceRecord, SpanRecord
 from db.models import LABELS, LINK_TYPES, ORIGINS, STATUSES
+from db.values import figure_of
 
 DOCUMENT_FORMATS = ("jsonl", "prodigy", "doccano")
 SOURCE_KEYS = ("source_name", "source_type")
@@ -176,10 +177,11 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
     return SpanRecord(
         key=key, annotator=annotator.strip(), label=label, doc_start=start, doc_end=end,
         text=text[start:end], status=status, origin=origin, source=source,
-        figure_value=_number(attrs.get("value"), f"{where}: \"value\""),
-        figure_unit=_optional_str(attrs.get("unit"), f"{where}: \"unit\"", UNIT_MAX),
-        figure_qualifier=_optional_str(attrs.get("qualifier"), f"{where}: \"qualifier\"",
-                                       QUALIFIER_MAX),
+        figure=figure_of(
+            _number(attrs.get("value"), f"{where}: \"value\""),
+            _optional_str(attrs.get("unit"), f"{where}: \"unit\"", UNIT_MAX),
+            _optional_str(attrs.get("qualifier"), f"{where}: \"qualifier\"", QUALIFIER_MAX),
+        ),
         attrs={k: v for k, v in attrs.items() if k not in RESERVED_ATTRS},
     )
 
@@ -230,12 +232,13 @@ def native_record(record: DocumentRecord) -> dict[str, Any]:
         if span.source is not None:
             attrs["source_name"] = span.source
             attrs["source_type"] = types.get(span.source)
-        if span.label == "figure" or any(
-            v is not None for v in (span.figure_value, span.figure_unit, span.figure_qualifier)
-        ):
-            attrs["value"] = _number_out(span.figure_value)
-            attrs["unit"] = span.figure_unit
-            attrs["qualifier"] = span.figure_qualifier
+        figure = span.figure
+        if figure is not None:
+            attrs["value"] = _number_out(figure.value)
+            attrs["unit"] = figure.unit
+            attrs["qualifier"] = figure.qualifier
+        elif span.label == "figure":
+            attrs.update(value=None, unit=None, qualifier=None)  # a figure left unset
         attrs.update((k, v) for k, v in span.attrs.items() if k not in RESERVED_ATTRS)
         annotations.append({
             "id": span.key, "annotator": span.annotator, "label": span.label,

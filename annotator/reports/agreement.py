@@ -31,7 +31,6 @@ from typing import Any
 from annotator.reports.agreement_metrics import (
     Coincidences,
     Confusion,
-    FigureValue,
     Span,
     SpanCounts,
     exact_matches,
@@ -49,6 +48,7 @@ from db.agreement_data import (
 )
 from db.engine import Database
 from db.models import LABELS
+from db.values import Figure
 
 # The adjudicated layer is built from the others' work: comparing with it by default would
 # inflate agreement. Name it explicitly to include it.
@@ -157,13 +157,16 @@ def attribution_of(span: AgreementSpan) -> str:
     return span.attribution or "none"
 
 
+_UNSET = Figure(None)
+
+
 def _as_span(span: AgreementSpan) -> Span:
     if span.label == "claim":
         category: str | None = attribution_of(span)
     else:
         category = span.source_type
-    figure = FigureValue(span.figure_value, span.figure_unit, span.figure_qualifier) \
-        if span.label == "figure" else None
+    # A figure span left unset still counts as matched; its value is just not comparable.
+    figure = (span.figure or _UNSET) if span.label == "figure" else None
     return Span(span.start, span.end, category, figure)
 
 

@@ -26,10 +26,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from db.values import Figure
+
 __all__ = [
     "Coincidences",
     "Confusion",
-    "FigureValue",
     "Span",
     "SpanCounts",
     "cohen_kappa",
@@ -45,15 +46,6 @@ V = TypeVar("V", bound=Hashable)
 
 
 @dataclass(frozen=True)
-class FigureValue:
-    """A figure's normalized value, unit and qualifier, as an annotator recorded them."""
-
-    value: float | None
-    unit: str | None = None
-    qualifier: str | None = None
-
-
-@dataclass(frozen=True)
 class Span:
     """One annotator's span of one label in one sentence (offsets into the sentence).
 
@@ -65,7 +57,7 @@ class Span:
     start: int
     end: int
     category: str | None = None
-    figure: FigureValue | None = None
+    figure: Figure | None = None
 
     @property
     def length(self) -> int:
@@ -306,7 +298,7 @@ def _folded(text: str | None) -> str | None:
     return text.strip().casefold() or None if text else None
 
 
-def figure_values_agree(a: FigureValue, b: FigureValue) -> bool | None:
+def figure_values_agree(a: Figure, b: Figure) -> bool | None:
     """Whether two figures have the same value and unit (units compared case-insensitively).
 
     ``None`` (not comparable) when either annotator left the value unset. Values are equal
@@ -319,7 +311,7 @@ def figure_values_agree(a: FigureValue, b: FigureValue) -> bool | None:
     return same_value and _folded(a.unit) == _folded(b.unit)
 
 
-def figure_qualifiers_agree(a: FigureValue, b: FigureValue) -> bool:
+def figure_qualifiers_agree(a: Figure, b: Figure) -> bool:
     """Whether two figures have the same qualifier ("over", "about"; case ignored; none on
     both sides is the same)."""
     return _folded(a.qualifier) == _folded(b.qualifier)

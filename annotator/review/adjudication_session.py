@@ -32,7 +32,7 @@ class AdjudicationSession:
         self.adjudicator = adjudicator
         self.annotators = tuple(annotators)
         self.writes = WriteRunner()  # every write below goes through it
-        self.writes.run(lambda: ensure_annotator(database, adjudicator))
+        self.adjudicator_id = self.writes.run(lambda: ensure_annotator(database, adjudicator))
 
     def first_sentence(self) -> int | None:
         """The first sentence any of the annotators annotated."""
@@ -64,14 +64,14 @@ class AdjudicationSession:
     def take(self, version: SpanVersion, group: SpanGroup) -> int:
         """Copy one version into gold, replacing gold's other version of the group."""
         return adjudication.take_versions(
-            self.database, self.adjudicator, [(version.annotation_id, group.labels)])[0]
+            self.database, self.adjudicator_id, [(version.id, group.labels)])[0]
 
     @write_action
     def take_agreed(self, groups: Sequence[SpanGroup]) -> int:
         """Take every agreed span of ``groups`` not yet in gold; returns how many."""
-        chosen = [(version.annotation_id, (version.label,)) for version in agreed_to_take(groups)]
+        chosen = [(version.id, (version.label,)) for version in agreed_to_take(groups)]
         if chosen:
-            adjudication.take_versions(self.database, self.adjudicator, chosen)
+            adjudication.take_versions(self.database, self.adjudicator_id, chosen)
         return len(chosen)
 
     @write_action
@@ -80,21 +80,21 @@ class AdjudicationSession:
         chosen: list[tuple[int, tuple[str, ...]]] = []
         everyone = (*self.annotators, GOLD)
         for _sentence, versions in adjudication.iter_sentence_versions(self.database, everyone):
-            chosen.extend((version.annotation_id, (version.label,))
+            chosen.extend((version.id, (version.label,))
                           for version in agreed_to_take(_classify(versions, self.annotators)))
         if chosen:
-            adjudication.take_versions(self.database, self.adjudicator, chosen)
+            adjudication.take_versions(self.database, self.adjudicator_id, chosen)
         return len(chosen)
 
     @write_action
     def undo(self) -> int | None:
         """Undo the adjudicator's latest action; returns the sentence it touched."""
-        return history.undo(self.database, self.adjudicator)
+        return history.undo(self.database, self.adjudicator_id)
 
     @write_action
     def redo(self) -> int | None:
         """Redo the adjudicator's latest undone action."""
-        return history.redo(self.database, self.adjudicator)
+        return history.redo(self.database, self.adjudicator_id)
 
 
 def _classify(versions: list[SpanVersion], annotators: Sequence[str]) -> list[SpanGroup]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.scheme.definition import Scheme, default_scheme
 from db import history, review, sources
 from db.annotations import ensure_annotator
 from db.engine import Database
@@ -26,10 +27,14 @@ from db.retry import WriteRunner, write_action
 
 class ReviewSession:
     """The review actions of ``reviewer``; it is a ``SourceEditor`` and a ``FigureEditor``
-    (annotator/tui/dialogs/editors.py), so the annotation screen's dialogs serve it too."""
+    (annotator/tui/dialogs/editors.py), so the annotation screen's dialogs serve it too;
+    ``scheme`` (the built-in one when None) gives the source picker its types."""
 
-    def __init__(self, database: Database, reviewer: str) -> None:
+    def __init__(
+        self, database: Database, reviewer: str, scheme: Scheme | None = None
+    ) -> None:
         self.database = database
+        self._scheme = scheme  # None: the built-in one, read when first used
         self.reviewer = reviewer
         self.annotator = reviewer  # the name the shared dialogs show
         self.writes = WriteRunner()  # every write below goes through it
@@ -37,6 +42,13 @@ class ReviewSession:
         self.page_size = review.PAGE_SIZE
 
     # --- reading ------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> Scheme:
+        """The project's scheme, or the built-in one (read on first use, off the first
+        frame)."""
+        return self._scheme if self._scheme is not None else default_scheme()
+
     def page(
         self, query: ReviewQuery, after: tuple[Any, ...] | None = None
     ) -> list[ReviewRow]:
@@ -67,39 +79,39 @@ class ReviewSession:
     @write_action
     def accept(self, annotation_id: int) -> None:
         """Accept one annotation."""
-        review.decide(self.database, self.reviewer, annotation_id, "accepted")
+        review.decide(self.database, self.reviewer_id, annotation_id, "accepted")
 
     @write_action
     def reject(self, annotation_id: int) -> None:
         """Reject one annotation."""
-        review.decide(self.database, self.reviewer, annotation_id, "rejected")
+        review.decide(self.database, self.reviewer_id, annotation_id, "rejected")
 
     @write_action
     def bulk(self, query: ReviewQuery, status: str) -> int:
         """Accept or reject everything the query lists, as one undo step; returns how many."""
-        return review.bulk_decide(self.database, self.reviewer, query, status)
+        return review.bulk_decide(self.database, self.reviewer_id, query, status)
 
     @write_action
     def note(self, annotation_id: int, text: str | None) -> None:
         """Set (or with an empty text remove) the reviewer's note."""
-        review.set_note(self.database, self.reviewer, annotation_id, text)
+        review.set_note(self.database, self.reviewer_id, annotation_id, text)
 
     @write_action
     def relabel(self, annotation_id: int, label: str) -> None:
         """Change the label (links that no longer fit are removed)."""
-        review.relabel(self.database, self.reviewer, annotation_id, label)
+        review.relabel(self.database, self.reviewer_id, annotation_id, label)
 
     @write_action
     def set_source(self, annotation_id: int, source_id: int | None) -> None:
         """Map a span, or a claim directly, to a canonical source (or clear it)."""
-        review.set_source(self.database, self.reviewer, annotation_id, source_id)
+        review.set_source(self.database, self.reviewer_id, annotation_id, source_id)
 
     @write_action
     def set_figure(
         self, annotation_id: int, value: float | None, unit: str | None, qualifier: str | None
     ) -> None:
         """Correct a figure's value, unit and qualifier."""
-        review.set_figure(self.database, self.reviewer, annotation_id, value, unit, qualifier)
+        review.set_figure(self.database, self.reviewer_id, annotation_id, value, unit, qualifier)
 
     # --- the shared source registry (for the source picker) --------------------------
     def find_sources(self, query: str, limit: int = 20) -> list[SourceChoice]:
@@ -107,27 +119,34 @@ class ReviewSession:
         return sources.find_sources(self.database, query, limit)
 
     @write_action
-    def create_source(
-        self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
-    ) -> int:
-        """Add a canonical source (or return the existing one of that name)."""
-        return sources.create_source(self.database, name, source_type, aliases)
+    def pick_source_with_alias(
+        self, annotation_id: int, source_id: int, alias: str | None
+    ) -> None:
+        """Map a span to a registered source and record ``alias`` as another name of it,
+        in one transaction."""
+        review.pick_source_with_alias(self.database, self.reviewer_id, annotation_id,
+                                      source_id, alias)
 
     @write_action
-    def add_alias(self, source_id: int, alias: str) -> None:
-        """Add another name for a canonical source."""
-        sources.add_alias(self.database, source_id, alias)
+    def create_and_set_source(
+        self, annotation_id: int, name: str, source_type: str | None,
+        aliases: tuple[str, ...] = (),
+    ) -> int:
+        """Register a source (or find the one of that name) and map a span to it, in one
+        transaction; returns the source's id."""
+        return review.create_and_set_source(self.database, self.reviewer_id, annotation_id,
+                                            name, source_type, aliases)
 
     # --- history ----------------------------------------------------------------------
     @write_action
     def undo(self) -> int | None:
         """Undo the reviewer's latest action; returns the sentence it touched, or ``None``."""
-        return history.undo(self.database, self.reviewer)
+        return history.undo(self.database, self.reviewer_id)
 
     @write_action
     def redo(self) -> int | None:
         """Redo the reviewer's latest undone action."""
-        return history.redo(self.database, self.reviewer)
+        return history.redo(self.database, self.reviewer_id)
 
 
 def annotation_view(row: ReviewRow) -> AnnotationView:
@@ -136,6 +155,5 @@ def annotation_view(row: ReviewRow) -> AnnotationView:
         id=row.id, sentence_id=row.sentence_id, label=row.label, start=row.start, end=row.end,
         text=row.text, status=row.status, origin=row.origin, annotator=row.annotator,
         source_id=row.source_id, source_name=row.source_name, source_type=row.source_type,
-        figure_value=row.figure_value, figure_unit=row.figure_unit,
-        figure_qualifier=row.figure_qualifier,
+        figure=row.figure,
     )

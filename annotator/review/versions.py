@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from db.read_models import SpanVersion
+from db.values import Figure
 
 AGREED = "agreed"
 PARTIAL = "partial"
@@ -29,13 +30,12 @@ CONFLICTING = "conflicting"
 KINDS = (CONFLICTING, ONLY_ONE, PARTIAL, AGREED)
 GOLD = "gold"
 
-Signature = tuple[str, str | None, float | None, str | None, str | None]
+Signature = tuple[str, str | None, Figure | None]
 
 
 def signature(version: SpanVersion) -> Signature:
     """What must be equal for two versions of the same offsets to agree."""
-    return (version.label, version.source_name, version.figure_value, version.figure_unit,
-            version.figure_qualifier)
+    return (version.label, version.source_name, version.figure)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class SpanGroup:
             found.append("label")
         if len({v.source_name for v in self.versions}) > 1:
             found.append("source")
-        figures = {(v.figure_value, v.figure_unit, v.figure_qualifier) for v in self.versions}
+        figures = {v.figure for v in self.versions}
         if len(figures) > 1:
             found.append("figure")
         return tuple(found)

@@ -1,9 +1,10 @@
 """The annotation scheme: labels, source types, reporting cues and known sources, from TOML.
 
 The default scheme ships in ``annotator/scheme/scheme.toml``. A project overrides it with a file
-of the same shape, found in this order: an explicit path (``--scheme PATH``), ``$ANNOTATOR_SCHEME``,
-``./annotator-scheme.toml``. Every top-level key the project file gives replaces the default's
-(``known_sources`` too), so a project can change only its cue words or only its gazetteer.
+of the same shape (which file is in effect, ``--scheme PATH``, ``$ANNOTATOR_SCHEME`` or
+``./annotator-scheme.toml``, is resolved by :mod:`annotator.config`). Every top-level key the
+project file gives replaces the default's (``known_sources`` too), so a project can change only
+its cue words or only its gazetteer.
 """
 
 from __future__ import annotations
@@ -21,19 +22,14 @@ from typing import Any
 __all__ = [
     "DEFAULT_SCHEME_NAME",
     "LABEL_KEYS",
-    "SCHEME_ENV_VAR",
-    "SCHEME_FILE_NAME",
     "KnownSource",
     "Scheme",
     "SchemeError",
     "SourceType",
-    "active_scheme_path",
     "default_scheme",
     "load_scheme",
 ]
 
-SCHEME_ENV_VAR = "ANNOTATOR_SCHEME"
-SCHEME_FILE_NAME = "annotator-scheme.toml"
 DEFAULT_SCHEME_NAME = "default"
 # The database accepts exactly these labels; a scheme may describe them, not rename them.
 LABEL_KEYS = ("claim", "source", "figure")
@@ -119,22 +115,12 @@ def default_scheme() -> Scheme:
     return _build(_default_data(), DEFAULT_SCHEME_NAME)
 
 
-def active_scheme_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The project scheme file in effect, or None for the default."""
-    if explicit:
-        return Path(explicit)
-    from_env = os.environ.get(SCHEME_ENV_VAR)
-    if from_env:
-        return Path(from_env)
-    local = Path.cwd() / SCHEME_FILE_NAME
-    return local if local.is_file() else None
-
-
 def load_scheme(path: str | os.PathLike[str] | None = None) -> Scheme:
-    """The active scheme: the default updated with the project file (see module docstring)."""
-    found = active_scheme_path(path)
-    if found is None:
+    """The default scheme updated with the project file ``path`` (see module docstring);
+    the default itself when ``path`` is None."""
+    if path is None:
         return default_scheme()
+    found = Path(path)
     try:
         override = tomllib.loads(found.read_text("utf-8"))
     except OSError as error:

@@ -19,7 +19,8 @@ from collections.abc import Set as AbstractSet
 
 from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.patterns import word_finder, word_trie
-from annotator.text.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, ParsedFigure, parse_figure
+from annotator.text.figures import CURRENCY_WORDS, QUALIFIER_PHRASES, parse_figure
+from db.values import Figure
 
 __all__ = ["FoundFigure", "figure_tuples", "find_figures"]
 
@@ -30,7 +31,7 @@ class FoundFigure:
 
     start: int
     end: int
-    parsed: ParsedFigure
+    parsed: Figure
     reason: str
 
 
@@ -416,10 +417,10 @@ def find_figures(sentence: str, words: AbstractSet[str] | None = None) -> list[F
 
 def figure_tuples(
     sentence: str, words: AbstractSet[str] | None = None
-) -> list[tuple[int, int, ParsedFigure, str]]:
+) -> list[tuple[int, int, Figure, str]]:
     """``find_figures`` as (start, end, parsed, reason) tuples, for callers that build their
     own records from them (the suggester)."""
-    found: list[tuple[int, int, ParsedFigure, str]] = []
+    found: list[tuple[int, int, Figure, str]] = []
     for match in _matches(sentence, words):
         groups = match.groups()
         if _is_excluded(sentence, match, groups):

@@ -6,6 +6,7 @@ from dataclasses import field
 from typing import Any
 
 from annotator.suggest.frozen_record import frozen_record
+from db.values import Figure
 
 __all__ = ["SuggestedSpan"]
 
@@ -21,9 +22,7 @@ class SuggestedSpan:
     reason: str  # short and human readable: "reporting cue 'said'", "known source alias"
     source_name: str | None = None  # canonical name (registry match, or proposed from the span)
     source_type: str | None = None  # taxonomy key
-    figure_value: float | None = None
-    figure_unit: str | None = None
-    figure_qualifier: str | None = None
-    attrs: dict[str, Any] = field(default_factory=dict)  # e.g. {"value_max": 15.0, "cue": "said"}
+    figure: Figure | None = None  # figures: the parsed value, unit, qualifier and range end
+    attrs: dict[str, Any] = field(default_factory=dict)  # e.g. {"cue": "said"}
     attributed_to: int | None = None  # claims: index in the same sentence's list of its source
     resolved_source: str | None = None  # claims whose source is a pronoun: the canonical name

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from annotator.scheme import KnownSource
+from annotator.scheme import KnownSource, Scheme
 from annotator.suggest import SuggestedSpan, Suggester
 from db import suggestions
 from db.annotations import ensure_annotator
@@ -39,9 +39,10 @@ def known_sources(database: Database) -> list[KnownSource]:
             for record in iter_source_records(database)]
 
 
-def make_suggester(database: Database) -> Suggester:
-    """A suggester that knows the registry's sources as it is now."""
-    return Suggester(known_sources=known_sources(database))
+def make_suggester(database: Database, scheme: Scheme) -> Suggester:
+    """A suggester with ``scheme`` (the project's cues, types and known sources) that also
+    knows the registry's sources as it is now."""
+    return Suggester(scheme, known_sources=known_sources(database))
 
 
 def proposals(
@@ -72,13 +73,14 @@ def proposals(
                 target = _nearest_source(flat, resolved)
                 resolved = None if target is not None else resolved
             attrs = dict(span.attrs)
+            if span.figure is not None and span.figure.value_max is not None:
+                attrs["value_max"] = span.figure.value_max  # stored with the attributes
             if span.reason:
                 attrs[suggestions.REASON] = span.reason
             flat.append(ProposedSpan(
                 sentence_index=index, label=span.label, start=span.start, end=span.end,
                 source_name=span.source_name, source_type=span.source_type,
-                figure_value=span.figure_value, figure_unit=span.figure_unit,
-                figure_qualifier=span.figure_qualifier, attrs=attrs, attributed_to=target,
+                figure=span.figure, attrs=attrs, attributed_to=target,
                 resolved_source=resolved,
             ))
     return flat
@@ -102,13 +104,13 @@ def suggest_document(
 
 
 def suggest_documents(
-    database: Database, annotator: str, document_ids: Sequence[int] = (),
+    database: Database, annotator: str, scheme: Scheme, document_ids: Sequence[int] = (),
     on_document: Callable[[], None] | None = None,
 ) -> SuggestSummary:
-    """Compute and store suggestions for every document (or ``document_ids``), streamed,
-    one transaction per document. Running it again adds nothing new."""
+    """Compute and store suggestions by ``scheme`` for every document (or ``document_ids``),
+    streamed, one transaction per document. Running it again adds nothing new."""
     annotator_id = ensure_annotator(database, annotator)
-    suggester = make_suggester(database)
+    suggester = make_suggester(database, scheme)
     documents = added = 0
     for document in suggestions.iter_document_texts(database, document_ids):
         added += suggest_document(database, annotator_id, document, suggester)

@@ -72,12 +72,10 @@ class Suggester:
             if self.namer.may_mention(words):
                 spans.extend(self._known_mentions(sentence, spans, memory))
         for start, end, parsed, reason in figure_tuples(sentence, words):
-            value_max = parsed.value_max
             # Positional arguments, in field order: a figure span is built for every figure.
             spans.append(
                 SuggestedSpan("figure", start, end, sentence[start:end], reason, None, None,
-                              parsed.value, parsed.unit, parsed.qualifier,
-                              {} if value_max is None else {"value_max": value_max})
+                              parsed)
             )
         return spans
 
@@ -113,10 +111,10 @@ class Suggester:
         where = "before" if attribution.source_first else "after"
         reason = f"{named.how} {where} reporting cue '{attribution.cue}'"
         # Positional arguments in field order (label, offsets, text, reason, source name and
-        # type, figure value, unit, qualifier, attrs): a keyword call costs more.
+        # type, figure, attrs): a keyword call costs more.
         return SuggestedSpan(
             "source", start, end, sentence[start:end], reason, named.name, named.source_type,
-            None, None, None, {"cue": attribution.cue, "resolved": named.resolved},
+            None, {"cue": attribution.cue, "resolved": named.resolved},
         )
 
     def _claim_span(
@@ -127,7 +125,7 @@ class Suggester:
         # Positional arguments in field order, up to attributed_to and resolved_source.
         return SuggestedSpan(
             "claim", start, end, sentence[start:end],
-            f"clause governed by reporting cue '{attribution.cue}'", None, None, None, None,
-            None, {"cue": attribution.cue}, index,
+            f"clause governed by reporting cue '{attribution.cue}'", None, None, None,
+            {"cue": attribution.cue}, index,
             source.source_name if source.attrs.get("resolved") else None,
         )

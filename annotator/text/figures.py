@@ -22,36 +22,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import NamedTuple
 
-__all__ = ["CURRENCY_WORDS", "QUALIFIER_PHRASES", "ParsedFigure", "format_figure", "parse_figure"]
+from db.values import Figure
 
-
-@dataclass(frozen=True)
-class ParsedFigure:
-    """A figure span's normalized number, unit and qualifier."""
-
-    value: float
-    unit: str | None
-    qualifier: str | None
-    value_max: float | None = None
-
-    def __init__(
-        self,
-        value: float,
-        unit: str | None,
-        qualifier: str | None,
-        value_max: float | None = None,
-    ) -> None:
-        # One dictionary assignment instead of the frozen dataclass's four object.__setattr__
-        # calls: a figure is built for every number the suggester finds.
-        object.__setattr__(
-            self,
-            "__dict__",
-            {"value": value, "unit": unit, "qualifier": qualifier, "value_max": value_max},
-        )
+__all__ = ["CURRENCY_WORDS", "QUALIFIER_PHRASES", "Figure", "format_figure", "parse_figure"]
 
 
 # --- word lists ----------------------------------------------------------------------------
@@ -720,7 +696,7 @@ def _qualifier_before(toks: list[_Tok], k: int) -> str | None:
 
 def _build(
     toks: list[_Tok], low: _Qty, currency: str | None, start: int, marker: str
-) -> ParsedFigure:
+) -> Figure:
     n = len(toks)
     value = low.value
     value_max = None
@@ -748,13 +724,13 @@ def _build(
     qualifier = _qualifier_before(toks, start - 1 if marker in ("between", "from") else start)
     if qualifier is None and plus:
         qualifier = "more than"
-    return ParsedFigure(value, unit, qualifier, value_max)  # positional: cheaper
+    return Figure(value, unit, qualifier, value_max)  # positional: cheaper
 
 
 # --- public API -----------------------------------------------------------------------------
 
 
-def parse_figure(text: str) -> ParsedFigure | None:
+def parse_figure(text: str) -> Figure | None:
     """Parse a figure span; None when it holds no number."""
     toks = _tokenize(text)
     for i, tok in enumerate(toks):
@@ -780,8 +756,12 @@ def _format_number(number: float) -> str:
     return repr(number)
 
 
-def format_figure(figure: ParsedFigure) -> str:
-    """Render a figure for exports: "160000 casualties [over]", "10-15 crossings"."""
+def format_figure(figure: Figure) -> str:
+    """Render a figure for exports: "160000 casualties [over]", "10-15 crossings".
+
+    ``figure.value`` must be set (a parsed figure always has one).
+    """
+    assert figure.value is not None, "format_figure needs a value"
     text = _format_number(figure.value)
     if figure.value_max is not None:
         text += _RANGE_SEPARATOR + _format_number(figure.value_max)

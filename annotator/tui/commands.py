@@ -1,4 +1,4 @@
-"""Command palette entries for the main actions of the annotation screen."""
+"""Command palette entries: the annotation screen's palette keys of :mod:`annotator.tui.keys`."""
 
 from __future__ import annotations
 
@@ -7,37 +7,19 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-# (title, action on the current screen, help line)
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("Next sentence", "next_sentence", "j / down"),
-    ("Previous sentence", "previous_sentence", "k / up"),
-    ("Next document", "next_document", "J"),
-    ("Previous document", "previous_document", "K"),
-    ("Next sentence not done", "next_unfinished", "n"),
-    ("Go to document / sentence, or search text", "goto", "g"),
-    ("Mark sentence done / not done", "toggle_done", "d"),
-    ("Tag selection as claim", "tag('claim')", "c"),
-    ("Tag selection as source", "tag('source')", "s"),
-    ("Tag selection as figure", "tag('figure')", "f"),
-    ("Attribute claim to a source", "attribute", "a"),
-    ("Link figure to a claim", "link_figure", "F"),
-    ("Undo", "undo", "u / ctrl+z"),
-    ("Redo", "redo", "ctrl+y"),
-    ("Statistics: progress, pace, sources", "stats", "ctrl+s"),
-    ("Help: all keys", "help", "?"),
-    ("Quit", "quit", "q"),
-)
+from annotator.tui.keys import PALETTE
 
 
 class AnnotatorCommands(Provider):
-    """Offers the annotation screen's actions by name."""
+    """Offers the current screen's palette actions by name, with their keys as help."""
 
     def _available(self) -> list[tuple[str, Callable[[], object], str]]:
         screen = self.screen
         return [
-            (title, partial(screen.run_action, action), f"key: {keys}")
-            for title, action, keys in ACTIONS
-            if hasattr(screen, "action_" + action.split("(")[0])
+            (key.description, partial(screen.run_action, key.screen_action),
+             f"key: {key.display}")
+            for key in PALETTE
+            if hasattr(screen, "action_" + key.screen_action.split("(")[0])
         ]
 
     async def discover(self) -> Hits:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
+from annotator.config import prepare_textual
 from db.engine import Database
 
 if TYPE_CHECKING:
+    from annotator.scheme.definition import Scheme
     from db.read_models import ReviewQuery
 
-# Textual paints a changed screen on the next tick of a timer running at TEXTUAL_FPS
-# (default 60), so a keypress waits on average half a period before its frame is even
-# started: 8 ms at 60, 2 ms at 240, against a 15 ms target for `j` (measured with
-# benchmarks/bench_tui.py, interleaved runs: real-terminal median 20.7 -> 15.9 ms). Nothing is
-# painted more often when nothing changes: the timer only runs while something waits
-# to be painted, and animations keep their own 60 fps clock. Read when Textual is first
-# imported, hence set here, before the import below; a user's own setting wins.
-os.environ.setdefault("TEXTUAL_FPS", "240")
+# Textual reads its frame rate (annotator/config.py says why 240) when it is first
+# imported, hence set here, before the imports below; a user's own setting wins.
+prepare_textual()
 # A statement waits this long for another writer's lock before the engine says "busy";
 # then the session's WriteRunner queues the write on a worker thread, retried with backoff,
 # and the screen shows a notice and keeps painting, instead of freezing silently for
@@ -27,15 +23,16 @@ INTERACTIVE_LOCK_WAIT_MS = 500
 
 def run_annotator(
     database: Database, annotator: str, *, show_others: bool, document_id: int | None,
-    suggestions: bool = False,
+    suggestions: bool = False, scheme: Scheme | None = None,
 ) -> None:
     """Run the annotation interface for ``annotator`` until they quit, on ``database``
     opened with ``lock_wait_ms=INTERACTIVE_LOCK_WAIT_MS`` and ``pre_ping=False`` (see
-    :meth:`db.engine.Database.with_lock_wait`)."""
+    :meth:`db.engine.Database.with_lock_wait`), with ``scheme`` (the built-in one when
+    None)."""
     from annotator.workspace import Workspace
 
     workspace = Workspace(database, annotator, show_others=show_others,
-                          suggestions=suggestions)
+                          suggestions=suggestions, scheme=scheme)
     # The corpus count (a scan of every sentence on PostgreSQL) runs on the server while
     # Textual loads. Imported here so other commands never pay for Textual.
     workspace.count_in_background()
@@ -44,12 +41,15 @@ def run_annotator(
     AnnotatorApp(workspace, document_id=document_id).run()
 
 
-def run_review(database: Database, reviewer: str, query: ReviewQuery) -> None:
-    """Run the review table for ``reviewer``, opened on ``query``, until they quit."""
+def run_review(
+    database: Database, reviewer: str, query: ReviewQuery, scheme: Scheme | None = None,
+) -> None:
+    """Run the review table for ``reviewer``, opened on ``query``, with ``scheme`` (the
+    built-in one when None), until they quit."""
     from annotator.review.session import ReviewSession
     from annotator.tui.review_app import ReviewApp
 
-    ReviewApp(ReviewSession(database, reviewer), query).run()
+    ReviewApp(ReviewSession(database, reviewer, scheme), query).run()
 
 
 def run_adjudication(database: Database, adjudicator: str, annotators: tuple[str, ...]) -> None:

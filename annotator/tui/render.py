@@ -9,7 +9,7 @@ from rich.text import Text
 
 from annotator.text.visible import verbatim as verbatim
 from annotator.text.visible import visible as visible
-from db.read_models import AnnotationView
+from db.values import Figure
 
 LABEL_STYLES: dict[str, Style] = {
     "claim": Style(color="#1b1b1b", bgcolor="#e5c07b"),
@@ -48,14 +48,15 @@ def format_number(value: float) -> str:
     return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
-def figure_summary(annotation: AnnotationView) -> str | None:
-    """``over 160,000 people`` style summary of a figure's stored value, or ``None``."""
-    if annotation.figure_value is None and not annotation.figure_unit:
+def figure_summary(figure: Figure | None) -> str | None:
+    """``over 160,000 people`` style summary of a stored figure; ``None`` when it has neither
+    value nor unit."""
+    if figure is None or not figure.known:
         return None
     parts = [
-        annotation.figure_qualifier or "",
-        format_number(annotation.figure_value) if annotation.figure_value is not None else "?",
-        annotation.figure_unit or "",
+        figure.qualifier or "",
+        format_number(figure.value) if figure.value is not None else "?",
+        figure.unit or "",
     ]
     return " ".join(part for part in parts if part)
 

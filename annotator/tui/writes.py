@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import DBAPIError
 from textual.message import Message
 from textual.screen import Screen
 
@@ -71,7 +70,7 @@ class WritingScreen(Screen[None]):
             return Outcome(waiting=True)
         except ValueError as error:  # a refused action: StorageError, DatabaseBusyError too
             self.refused(str(error))
-        except DBAPIError as error:
+        except Exception as error:  # a driver's refusal (db/retry.py decides); else a bug
             message = refusal(error)
             if message is None:
                 raise

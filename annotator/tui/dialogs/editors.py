@@ -7,9 +7,12 @@ both facades offer these methods.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from db.read_models import SourceChoice
+
+if TYPE_CHECKING:
+    from annotator.scheme.definition import Scheme
 
 
 class FigureEditor(Protocol):
@@ -21,14 +24,21 @@ class FigureEditor(Protocol):
 
 
 class SourceEditor(Protocol):
-    """Searches and extends the canonical source registry and maps a span to a source."""
+    """Searches the canonical source registry and maps a span to a source; each choice of
+    the picker is one call and one transaction (registering and mapping together);
+    ``scheme`` gives the source types and known sources a new source may take."""
+
+    scheme: Scheme
 
     def find_sources(self, query: str, limit: int = 20) -> list[SourceChoice]: ...
 
-    def create_source(
-        self, name: str, source_type: str | None, aliases: tuple[str, ...] = ()
-    ) -> int: ...
-
-    def add_alias(self, source_id: int, alias: str) -> None: ...
-
     def set_source(self, annotation_id: int, source_id: int | None) -> None: ...
+
+    def pick_source_with_alias(
+        self, annotation_id: int, source_id: int, alias: str | None
+    ) -> None: ...
+
+    def create_and_set_source(
+        self, annotation_id: int, name: str, source_type: str | None,
+        aliases: tuple[str, ...] = (),
+    ) -> int: ...

@@ -70,10 +70,9 @@ class FigureFormScreen(ModalScreen[bool]):
         super().__init__()
         self.workspace = workspace
         self.annotation = annotation
-        known = annotation.figure_value is not None or bool(annotation.figure_unit)
-        if known:
-            self.initial = (annotation.figure_value, annotation.figure_unit,
-                            annotation.figure_qualifier)
+        figure = annotation.figure
+        if figure is not None and figure.known:
+            self.initial = (figure.value, figure.unit, figure.qualifier)
         else:
             self.initial = parsed_figure(annotation.text)
 

@@ -1,4 +1,9 @@
-"""Map a source span to a canonical source: type-ahead over names and aliases, or create one."""
+"""Map a source span to a canonical source: type-ahead over names and aliases, or create one.
+
+The source types offered for a new source and the known sources offered beside the registry's
+come from the scheme of whoever edits (``workspace.scheme``: the project's scheme when the
+command was given one), never from a list fixed at import.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.scheme.taxonomy import SOURCE_TYPES
+from annotator.scheme.definition import KnownSource
+from annotator.scheme.taxonomy import source_types
 from annotator.text.bounds import ALIAS_MAX, SOURCE_NAME_MAX, check_string
 from annotator.tui.dialogs.editors import SourceEditor
 from annotator.tui.render import verbatim
@@ -27,9 +33,10 @@ NO_TYPE = "(no type)"
 class Choice:
     """One row of the picker: an existing source, a new one to create, or no source."""
 
-    kind: str  # "source", "new" or "clear"
+    kind: str  # "source", "known" (the scheme's, not in the registry yet), "new" or "clear"
     source: SourceChoice | None = None
     name: str = ""
+    known: KnownSource | None = None
 
 
 def source_row(source: SourceChoice, *, current: bool = False) -> Text:
@@ -42,6 +49,32 @@ def source_row(source: SourceChoice, *, current: bool = False) -> Text:
     if current:
         row.append("  ← current", style="green")
     return row
+
+
+def known_row(source: KnownSource) -> Text:
+    """``+ known source name (type)  aka alias, alias`` (verbatim): a scheme entry that
+    picking adds to the registry."""
+    row = Text("+ known source ", style="bold green", end="")
+    row.append_text(verbatim(source.name, style="bold"))
+    if source.source_type:
+        row.append_text(verbatim(f"  ({source.source_type})", style="cyan"))
+    if source.aliases:
+        row.append_text(verbatim("  aka " + ", ".join(source.aliases), style="dim"))
+    return row
+
+
+def matching_known_sources(
+    known: tuple[KnownSource, ...], query: str, registered: set[str]
+) -> list[KnownSource]:
+    """The scheme's known sources whose name or an alias contains ``query`` (case ignored),
+    leaving out those named in ``registered`` (the registry's matches); none for an empty
+    query. Picking one the registry has under an alias the scheme lacks finds the registry's
+    source by name (``create_source`` returns the existing one)."""
+    needle = query.strip().casefold()
+    if not needle:
+        return []
+    return [source for source in known if source.name not in registered
+            and any(needle in text.casefold() for text in (source.name, *source.aliases))]
 
 
 class SourcePickerScreen(ModalScreen[bool]):
@@ -72,7 +105,7 @@ class SourcePickerScreen(ModalScreen[bool]):
             yield OptionList(id="source-choices")
             yield OptionList(
                 *(Option(Text.assemble((key, "bold"), f"  {description}"), id=key)
-                  for key, description in SOURCE_TYPES),
+                  for key, description in source_types(self.workspace.scheme)),
                 Option(Text(NO_TYPE, style="dim"), id=NO_TYPE),
                 id="source-types",
             )
@@ -105,7 +138,10 @@ class SourcePickerScreen(ModalScreen[bool]):
         name = query.strip()
         found = self.workspace.find_sources(name)
         self.choices = [Choice("source", source=source) for source in found]
-        if name and not any(source.name == name for source in found):
+        registered = {source.name for source in found}
+        known = matching_known_sources(self.workspace.scheme.known_sources, name, registered)
+        self.choices += [Choice("known", known=source) for source in known]
+        if name and not any(source.name == name for source in [*found, *known]):
             self.choices.append(Choice("new", name=name))
         if self.annotation.source_id is not None:
             self.choices.append(Choice("clear"))
@@ -116,6 +152,8 @@ class SourcePickerScreen(ModalScreen[bool]):
                 current = choice.source.id == self.annotation.source_id
                 highlight = index if current else highlight
                 options.append(Option(source_row(choice.source, current=current)))
+            elif choice.kind == "known" and choice.known is not None:
+                options.append(Option(known_row(choice.known)))
             elif choice.kind == "new":
                 row = Text("+ new source ", style="bold green", end="")
                 row.append_text(verbatim(f"“{choice.name}”"))
@@ -165,6 +203,10 @@ class SourcePickerScreen(ModalScreen[bool]):
         way on both engines, before anything is written."""
         if choice.kind == "new":
             check_string(choice.name, "a source name", SOURCE_NAME_MAX)
+        if choice.kind == "known" and choice.known is not None:  # from the scheme file
+            check_string(choice.known.name, "the scheme's source name", SOURCE_NAME_MAX)
+            for alias in choice.known.aliases:
+                check_string(alias, "the scheme's alias", ALIAS_MAX)
         if self.add_alias and choice.kind != "clear":
             check_string(self.annotation.text.strip(), "the alias (the span's text)", ALIAS_MAX)
 
@@ -174,13 +216,28 @@ class SourcePickerScreen(ModalScreen[bool]):
             self.workspace.set_source(self.annotation.id, None)
             self.dismiss(True)
         elif choice.kind == "source" and choice.source is not None:
-            self.workspace.set_source(self.annotation.id, choice.source.id)
             known = {choice.source.name, *choice.source.aliases}
-            if self.add_alias and self.annotation.text.strip() not in known:
-                self.workspace.add_alias(choice.source.id, self.annotation.text)
+            alias = self.annotation.text.strip()
+            if self.add_alias and alias not in known:
+                self.workspace.pick_source_with_alias(self.annotation.id, choice.source.id,
+                                                      alias)
+            else:
+                self.workspace.set_source(self.annotation.id, choice.source.id)
             self.dismiss(True)
+        elif choice.kind == "known" and choice.known is not None:
+            self._take_known(choice.known)
         else:
             self._ask_type(choice.name)
+
+    def _take_known(self, known: KnownSource) -> None:
+        """Add the scheme's known source to the registry (with its type and aliases) and map
+        the span to it, in one transaction."""
+        text = self.annotation.text.strip()
+        extra = (text,) if self.add_alias and text and text not in known.aliases else ()
+        aliases = tuple(alias for alias in (*known.aliases, *extra) if alias != known.name)
+        self.workspace.create_and_set_source(self.annotation.id, known.name, known.source_type,
+                                             aliases)
+        self.dismiss(True)
 
     # --- the type step (new source) -------------------------------------------------
     def _ask_type(self, name: str) -> None:
@@ -204,8 +261,8 @@ class SourcePickerScreen(ModalScreen[bool]):
         aliases = (text,) if self.add_alias and text and text != self.new_name else ()
         try:
             self._check(Choice("new", name=self.new_name))
-            source_id = self.workspace.create_source(self.new_name, source_type, aliases)
-            self.workspace.set_source(self.annotation.id, source_id)
+            self.workspace.create_and_set_source(self.annotation.id, self.new_name,
+                                                 source_type, aliases)
         except WriteDeferred:  # saved once the database is free; the screen says so
             pass
         except ValueError as error:

@@ -7,15 +7,16 @@ from collections.abc import Callable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.versions import AGREED, CONFLICTING, ONLY_ONE, SpanGroup, count_kinds
+from annotator.tui import keys
 from annotator.tui.dialogs.confirm import ConfirmScreen
 from annotator.tui.dialogs.help import HelpScreen, Section
-from annotator.tui.render import badge, format_number, label_style, verbatim
+from annotator.tui.keys import bindings_for
+from annotator.tui.render import badge, figure_summary, label_style, verbatim
 from annotator.tui.widgets.span_context import SpanContext
 from annotator.tui.writes import WritingScreen
 from db.read_models import SpanVersion
@@ -32,10 +33,8 @@ def version_text(version: SpanVersion, *, in_gold: bool) -> Text:
         row.append_text(verbatim(f"  = {version.source_name}"))
         if version.source_type:
             row.append_text(verbatim(f" ({version.source_type})", style="dim"))
-    if version.figure_value is not None or version.figure_unit:
-        value = format_number(version.figure_value) if version.figure_value is not None else "?"
-        parts = [version.figure_qualifier or "", value, version.figure_unit or ""]
-        row.append_text(verbatim("  " + " ".join(part for part in parts if part)))
+    if (figure := figure_summary(version.figure)) is not None:
+        row.append_text(verbatim("  " + figure))
     if in_gold:
         row.append("  ✓ in gold", style="bold green")
     return row
@@ -56,19 +55,7 @@ def group_heading(group: SpanGroup) -> Text:
 class AdjudicateScreen(WritingScreen):
     """One sentence at a time; the list holds its groups, each with its versions."""
 
-    BINDINGS = [
-        Binding("j,right", "next_sentence", "Next", tooltip="Next sentence to adjudicate"),
-        Binding("k,left", "previous_sentence", "Prev", tooltip="Previous sentence"),
-        Binding("t", "take", "Take", tooltip="Take the highlighted version into gold (enter too)"),
-        Binding("a", "take_agreed", "Take agreed",
-                tooltip="Take every agreed span of this sentence into gold"),
-        Binding("A,shift+a", "take_all_agreed", "All agreed", key_display="A",
-                tooltip="Take every agreed span of the whole corpus into gold (asks first)"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last take"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.ADJUDICATE_SCREEN)
 
     def __init__(self, session: AdjudicationSession) -> None:
         super().__init__()
@@ -236,10 +223,8 @@ class AdjudicateScreen(WritingScreen):
         self._history(self.session.redo, "redo")
 
     def help_sections(self) -> list[Section]:
-        """This screen's bindings."""
-        return [("Adjudication", self.BINDINGS),
-                ("In the list", [Binding("up,down", "move", "Choose a version"),
-                                 Binding("enter", "take", "Take the version into gold")])]
+        """The keys of this screen and its list."""
+        return keys.help_sections(keys.ADJUDICATE)
 
     def action_help(self) -> None:
         """Show every binding."""

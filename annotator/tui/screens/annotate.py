@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import constants
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
 from annotator.tui.screens.annotate_suggestions import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.tui.writes import WritingScreen
-from annotator.workspace import Workspace
+from annotator.workspace import Arrival, Workspace
 from db.read_models import AnnotationView, Progress, SentenceView
 from db.retry import WriteDeferred
 
@@ -35,30 +36,7 @@ EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)
 class AnnotateScreen(SuggestionKeys, WritingScreen):
     """Reads a sentence from the workspace on every move; never holds the corpus."""
 
-    BINDINGS = [
-        Binding("j,down", "next_sentence", "Next", tooltip="Next sentence"),
-        Binding("k,up", "previous_sentence", "Prev", show=False, tooltip="Previous sentence"),
-        Binding("J,shift+j", "next_document", "Next doc", key_display="J", show=False,
-                tooltip="First sentence of the next document"),
-        Binding("K,shift+k", "previous_document", "Prev doc", key_display="K", show=False,
-                tooltip="First sentence of the previous document"),
-        Binding("n", "next_unfinished", "Not done",
-                tooltip="Next sentence you have not marked done"),
-        Binding("g", "goto", "Go to",
-                tooltip="Go to document 12, sentence 12:5, or search the text"),
-        Binding("d", "toggle_done", "Done",
-                tooltip="Mark the sentence done / not done (also when there is nothing to tag)"),
-        Binding("a", "attribute", "Attribute",
-                tooltip="Attribute the claim under the cursor to a source, or to nobody"),
-        Binding("F,shift+f", "link_figure", "Fig→claim", key_display="F",
-                tooltip="Link the figure under the cursor to the claim it supports"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last action (also after a restart)"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo the last undone action"),
-        Binding("ctrl+s", "stats", "Stats", show=False,
-                tooltip="Statistics: progress and pace per annotator, claims per source"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.ANNOTATE_SCREEN)
 
     # How often the screen looks for what other annotators (or terminals) changed.
     POLL_SECONDS = 1.5
@@ -76,6 +54,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self._progress: Progress | None = None  # as the header shows it
         # The direction of the last move: the next one is read ahead that way.
         self._forward = True
+        # What is shown, when it came from the read ahead: checked once painted.
+        self._unchecked: Arrival | None = None
         self._after_paint_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -119,9 +99,9 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         another terminal, new canonical sources) without a restart: a cheap marker first."""
         if self.sentence_id is None or not self.workspace.changed_since_last_asked():
             return
-        view = self.workspace.view(self.sentence_id)
-        if view != self.current or self.workspace.progress() != self._progress:
-            self.redraw()
+        arrival = self.workspace.arrive(None, self.sentence_id)
+        if arrival.view != self.current or arrival.progress != self._progress:
+            self.redraw(arrival=arrival)
         else:  # what was read ahead may be stale now
             self._defer()
 
@@ -137,13 +117,16 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         """
         left = self.sentence_id
         self.sentence_id = sentence_id
-        if left != sentence_id and self.workspace.leaving_marks_done(left, sentence_id):
+        arrival = self.workspace.arrive(left, sentence_id)
+        if arrival.marks_done:
             self._unsaved_position = None
             # Refused (read-only, disk full): the user is told, and reading goes on.
-            self.perform(lambda: self.workspace.move(left, sentence_id))
+            moved = self.perform(lambda: self.workspace.make_move(arrival))
+            if moved.done and moved.value is not None:
+                arrival = moved.value
         else:
             self._unsaved_position = sentence_id
-        self.redraw(keep_cursor=False)
+        self.redraw(keep_cursor=False, arrival=arrival)
 
     def save_position(self) -> None:
         """Store the position not yet stored, if any (after a paint, on quit, on unmount)."""
@@ -163,13 +146,17 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         """However the app ends, the position is stored."""
         self.save_position()
 
-    def redraw(self, *, keep_cursor: bool = True) -> None:
-        """Read the current sentence again and show it (after any change)."""
+    def redraw(self, *, keep_cursor: bool = True, arrival: Arrival | None = None) -> None:
+        """Show ``arrival``, else read the current sentence again and show it (after any
+        change)."""
         if self.sentence_id is None:
             return
-        view = self.workspace.view(self.sentence_id)
+        if arrival is None:
+            arrival = self.workspace.arrive(None, self.sentence_id)
+        view = arrival.view
         self.current = view
-        self._progress = self.workspace.progress()
+        self._progress = arrival.progress
+        self._unchecked = arrival if arrival.ahead_marker is not None else None
         self.query_one(AnnotatorHeader).show(view, self._progress)
         self.viewer.set_sentence(view, keep_cursor=keep_cursor)
         self.annotation_list.show(view.annotations, show_annotator=self.workspace.show_others)
@@ -196,7 +183,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self.save_position()
         if self.current is None:
             return
-        if self.workspace.shown_may_be_stale():
+        shown, self._unchecked = self._unchecked, None
+        if shown is not None and self.workspace.shown_may_be_stale(shown):
             self.redraw()  # read again; this work runs again after that frame
             return
         if self.workspace.needs_suggestions(self.current.document_id):
@@ -448,14 +436,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
             self.annotation_list.highlight_annotation(under.id)
 
     def help_sections(self) -> list[Section]:
-        """The bindings of this screen and its widgets, as the help screen lists them."""
-        return [
-            ("Moving, marking, history", self.BINDINGS),
-            ("On the sentence (word cursor)", SentencePane.BINDINGS),
-            ("In the annotation list (tab)", AnnotationList.BINDINGS),
-            ("Anywhere", [Binding("ctrl+p", "command_palette", "Command palette",
-                                  tooltip="Command palette: every action by name")]),
-        ]
+        """The keys of this screen and its widgets, as the help screen lists them."""
+        return keys.help_sections(keys.ANNOTATE)
 
     def action_help(self) -> None:
         """Show every binding."""

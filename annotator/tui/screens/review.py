@@ -7,10 +7,10 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from annotator.review.session import ReviewSession, annotation_view
+from annotator.tui import keys
 from annotator.tui.dialogs.confirm import ConfirmScreen
 from annotator.tui.dialogs.figure_form import FigureFormScreen
 from annotator.tui.dialogs.filter import FilterScreen
@@ -18,6 +18,7 @@ from annotator.tui.dialogs.help import HelpScreen, Section
 from annotator.tui.dialogs.history import HistoryScreen
 from annotator.tui.dialogs.note import NoteScreen
 from annotator.tui.dialogs.source_picker import SourcePickerScreen
+from annotator.tui.keys import bindings_for
 from annotator.tui.render import label_style, verbatim
 from annotator.tui.widgets.review_table import ReviewTable
 from annotator.tui.widgets.span_context import SpanContext
@@ -30,27 +31,7 @@ EMPTY = "No annotations match: press / to change the filter."
 class ReviewScreen(WritingScreen):
     """Holds one page of rows and the keys of the pages before it; never the whole listing."""
 
-    BINDINGS = [
-        Binding("y", "decide('accepted')", "Accept", tooltip="Accept (enter too)"),
-        Binding("x,n", "decide('rejected')", "Reject", tooltip="Reject"),
-        Binding("e", "edit", "Edit", tooltip="Edit attributes: canonical source or figure value"),
-        Binding("c", "relabel('claim')", "Claim", show=False, tooltip="Relabel as claim"),
-        Binding("s", "relabel('source')", "Source", show=False, tooltip="Relabel as source"),
-        Binding("f", "relabel('figure')", "Figure", show=False, tooltip="Relabel as figure"),
-        Binding("m", "note", "Note", tooltip="Add or change a note"),
-        Binding("h", "history", "History", tooltip="History of the annotation"),
-        Binding("slash", "filter", "Filter", key_display="/",
-                tooltip="Filter by annotator, label, status, document, text; sort"),
-        Binding("o", "cycle_sort", "Sort", show=False, tooltip="Next sort order"),
-        Binding("A,shift+a", "bulk('accepted')", "Accept all", key_display="A",
-                tooltip="Accept every row of the filter (asks first)"),
-        Binding("R,shift+r", "bulk('rejected')", "Reject all", key_display="R", show=False,
-                tooltip="Reject every row of the filter (asks first)"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo your last decision or edit"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="This list of keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
-    ]
+    BINDINGS = bindings_for(keys.REVIEW_SCREEN)
 
     def __init__(self, session: ReviewSession, query: ReviewQuery | None = None) -> None:
         super().__init__()
@@ -278,11 +259,8 @@ class ReviewScreen(WritingScreen):
         self._history(self.session.redo, "redo")
 
     def help_sections(self) -> list[Section]:
-        """The bindings of this screen and its table."""
-        return [
-            ("Deciding and editing", self.BINDINGS),
-            ("In the table", ReviewTable.BINDINGS),
-        ]
+        """The keys of this screen and its table."""
+        return keys.help_sections(keys.REVIEW)
 
     def action_help(self) -> None:
         """Show every binding."""

@@ -8,12 +8,13 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
 from annotator.tui.render import badge, figure_summary, verbatim
 from db.read_models import AnnotationView, LinkEnd
 
@@ -45,7 +46,7 @@ def describe(annotation: AnnotationView, *, show_annotator: bool = False) -> Tex
         if annotation.source_type:
             canonical.append_text(verbatim(f" ({annotation.source_type})", style="dim"))
         details.append(canonical)
-    if (figure := figure_summary(annotation)) is not None:
+    if (figure := figure_summary(annotation.figure)) is not None:
         details.append(Text("= ", end="") + verbatim(figure))
     if annotation.attributed_to:
         details.append(Text("said by ", end="") + _ends(annotation.attributed_to))
@@ -104,22 +105,7 @@ class AnnotationList(Widget, can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("x,delete", "request('delete')", "Delete",
-                tooltip="Delete the annotation (a suggestion is rejected instead)"),
-        Binding("enter", "accept", "Accept", show=False, tooltip="Accept the suggestion"),
-        Binding("e", "request('edit')", "Edit",
-                tooltip="Edit its attributes (source, figure value, attribution)"),
-        Binding("c", "request('relabel', 'claim')", "→claim", tooltip="Relabel as claim"),
-        Binding("s", "request('relabel', 'source')", "→source", tooltip="Relabel as source"),
-        Binding("f", "request('relabel', 'figure')", "→figure", tooltip="Relabel as figure"),
-        Binding("tab,escape", "screen.focus_sentence", "Sentence",
-                tooltip="Back to the sentence"),
-        Binding("down", "move(1)", "Down", show=False, tooltip="Next annotation"),
-        Binding("up", "move(-1)", "Up", show=False, tooltip="Previous annotation"),
-        Binding("home", "move_to(0)", "First", show=False, tooltip="First annotation"),
-        Binding("end", "move_to(-1)", "Last", show=False, tooltip="Last annotation"),
-    ]
+    BINDINGS = bindings_for(keys.ANNOTATION_LIST)
 
     class Requested(Message):
         """The user asked for ``action`` on annotation ``annotation_id``."""

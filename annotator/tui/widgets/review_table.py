@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from annotator.tui.render import badge, format_number, verbatim
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
+from annotator.tui.render import badge, figure_summary, verbatim
 from db.read_models import ReviewRow
 
 TEXT_WIDTH = 48
@@ -38,12 +39,8 @@ def source_cell(row: ReviewRow) -> Text:
 
 def figure_cell(row: ReviewRow) -> Text:
     """``over 160,000 people`` from the stored value, unit and qualifier."""
-    if row.figure_value is None and not row.figure_unit:
-        return Text("")
-    parts = [row.figure_qualifier or "",
-             format_number(row.figure_value) if row.figure_value is not None else "?",
-             row.figure_unit or ""]
-    return verbatim(" ".join(part for part in parts if part))
+    figure = figure_summary(row.figure)
+    return Text("") if figure is None else verbatim(figure)
 
 
 def row_cells(row: ReviewRow) -> tuple[Text, ...]:
@@ -61,14 +58,7 @@ def row_cells(row: ReviewRow) -> tuple[Text, ...]:
 class ReviewTable(DataTable[Text]):
     """A DataTable holding one page; moving past either end asks the screen for a page."""
 
-    BINDINGS = [
-        # Enter accepts; a mouse click only moves the cursor (DataTable would "select").
-        Binding("enter", "accept", "Accept", show=False, tooltip="Accept the row"),
-        Binding("pagedown,right_square_bracket", "next_page", "Next page", key_display="]",
-                tooltip="Next page of rows"),
-        Binding("pageup,left_square_bracket", "previous_page", "Prev page", key_display="[",
-                tooltip="Previous page of rows"),
-    ]
+    BINDINGS = bindings_for(keys.REVIEW_TABLE)
 
     class PageRequested(Message):
         """The user moved past the first (``step`` -1) or last (``step`` 1) row."""

@@ -9,7 +9,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -18,6 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from annotator.text.words import word_spans
+from annotator.tui import keys
+from annotator.tui.keys import bindings_for
 from annotator.tui.render import CURSOR_STYLE, SELECTION_STYLE, label_style, verbatim
 from db.read_models import AnnotationView, SentenceView
 
@@ -204,40 +205,7 @@ class SentenceArea(Static):
 class SentencePane(Widget, can_focus=True):
     """Shows one sentence; owns the word cursor, the selection and the tagging keys."""
 
-    BINDINGS = [
-        Binding("left", "cursor_left", "Word ←", show=False, tooltip="Cursor to the previous word"),
-        Binding("right", "cursor_right", "Word →", show=False, tooltip="Cursor to the next word"),
-        Binding("shift+left", "extend_left", "Extend ←", show=False,
-                tooltip="Extend the selection one word to the left"),
-        Binding("shift+right", "extend_right", "Extend →", show=False,
-                tooltip="Extend the selection one word to the right"),
-        Binding("home", "cursor_first", "First word", show=False,
-                tooltip="Cursor to the first word"),
-        Binding("end", "cursor_last", "Last word", show=False, tooltip="Cursor to the last word"),
-        Binding("shift+home", "extend_first", "Extend to first", show=False,
-                tooltip="Extend the selection to the first word"),
-        Binding("shift+end", "extend_last", "Extend to last", show=False,
-                tooltip="Extend the selection to the last word"),
-        Binding("escape", "clear_selection", "Clear selection", show=False,
-                tooltip="Clear the selection"),
-        Binding("c", "tag('claim')", "Claim", tooltip="Tag the selection (or word) as a claim"),
-        Binding("s", "tag('source')", "Source",
-                tooltip="Tag the selection (or word) as a source, then pick its canonical source"),
-        Binding("f", "tag('figure')", "Figure",
-                tooltip="Tag the selection (or word) as a figure, then check its value"),
-        Binding("tab", "screen.next_suggestion", "Next suggestion", show=False,
-                tooltip="Select the next suggestion (with none, focus the annotation list)"),
-        Binding("shift+tab", "screen.previous_suggestion", "Prev suggestion", show=False,
-                tooltip="Select the previous suggestion"),
-        Binding("enter", "screen.accept_suggestion", "Accept", show=False,
-                tooltip="Accept the suggestion under the cursor"),
-        Binding("x", "screen.reject_suggestion", "Reject", show=False,
-                tooltip="Reject the suggestion under the cursor (never suggested again)"),
-        Binding("A,shift+a", "screen.accept_all_suggestions", "Accept all", key_display="A",
-                show=False, tooltip="Accept every suggestion of the sentence (one undo step)"),
-        Binding("l", "screen.focus_list", "List", show=False,
-                tooltip="Focus the annotation list"),
-    ]
+    BINDINGS = bindings_for(keys.SENTENCE_PANE)
 
     class TagRequested(Message):
         """The user tagged ``text[start:end]`` of the current sentence with ``label``."""
