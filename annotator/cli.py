@@ -33,11 +33,13 @@ from annotator.io.output import (
     check_target,
     protected_files,
 )
+from annotator.text.bounds import ID_MAX, BoundsError, check_name
 from annotator.text.visible import json_visible, visible
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     Database,
     DatabaseError,
+    damaged_database,
     mask_password,
     open_database,
     resolve_url,
@@ -72,6 +74,52 @@ def shown(message: str) -> str:
 def echo(message: str = "", *, err: bool = False) -> None:
     """Print one message (which may quote stored or imported text) on a line of its own."""
     click.echo(shown(message), err=err)
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+class DocumentId(click.ParamType):
+    """A document id option: an integer a row id can be (1 to 2**31 - 1, see
+    annotator/text/bounds.py). Anything else is one line naming the value, the same on both
+    engines (the drivers would fail differently: OverflowError, "integer out of range")."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        option = param.opts[0] if param is not None and param.opts else "ID"
+        digits = text.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdigit()):
+            self.fail(f"{_short(text)!r} is not a valid integer", param, ctx)
+        if len(digits) > len(str(ID_MAX)) or not 1 <= int(text) <= ID_MAX:
+            raise click.ClickException(f"{option} {_short(text)}: not a document id (ids are "
+                                       f"1 to {ID_MAX})")
+        return int(text)
+
+
+class AnnotatorName(click.ParamType):
+    """An annotator name option: one both engines store alike (no NUL, at most 200
+    characters), else one line naming the option."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        option = param.opts[0] if param is not None and param.opts else "NAME"
+        return checked_name(str(value), option)
+
+
+def checked_name(value: str, option: str) -> str:
+    """``value`` when it can be an annotator name; a one-line error naming ``option``."""
+    try:
+        return check_name(value, f"{option} {_short(value)!r}")
+    except BoundsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+DOCUMENT_ID = DocumentId()
+ANNOTATOR_NAME = AnnotatorName()
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,7 +176,8 @@ class _Commands(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:  # refused by the storage, or busy, whichever the driver
-            problem = refusal(error)  # the same words the screens use (db/retry.py)
+            # The same words the screens use (db/retry.py); a damaged file is one line too.
+            problem = refusal(error) or damaged_database(error)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
@@ -185,9 +234,9 @@ def _import_with_progress(database: Database, paths: list[Path]) -> ImportSummar
 
 @cli.command("annotate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--annotator", "annotator", default=None, metavar="NAME",
+@click.option("--annotator", "annotator", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help=f"Who is annotating [default: ${NAME_ENV_VAR} or the login name].")
-@click.option("--document", "document", type=int, default=None, metavar="ID",
+@click.option("--document", "document", type=DOCUMENT_ID, default=None, metavar="ID",
               help="Open this document instead of resuming.")
 @click.option("--show-others", is_flag=True, help="Also show other annotators' spans.")
 @click.option("--no-suggest", is_flag=True,
@@ -205,6 +254,7 @@ def annotate_command(
     """
     config = configure(db=db, annotator=annotator, scheme_path=scheme_path,
                        no_suggest=no_suggest)
+    checked_name(config.annotator, "--annotator")  # $ANNOTATOR_NAME too, not only the option
     from annotator.tui import launch as tui_launch  # Textual loads only when the screen opens
 
     # One engine, the screen's, serves the checks below too: each engine costs a
@@ -260,14 +310,14 @@ EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
               show_default=True,
               help="jsonl without --view (or with --view documents) is the native lossless "
                    "format, one document per line; with a table view, one row per line.")
-@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+@click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
               help="Only this annotator's annotations (repeatable).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only annotations with this status (repeatable) [default: accepted; "
                    "every status for the native jsonl and brat].")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--out", "out", default="-", metavar="FILE|DIR|-", show_default=True,
               help="Output file ('-' is standard output); a folder for --format brat.")
@@ -395,6 +445,9 @@ def _output(target: str, encoding: str, *, force: bool,
         try:
             yield stream
             stream.flush()
+        except OutputError as error:  # e.g. a value JSON cannot hold: what was written stays
+            stream.flush()
+            raise click.ClickException(str(error)) from None
         finally:
             stream.detach()
         return
@@ -468,10 +521,10 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
 
 
 @cli.command("suggest")
-@click.option("--annotator", "annotator", default=None, metavar="NAME",
+@click.option("--annotator", "annotator", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help=f"Whose layer gets the suggestions [default: ${NAME_ENV_VAR} or the login "
                    "name].")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable) [default: all].")
 @scheme_option
 @db_option
@@ -485,6 +538,7 @@ def suggest_command(
     again, so running this twice adds nothing. One transaction per document.
     """
     config = configure(db=db, annotator=annotator, scheme_path=scheme_path)
+    checked_name(config.annotator, "--annotator")  # $ANNOTATOR_NAME too, not only the option
     database = open_or_fail(config.db)
     try:
         missing = missing_document_ids(database, documents)
@@ -592,11 +646,11 @@ class AnnotatorsCommand(click.Command):
 
 
 @cli.command("agreement", cls=AnnotatorsCommand)
-@click.option("--annotators", "annotators", multiple=True, metavar="A B ...",
+@click.option("--annotators", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="A B ...",
               help="Annotators to compare [default: all with accepted annotations but gold].")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only this label (repeatable).")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--all", "all_sentences", is_flag=True,
               help="Count every sentence, not only those all compared annotators marked done "
@@ -630,7 +684,8 @@ def agreement_command(
     finally:
         database.dispose()
     if as_json:
-        click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
+        click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False,
+                                           allow_nan=False)))
         return
     out_console.print(headline(report))
     for part in report_tables(report):
@@ -638,16 +693,16 @@ def agreement_command(
 
 
 @cli.command("review")
-@click.argument("names", nargs=-1, metavar="[ANNOTATOR...]")
-@click.option("--reviewer", default=None, metavar="NAME",
+@click.argument("names", nargs=-1, metavar="[ANNOTATOR...]", type=ANNOTATOR_NAME)
+@click.option("--reviewer", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help=f"Who is reviewing [default: ${NAME_ENV_VAR} or the login name].")
-@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+@click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
               help="Only this annotator's annotations (repeatable).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only annotations with this status (repeatable).")
-@click.option("--document", "documents", type=int, multiple=True, metavar="ID",
+@click.option("--document", "documents", type=DOCUMENT_ID, multiple=True, metavar="ID",
               help="Only these documents (repeatable).")
 @click.option("--adjudicate", is_flag=True,
               help="Compare the ANNOTATORs sentence by sentence and take versions into the "
@@ -667,7 +722,7 @@ def review_command(
     """
     config = configure(db=db, annotator=reviewer, scheme_path=scheme_path,
                        annotator_option="--reviewer")
-    name = config.annotator
+    name = checked_name(config.annotator, "--reviewer")
     if adjudicate:
         if annotators or labels or statuses or documents:
             raise click.UsageError("--annotator, --label, --status and --document do not "
@@ -717,7 +772,8 @@ def labels_command(scheme_path: str | None, as_json: bool) -> None:
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2)))
+        click.echo(json_visible(json.dumps(scheme.to_dict(), ensure_ascii=False, indent=2,
+                                           allow_nan=False)))
         return
     from annotator.scheme.tables import scheme_renderables
 

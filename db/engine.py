@@ -6,6 +6,7 @@ same pragmas and no command ever runs against an unmigrated or newer schema.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -18,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,11 +77,44 @@ def resolve_url(target: str) -> str:
             raise DatabaseError(f"not a valid database URL: {mask_password(value)!r}: the "
                                 "password holds an unencoded '@'; write it as %40")
         try:
-            make_url(value)
+            url = make_url(value)
         except (ArgumentError, ValueError):  # ValueError: a port that is not a number
             raise DatabaseError(f"not a valid database URL: {mask_password(value)!r}") from None
+        _check_backend(url, value)
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def _check_backend(url: URL, value: str) -> None:
+    """Refuse, in one line naming the URL, what could only fail later with a traceback: an
+    engine annotator does not support, a driver that is not installed, and a SQLite URL
+    with a host (``sqlite://a.db`` means the host "a.db" and an in-memory database)."""
+    shown = repr(mask_password(value))
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        hint = "; write postgresql+psycopg://" if backend == "postgres" else ""
+        raise DatabaseError(f"not a supported database URL: {shown}: annotator stores its data "
+                            f"in SQLite (a path, or sqlite:///PATH) or PostgreSQL "
+                            f"(postgresql+psycopg://USER@HOST/NAME){hint}")
+    if backend == "sqlite" and url.host:
+        raise DatabaseError(f"not a valid database URL: {shown}: a SQLite URL has three "
+                            f"slashes before a path (sqlite:///{url.host}"
+                            f"{'/' + url.database if url.database else ''})")
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        raise DatabaseError(f"not a supported database URL: {shown}: no driver "
+                            f"{url.get_driver_name()!r} for {backend}") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        module = getattr(error, "name", None) or url.get_driver_name()
+        raise DatabaseError(f"cannot open database {shown}: its driver ({module}) is not "
+                            "installed; for PostgreSQL install claim-annotator[postgres] and "
+                            "use postgresql+psycopg://") from None
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -113,6 +147,12 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns as stored: never NaN or Infinity, which are not JSON (PostgreSQL's jsonb
+    refuses them, SQLite would keep them and every export would write invalid JSON)."""
+    return json.dumps(value, allow_nan=False)
+
+
 def make_engine(url: str, lock_wait_ms: int | None = None, *, pre_ping: bool = True) -> Engine:
     """Create an engine whose every connection carries the project's settings.
 
@@ -124,12 +164,13 @@ def make_engine(url: str, lock_wait_ms: int | None = None, *, pre_ping: bool = T
     """
     if make_url(url).get_backend_name() == "sqlite":
         busy_ms = SQLITE_BUSY_TIMEOUT_MS if lock_wait_ms is None else lock_wait_ms
-        engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
+        engine = create_engine(url, connect_args={"timeout": busy_ms / 1000},
+                               json_serializer=_json_text)
         event.listen(engine, "connect", _set_sqlite_pragmas)
     elif lock_wait_ms is None:
-        engine = create_engine(url, pool_pre_ping=pre_ping)
+        engine = create_engine(url, pool_pre_ping=pre_ping, json_serializer=_json_text)
     else:
-        engine = create_engine(url, pool_pre_ping=pre_ping,
+        engine = create_engine(url, pool_pre_ping=pre_ping, json_serializer=_json_text,
                                connect_args={"options": f"-c lock_timeout={int(lock_wait_ms)}"})
     event.listen(engine, "handle_error", translate_write_error)
     return engine
@@ -382,6 +423,27 @@ def open_database(
                             f"{_first_line(error)}") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Database(url=url, engine=engine, sessions=sessions)
+
+
+# What SQLite says when the file itself is damaged (a torn or overwritten page).
+_DAMAGED = ("database disk image is malformed", "file is not a database")
+
+
+def damaged_database(error: BaseException) -> str | None:
+    """One line for an error that says the SQLite file is damaged, else ``None``.
+
+    A damaged page can pass the checks of :func:`open_database` (they read two tables) and
+    fail the first command that reads it; that command then stops with this line (the
+    transaction it was in is rolled back; what it committed before stays).
+    """
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, sqlite3.DatabaseError):
+        return None
+    message = str(original)
+    if not any(damage in message for damage in _DAMAGED):
+        return None
+    return (f"the database file is damaged ({message}); the command stopped. Restore it "
+            "from a backup, or recover what is readable with `sqlite3 FILE .recover`")
 
 
 def _first_line(error: BaseException) -> str:

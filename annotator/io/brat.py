@@ -8,6 +8,7 @@ line; its status is a brat attribute.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -33,6 +34,35 @@ Status Arg:<ENTITY>, Value:{"|".join(STATUSES)}
 """
 
 
+# Every character at which a line-oriented reader (Python's str.splitlines, many
+# editors and tools) ends a line: LF, CR, VT, FF, FS, GS, RS, NEL, LINE and PARAGRAPH SEPARATOR.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_UNBROKEN = re.compile(f"[^{LINE_BREAKS}]+")
+
+
+class BratSpanError(OutputError):
+    """A span brat's format cannot hold: nothing but line breaks."""
+
+
+def text_bound(span: SpanRecord) -> tuple[str, str]:
+    """The offsets field and the text field of a span's ``T`` line.
+
+    brat's ``.ann`` is line-oriented and has no escape for a line break, so a span that
+    holds one is written as brat writes a span across lines: as discontinuous fragments
+    (``0 5;6 10``) around the breaks, the text field being the fragments joined by a
+    space. Every offset stays the document's own; the ``.txt`` is unchanged.
+    """
+    fragments = [(span.doc_start + match.start(), span.doc_start + match.end())
+                 for match in _UNBROKEN.finditer(span.text)]
+    if not fragments:
+        raise BratSpanError(f"cannot write span {span.key!r} ({span.doc_start}:{span.doc_end}) "
+                            "in brat: it holds only line breaks")
+    offsets = ";".join(f"{start} {end}" for start, end in fragments)
+    text = " ".join(span.text[start - span.doc_start:end - span.doc_start]
+                    for start, end in fragments)
+    return offsets, text
+
+
 def _note(span: SpanRecord, source_type: str | None) -> str:
     parts = [f"annotator: {span.annotator}"]
     if span.source is not None:
@@ -54,8 +84,11 @@ def ann_lines(record: DocumentRecord) -> Iterator[str]:
     names: dict[Key, str] = {}
     for number, span in enumerate(record.annotations, start=1):
         names[span.key] = f"T{number}"
-        # Spans never cross a line (sentences do not), so the text field is one line.
-        yield f"T{number}\t{span.label} {span.doc_start} {span.doc_end}\t{span.text}"
+        try:
+            offsets, text = text_bound(span)
+        except BratSpanError as error:
+            raise BratSpanError(f"document {record.document_id}: {error}") from None
+        yield f"T{number}\t{span.label} {offsets}\t{text}"
     for number, span in enumerate(record.annotations, start=1):
         yield f"A{number}\tStatus {names[span.key]} {span.status}"
     for number, link in enumerate(record.links, start=1):

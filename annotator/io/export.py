@@ -12,10 +12,12 @@ import csv
 import json
 import math
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TextIO
 
 from annotator.io.csv_safety import FORMULA_START, neutralize
+from annotator.io.output import OutputError
 from annotator.text.figures import format_figure
 from db.documents import SentenceRow, iter_sentences
 from db.engine import Database
@@ -164,14 +166,36 @@ def write_csv(
     return count
 
 
+@contextmanager
+def closing_stream(records: Iterable[object]) -> Iterator[None]:
+    """Close a streamed query (a generator holding a cursor) as soon as writing stops, even
+    when it stops early, while its connection is still open."""
+    try:
+        yield
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()
+
+
+def json_line(value: object, where: str) -> str:
+    """``value`` as one line of valid JSON: NaN or Infinity (which JSON has no spelling for,
+    and a database written by an older version may hold) stop the export in one line."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        raise OutputError(f"{where} holds NaN or Infinity, which JSON cannot hold; "
+                          "nothing more was written") from None
+
+
 def write_jsonl(out: TextIO, columns: tuple[str, ...], records: Iterable[Record]) -> int:
     """Write one JSON object per record, text unaltered; returns the number of rows."""
     count = 0
-    for record in records:
-        values = [plain_number(cell) if isinstance(cell, float) else cell for cell in record]
-        out.write(json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False))
-        out.write("\n")
-        count += 1
+    with closing_stream(records):
+        for record in records:
+            values = [plain_number(cell) if isinstance(cell, float) else cell for cell in record]
+            out.write(json_line(dict(zip(columns, values, strict=True)), f"row {count + 1}"))
+            count += 1
     return count
 
 

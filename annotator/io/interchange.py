@@ -19,15 +19,23 @@ and ``sources`` are optional on import. Annotation ids are the file's own.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from annotator.io.export import plain_number
+from annotator.io.export import closing_stream, json_line, plain_number
 from annotator.io.textfile import InputError, content_hash, prepare_text
+from annotator.text.bounds import (
+    ALIAS_MAX,
+    QUALIFIER_MAX,
+    SOURCE_NAME_MAX,
+    SOURCE_TYPE_MAX,
+    UNIT_MAX,
+    check_name,
+    check_string,
+    finite_number,
+)
 from db.annotations import LINK_ENDS
 from db.document_records import DocumentRecord, Key, LinkRecord, SourceRecord, SpanRecord
 from db.models import LABELS, LINK_TYPES, ORIGINS, STATUSES
@@ -81,21 +89,17 @@ def parse_native(
     )
 
 
-def _optional_str(value: Any, what: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value or None
+def _optional_str(value: Any, what: str, limit: int | None = None) -> str | None:
+    """A string field (or nothing); one both engines store alike, at most ``limit`` long."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return check_string(value, what, limit)
     raise InputError(f"{what} must be a string")
 
 
 def _number(value: Any, what: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{what} must be a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise InputError(f"{what} must be a finite number")
-    return number
+    return None if value is None else finite_number(value, what)
 
 
 def _sources(items: Any) -> dict[str, SourceRecord]:
@@ -112,9 +116,12 @@ def _sources(items: Any) -> dict[str, SourceRecord]:
         aliases = item.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise InputError(f"{where}: \"aliases\" must be a list of strings")
-        name = item["name"].strip()
-        found[name] = SourceRecord(name, _optional_str(item.get("type"), f"{where}: \"type\""),
-                                   tuple(a.strip() for a in aliases if a.strip()))
+        name = check_string(item["name"].strip(), f"{where}: \"name\"", SOURCE_NAME_MAX)
+        for alias in aliases:
+            check_string(alias.strip(), f"{where}: alias", ALIAS_MAX)
+        found[name] = SourceRecord(
+            name, _optional_str(item.get("type"), f"{where}: \"type\"", SOURCE_TYPE_MAX),
+            tuple(a.strip() for a in aliases if a.strip()))
     return found
 
 
@@ -129,6 +136,7 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
     annotator = item.get("annotator")
     if not isinstance(annotator, str) or not annotator.strip():
         raise InputError(f"{where}: needs a non-empty \"annotator\"")
+    check_name(annotator.strip(), f"{where}: \"annotator\"")
     label = item.get("label")
     if label not in LABELS:
         raise InputError(f"{where}: \"label\" must be one of {', '.join(LABELS)}")
@@ -150,8 +158,10 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
     attrs = item.get("attrs") or {}
     if not isinstance(attrs, dict):
         raise InputError(f"{where}: \"attrs\" must be a JSON object")
-    source = _optional_str(attrs.get("source_name"), f"{where}: \"source_name\"")
-    source_type = _optional_str(attrs.get("source_type"), f"{where}: \"source_type\"")
+    source = _optional_str(attrs.get("source_name"), f"{where}: \"source_name\"",
+                           SOURCE_NAME_MAX)
+    source_type = _optional_str(attrs.get("source_type"), f"{where}: \"source_type\"",
+                                SOURCE_TYPE_MAX)
     if source is not None:
         source = source.strip()
         known = sources.get(source)
@@ -169,8 +179,8 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
         text=text[start:end], status=status, origin=origin, source=source,
         figure=figure_of(
             _number(attrs.get("value"), f"{where}: \"value\""),
-            _optional_str(attrs.get("unit"), f"{where}: \"unit\""),
-            _optional_str(attrs.get("qualifier"), f"{where}: \"qualifier\""),
+            _optional_str(attrs.get("unit"), f"{where}: \"unit\"", UNIT_MAX),
+            _optional_str(attrs.get("qualifier"), f"{where}: \"qualifier\"", QUALIFIER_MAX),
         ),
         attrs={k: v for k, v in attrs.items() if k not in RESERVED_ATTRS},
     )
@@ -331,8 +341,8 @@ def write_documents(out: TextIO, records: Iterable[DocumentRecord], fmt: str) ->
     """Write one JSON document per line in ``fmt``; returns the number of documents."""
     formatter = FORMATTERS[fmt]
     count = 0
-    for record in records:
-        out.write(json.dumps(formatter(record), ensure_ascii=False))
-        out.write("\n")
-        count += 1
+    with closing_stream(records):
+        for record in records:
+            out.write(json_line(formatter(record), f"document {record.document_id}"))
+            count += 1
     return count

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,13 @@ from annotator.io.textfile import (
     InputError,
     decode_text,
     prepare_text,
+)
+from annotator.text.bounds import (
+    JSON_DEPTH_MAX,
+    JSON_HOOKS,
+    BoundsError,
+    check_string,
+    json_problem,
 )
 from db.document_records import DocumentRecord
 
@@ -76,35 +84,65 @@ def display_path(path: Path) -> str:
 
 
 def expand_inputs(paths: Iterable[Path]) -> Iterator[Path | ReadProblem]:
-    """Files to import, in a stable order: folders are walked recursively."""
+    """Files to import, in a stable order: folders are walked recursively.
+
+    A path or folder that cannot be looked at (no permission) is a problem naming it,
+    never a traceback and never silently left out.
+    """
     for path in paths:
         name = display_path(path)
-        if path.is_dir():
-            found = sorted(
-                candidate for candidate in path.rglob("*")
-                if candidate.is_file() and candidate.suffix.lower() in SUPPORTED
-                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-            )
-            if not found:
-                yield ReadProblem(name, "folder holds no .txt, .md, .jsonl or .csv files")
-            yield from found
-        elif path.is_file():
-            if path.suffix.lower() in SUPPORTED:
-                yield path
-            else:
-                suffix = path.suffix or "no extension"
-                yield ReadProblem(
-                    name, f"unsupported file type ({suffix}); expected .txt, .md, .jsonl or .csv"
-                )
-        elif path.exists():
-            yield ReadProblem(name, "not a regular file")
+        try:
+            yield from _expand_one(path, name)
+        except OSError as error:
+            yield ReadProblem(name, f"cannot read: {error.strerror or error}")
+
+
+def _expand_one(path: Path, name: str) -> Iterator[Path | ReadProblem]:
+    if path.is_dir():
+        unreadable: list[OSError] = []
+        found = sorted(_files_under(path, unreadable))
+        for error in unreadable:
+            where = display_path(Path(error.filename)) if error.filename else name
+            yield ReadProblem(where, f"cannot read folder: {error.strerror or error}")
+        if not found and not unreadable:
+            yield ReadProblem(name, "folder holds no .txt, .md, .jsonl or .csv files")
+        yield from found
+    elif path.is_file():
+        if path.suffix.lower() in SUPPORTED:
+            yield path
         else:
-            yield ReadProblem(name, "no such file or folder")
+            suffix = path.suffix or "no extension"
+            yield ReadProblem(
+                name, f"unsupported file type ({suffix}); expected .txt, .md, .jsonl or .csv"
+            )
+    elif path.exists():
+        yield ReadProblem(name, "not a regular file")
+    else:
+        yield ReadProblem(name, "no such file or folder")
+
+
+def _files_under(folder: Path, unreadable: list[OSError]) -> Iterator[Path]:
+    """Supported files below ``folder`` (hidden ones skipped); folders that cannot be
+    listed are added to ``unreadable``."""
+    for root, folders, files in os.walk(folder, onerror=unreadable.append):
+        folders[:] = [child for child in folders if not child.startswith(".")]
+        for file in files:
+            candidate = Path(root, file)
+            if not file.startswith(".") and candidate.suffix.lower() in SUPPORTED \
+                    and candidate.is_file():
+                yield candidate
 
 
 def read_documents(path: Path) -> Iterator[RawDocument | NativeDocument | ReadProblem]:
     """The documents in one file, by its type."""
     suffix = path.suffix.lower()
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as lone surrogates
+        # The name becomes the origin (and maybe the title); no database can store it.
+        yield ReadProblem(display_path(path), "file name is not valid UTF-8; rename the file "
+                                              "to import it")
+        return
     try:
         if suffix in JSONL_SUFFIXES:
             yield from _read_jsonl(path)
@@ -155,11 +193,24 @@ def _read_jsonl(path: Path) -> Iterator[RawDocument | NativeDocument | ReadProbl
             if not raw.strip():
                 continue
             try:
-                yield _jsonl_document(json.loads(decode_text(raw)), path, number)
+                yield _jsonl_document(_json_line(decode_text(raw)), path, number)
             except json.JSONDecodeError as error:
                 yield ReadProblem(where, f"invalid JSON ({error.msg} at column {error.colno})")
-            except InputError as error:
+            except (InputError, BoundsError) as error:
                 yield ReadProblem(where, str(error))
+
+
+def _json_line(line: str) -> Any:
+    """One decoded JSONL line; :class:`InputError` for anything that could not be stored
+    the same on both engines or written back as valid JSON (see annotator/text/bounds.py)."""
+    try:
+        record = json.loads(line, **JSON_HOOKS)
+    except RecursionError:
+        raise InputError(f"nested more than {JSON_DEPTH_MAX} levels deep") from None
+    problem = json_problem(record, skip=frozenset({"text"}))
+    if problem is not None:
+        raise InputError(problem)
+    return record
 
 
 def _jsonl_document(record: Any, path: Path, number: int) -> RawDocument | NativeDocument:
@@ -196,33 +247,59 @@ _CSV_KNOWN = {"text", "title", "id", "url"}
 
 
 def _read_csv(path: Path) -> Iterator[RawDocument | ReadProblem]:
+    """One document per row. A row whose cells do not match the header, a header naming a
+    column twice and an unterminated quote are errors naming the line, never guessed at:
+    a silently dropped or merged cell is a silently wrong document."""
     name = display_path(path)
+    line = 1  # where the row being read starts (a quoted cell may span several lines)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or "text" not in reader.fieldnames:
+            # strict: a quote left open at the end of the file is an error, not one huge cell.
+            reader = csv.reader(handle, strict=True)
+            header = next(reader, None)
+            if header is None or "text" not in header:
                 yield ReadProblem(name, "CSV has no \"text\" column")
                 return
-            for number, row in enumerate(reader, start=1):
-                # Rows, not lines: a quoted cell may span several physical lines.
-                where = f"{name} row {number}"
+            twice = next((column for column in header if header.count(column) > 1), None)
+            if twice is not None:
+                yield ReadProblem(f"{name}:1", f"the header names column {twice!r} twice")
+                return
+            line = reader.line_num + 1
+            number = 0
+            for cells in reader:
+                where, line = f"{name}:{line}", reader.line_num + 1
+                if not cells:
+                    continue  # a blank line between rows
+                number += 1
+                if len(cells) != len(header):
+                    counted = f"{len(cells)} cell{'s' * (len(cells) != 1)}"
+                    yield ReadProblem(where, f"row has {counted} but the header has "
+                                             f"{len(header)}")
+                    continue
                 try:
-                    yield _csv_document(row, path, number)
-                except InputError as error:
-                    yield ReadProblem(where, str(error))
+                    yield _csv_document(dict(zip(header, cells, strict=True)), path, number)
+                except (InputError, BoundsError) as error:
+                    yield ReadProblem(f"{name} row {number}", str(error))
     except UnicodeDecodeError as error:
         yield ReadProblem(name, f"not valid UTF-8 (byte 0x{error.object[error.start]:02x})")
     except csv.Error as error:
-        # The reader's line number points at the damage even when rows span lines.
-        yield ReadProblem(f"{name}:{reader.line_num}", f"malformed CSV ({error})")
+        if str(error) == "unexpected end of data":
+            yield ReadProblem(f"{name}:{line}", "unterminated quote: the quoted cell that "
+                                                "starts in this row never ends")
+        else:
+            # The reader's line number points at the damage even when rows span lines.
+            yield ReadProblem(f"{name}:{reader.line_num}", f"malformed CSV ({error})")
 
 
-def _csv_document(row: dict[str, Any], path: Path, line: int) -> RawDocument:
+def _csv_document(row: dict[str, str], path: Path, line: int) -> RawDocument:
     text = prepare_text(row.get("text") or "")
+    for column, value in row.items():
+        if column != "text":  # the text reports its own offsets (prepare_text)
+            check_string(value, f"column {column!r}")
     external_id = row.get("id") or None
     meta = {
         key: value for key, value in row.items()
-        if key is not None and key not in _CSV_KNOWN and value not in (None, "")
+        if key not in _CSV_KNOWN and value != ""
     }
     fallback = external_id or f"{path.stem} row {line}"
     return RawDocument(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from annotator.text.bounds import ID_MAX, check_string
 from db.filters import AnnotationFilter
 from db.models import LABELS, STATUSES
 from db.read_models import REVIEW_SORTS, REVIEWED_CHOICES, ReviewQuery
@@ -22,6 +23,10 @@ class FilterFields:
     sort: str = "position"
 
 
+def _short(item: str) -> str:
+    return item if len(item) <= 40 else item[:40] + "…"
+
+
 def _items(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
 
@@ -38,8 +43,10 @@ def parse_filter(fields: FilterFields) -> ReviewQuery:
     """The query the fields describe; ``ValueError`` names the first field that is wrong."""
     documents: list[int] = []
     for item in _items(fields.documents):
-        if not item.isdigit():
-            raise ValueError(f"document ids are numbers, not {item!r}")
+        if not (item.isascii() and item.isdigit()):
+            raise ValueError(f"document ids are numbers, not {_short(item)!r}")
+        if len(item) > len(str(ID_MAX)) or not 1 <= int(item) <= ID_MAX:
+            raise ValueError(f"no document can have id {_short(item)} (ids are 1 to {ID_MAX})")
         documents.append(int(item))
     reviewed = fields.reviewed.strip().lower() or "any"
     if reviewed not in REVIEWED_CHOICES:
@@ -47,13 +54,17 @@ def parse_filter(fields: FilterFields) -> ReviewQuery:
     sort = fields.sort.strip().lower() or "position"
     if sort not in REVIEW_SORTS:
         raise ValueError(f"sort is one of {', '.join(REVIEW_SORTS)}, not {sort!r}")
+    annotators = _items(fields.annotators)
+    for name in annotators:  # PostgreSQL refuses a NUL even in a query: refused here on both
+        check_string(name, "an annotator name")
+    text = check_string(fields.text.strip(), "the text")
     selection = AnnotationFilter(
-        annotators=_items(fields.annotators),
+        annotators=annotators,
         labels=_choices(fields.labels, LABELS, "label"),
         statuses=_choices(fields.statuses, STATUSES, "status"),
         document_ids=tuple(documents),
     )
-    return ReviewQuery(selection=selection, text=fields.text.strip(), reviewed=reviewed,
+    return ReviewQuery(selection=selection, text=text, reviewed=reviewed,
                        sort=sort)
 
 

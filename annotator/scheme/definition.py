@@ -127,6 +127,8 @@ def load_scheme(path: str | os.PathLike[str] | None = None) -> Scheme:
         raise SchemeError(f"{found}: cannot read scheme file ({error.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SchemeError(f"{found}: not a valid TOML scheme ({error})") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise SchemeError(f"{found}: not a valid TOML scheme (nested too deeply)") from None
     return _build({**_default_data(), **override}, str(found))
 
 

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from annotator.text.bounds import QUALIFIER_MAX, UNIT_MAX, check_optional, finite_number
 from annotator.tui.dialogs.editors import FigureEditor
 from annotator.tui.render import plain_number, verbatim
 from db.read_models import AnnotationView
@@ -40,12 +41,21 @@ def read_value(text: str) -> float | None:
     if not cleaned:
         return None
     try:
-        return float(cleaned)
+        number = float(cleaned)  # "nan", "inf" and 400 digits parse too: bounded below
     except ValueError:
         value, _, _ = parsed_figure(text)
         if value is None:
-            raise ValueError(f"not a number: {text.strip()!r}") from None
-        return value
+            shown = text.strip()
+            shown = shown if len(shown) <= 40 else shown[:40] + "…"
+            raise ValueError(f"not a number: {shown!r}") from None
+        number = value
+    return finite_number(number, "value")
+
+
+def read_words(text: str, what: str, limit: int) -> str | None:
+    """A unit or qualifier as typed: stripped, empty as nothing; ``ValueError`` (one line)
+    for text no database column holds the same way on both engines."""
+    return check_optional(text.strip() or None, what, limit)
 
 
 class FigureFormScreen(ModalScreen[bool]):
@@ -97,10 +107,9 @@ class FigureFormScreen(ModalScreen[bool]):
                   ("value", "unit", "qualifier")}
         try:
             value = read_value(fields["value"])
-            self.workspace.set_figure(
-                self.annotation.id, value,
-                fields["unit"].strip() or None, fields["qualifier"].strip() or None,
-            )
+            unit = read_words(fields["unit"], "unit", UNIT_MAX)
+            qualifier = read_words(fields["qualifier"], "qualifier", QUALIFIER_MAX)
+            self.workspace.set_figure(self.annotation.id, value, unit, qualifier)
         except WriteDeferred:  # saved once the database is free; the screen says so
             pass
         except ValueError as error:

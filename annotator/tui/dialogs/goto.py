@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.text.bounds import ID_MAX, check_string
 from annotator.tui.render import verbatim
 from annotator.workspace import Workspace
 from db.read_models import SearchHit
@@ -26,9 +27,15 @@ def parse_target(query: str, current_document: int) -> tuple[int, int] | None:
     match = _NUMBERS.match(query)
     if not match or not (match.group(1) or match.group(2)):
         return None
-    document = int(match.group(1)) if match.group(1) else current_document
-    sentence = int(match.group(2)) if match.group(2) else 1
+    document = _number(match.group(1)) if match.group(1) else current_document
+    sentence = _number(match.group(2)) if match.group(2) else 1
     return document, sentence
+
+
+def _number(digits: str) -> int:
+    # Past ID_MAX no document or sentence can exist (and neither the drivers nor int() of
+    # thousands of digits would take it): any longer number stands as ID_MAX + 1.
+    return int(digits) if len(digits) <= len(str(ID_MAX)) else ID_MAX + 1
 
 
 def hit_row(hit: SearchHit, query: str) -> Text:
@@ -81,11 +88,19 @@ class GotoScreen(ModalScreen[int | None]):
             return
         target = parse_target(query, self.current_document)
         if target is not None:
+            if max(target) > ID_MAX:  # cannot exist, on either engine: not asked
+                self._message(f"No such document or sentence: numbers go up to {ID_MAX}.")
+                return
             sentence_id = self.workspace.goto(*target)
             if sentence_id is None:
                 self._message(f"No sentence {target[1]} in document {target[0]}.")
                 return
             self.dismiss(sentence_id)
+            return
+        try:
+            check_string(query, "the search text")  # PostgreSQL refuses a NUL in a query
+        except ValueError as error:
+            self._message(f"{error}.")
             return
         self.hits = self.workspace.search(query)
         hits = self.query_one("#goto-hits", OptionList)

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from annotator.scheme.definition import KnownSource
 from annotator.scheme.taxonomy import source_types
+from annotator.text.bounds import ALIAS_MAX, SOURCE_NAME_MAX, check_string
 from annotator.tui.dialogs.editors import SourceEditor
 from annotator.tui.render import verbatim
 from db.read_models import AnnotationView, SourceChoice
@@ -197,7 +198,20 @@ class SourcePickerScreen(ModalScreen[bool]):
         except ValueError as error:
             self.notify(str(error), severity="error", markup=False)
 
+    def _check(self, choice: Choice) -> None:
+        """Refuse (``ValueError``, one line) a new name or an alias no column holds the same
+        way on both engines, before anything is written."""
+        if choice.kind == "new":
+            check_string(choice.name, "a source name", SOURCE_NAME_MAX)
+        if choice.kind == "known" and choice.known is not None:  # from the scheme file
+            check_string(choice.known.name, "the scheme's source name", SOURCE_NAME_MAX)
+            for alias in choice.known.aliases:
+                check_string(alias, "the scheme's alias", ALIAS_MAX)
+        if self.add_alias and choice.kind != "clear":
+            check_string(self.annotation.text.strip(), "the alias (the span's text)", ALIAS_MAX)
+
     def _apply(self, choice: Choice) -> None:
+        self._check(choice)
         if choice.kind == "clear":
             self.workspace.set_source(self.annotation.id, None)
             self.dismiss(True)
@@ -246,6 +260,7 @@ class SourcePickerScreen(ModalScreen[bool]):
         text = self.annotation.text.strip()
         aliases = (text,) if self.add_alias and text and text != self.new_name else ()
         try:
+            self._check(Choice("new", name=self.new_name))
             self.workspace.create_and_set_source(self.annotation.id, self.new_name,
                                                  source_type, aliases)
         except WriteDeferred:  # saved once the database is free; the screen says so
