@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from paths import SAMPLE
 from sqlalchemy import select, update
 from table_snapshot import table_snapshot
 from textual.pilot import Pilot

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 
 from db.retry import WriteDeferred, WriteRunner, refusal
 
@@ -150,3 +151,21 @@ class _ScreenListener:
 
     def writes_refused(self, message: str, dropped: int) -> None:
         self.screen.post_message(WritingScreen.Refused(message, dropped))
+
+
+def dialog_write(dialog: Widget, call: Callable[[], object], *,
+                 show_error: Callable[[str], None] | None = None) -> bool:
+    """Run a dialog's action (its checks and its one write); whether the dialog may close:
+    saved, or queued behind another program's lock (the screen below says so). A refusal
+    is shown (as a notice, or by ``show_error``) and the dialog stays open."""
+    try:
+        call()
+    except WriteDeferred:
+        return True
+    except ValueError as error:
+        if show_error is None:
+            dialog.notify(str(error), severity="error", markup=False)
+        else:
+            show_error(str(error))
+        return False
+    return True

@@ -13,8 +13,8 @@ from textual.widgets import Input, Label, Static
 from annotator.text.bounds import QUALIFIER_MAX, UNIT_MAX, check_optional, finite_number
 from annotator.tui.dialogs.editors import FigureEditor
 from annotator.tui.render import plain_number, verbatim
+from annotator.tui.writes import dialog_write
 from db.read_models import AnnotationView
-from db.retry import WriteDeferred
 
 
 def parsed_figure(text: str) -> tuple[float | None, str | None, str | None]:
@@ -105,14 +105,14 @@ class FigureFormScreen(ModalScreen[bool]):
         """Store the three fields (empty ones as nothing) and close."""
         fields = {name: self.query_one(f"#{name}", Input).value for name in
                   ("value", "unit", "qualifier")}
-        try:
+        def save() -> None:
             value = read_value(fields["value"])
             unit = read_words(fields["unit"], "unit", UNIT_MAX)
             qualifier = read_words(fields["qualifier"], "qualifier", QUALIFIER_MAX)
             self.workspace.set_figure(self.annotation.id, value, unit, qualifier)
-        except WriteDeferred:  # saved once the database is free; the screen says so
-            pass
-        except ValueError as error:
-            self.query_one("#figure-error", Static).update(verbatim(str(error), style="red"))
-            return
-        self.dismiss(True)
+
+        def show_error(message: str) -> None:
+            self.query_one("#figure-error", Static).update(verbatim(message, style="red"))
+
+        if dialog_write(self, save, show_error=show_error):
+            self.dismiss(True)

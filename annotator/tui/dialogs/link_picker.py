@@ -14,9 +14,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.tui.render import badge, verbatim
+from annotator.tui.writes import dialog_write
 from annotator.workspace import Workspace
 from db.read_models import AnnotationView
-from db.retry import WriteDeferred
 
 Row = tuple[Text, Any]
 
@@ -103,14 +103,8 @@ class FilterPicker(ModalScreen[bool]):
         self._pick(self.rows[event.option_index][1])
 
     def _pick(self, payload: Any) -> None:
-        try:
-            self.choose(payload)
-        except WriteDeferred:  # saved once the database is free; the screen says so
-            pass
-        except ValueError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.dismiss(True)
+        if dialog_write(self, lambda: self.choose(payload)):
+            self.dismiss(True)
 
 
 class AttributionPickerScreen(FilterPicker):

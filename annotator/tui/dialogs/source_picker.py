@@ -23,8 +23,8 @@ from annotator.scheme.taxonomy import source_types
 from annotator.text.bounds import ALIAS_MAX, SOURCE_NAME_MAX, check_string
 from annotator.tui.dialogs.editors import SourceEditor
 from annotator.tui.render import verbatim
+from annotator.tui.writes import dialog_write
 from db.read_models import AnnotationView, SourceChoice
-from db.retry import WriteDeferred
 
 NO_TYPE = "(no type)"
 
@@ -191,12 +191,13 @@ class SourcePickerScreen(ModalScreen[bool]):
         self._pick(self.choices[event.option_index])
 
     def _pick(self, choice: Choice) -> None:
-        try:
-            self._apply(choice)
-        except WriteDeferred:  # saved once the database is free; the screen says so
+        writes = (choice.kind == "clear" or (choice.kind == "source" and choice.source)
+                  or (choice.kind == "known" and choice.known))
+        if not writes:  # a new name: checked, then its type comes first
+            if dialog_write(self, lambda: self._check(choice)):
+                self._ask_type(choice.name)
+        elif dialog_write(self, lambda: self._apply(choice)):
             self.dismiss(True)
-        except ValueError as error:
-            self.notify(str(error), severity="error", markup=False)
 
     def _check(self, choice: Choice) -> None:
         """Refuse (``ValueError``, one line) a new name or an alias no column holds the same
@@ -211,10 +212,10 @@ class SourcePickerScreen(ModalScreen[bool]):
             check_string(self.annotation.text.strip(), "the alias (the span's text)", ALIAS_MAX)
 
     def _apply(self, choice: Choice) -> None:
+        """The one write of a choice of the list (checked first)."""
         self._check(choice)
         if choice.kind == "clear":
             self.workspace.set_source(self.annotation.id, None)
-            self.dismiss(True)
         elif choice.kind == "source" and choice.source is not None:
             known = {choice.source.name, *choice.source.aliases}
             alias = self.annotation.text.strip()
@@ -223,11 +224,8 @@ class SourcePickerScreen(ModalScreen[bool]):
                                                       alias)
             else:
                 self.workspace.set_source(self.annotation.id, choice.source.id)
-            self.dismiss(True)
         elif choice.kind == "known" and choice.known is not None:
             self._take_known(choice.known)
-        else:
-            self._ask_type(choice.name)
 
     def _take_known(self, known: KnownSource) -> None:
         """Add the scheme's known source to the registry (with its type and aliases) and map
@@ -237,7 +235,6 @@ class SourcePickerScreen(ModalScreen[bool]):
         aliases = tuple(alias for alias in (*known.aliases, *extra) if alias != known.name)
         self.workspace.create_and_set_source(self.annotation.id, known.name, known.source_type,
                                              aliases)
-        self.dismiss(True)
 
     # --- the type step (new source) -------------------------------------------------
     def _ask_type(self, name: str) -> None:
@@ -259,16 +256,13 @@ class SourcePickerScreen(ModalScreen[bool]):
         source_type = None if event.option.id == NO_TYPE else event.option.id
         text = self.annotation.text.strip()
         aliases = (text,) if self.add_alias and text and text != self.new_name else ()
-        try:
+        def create() -> None:
             self._check(Choice("new", name=self.new_name))
             self.workspace.create_and_set_source(self.annotation.id, self.new_name,
                                                  source_type, aliases)
-        except WriteDeferred:  # saved once the database is free; the screen says so
-            pass
-        except ValueError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.dismiss(True)
+
+        if dialog_write(self, create):
+            self.dismiss(True)
 
     def action_back(self) -> None:
         """From the type step, back to the names; from the names, leave keeping the span."""
