@@ -11,14 +11,18 @@ backup, and the next open must upgrade it to head with every row and the origina
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -26,9 +30,13 @@ from alembic import command
 from conftest import REPO, SAMPLE
 from sqlalchemy import Engine, MetaData, create_engine, insert, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from table_snapshot import Snapshot, table_snapshot
 
 from annotator.io.importer import import_paths
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.launch import INTERACTIVE_LOCK_WAIT_MS
+from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.workspace import Workspace
 from db.engine import (
     SCHEMA_HEAD,
@@ -39,6 +47,7 @@ from db.engine import (
     sqlite_path,
 )
 from db.models import Base
+from db.write_errors import NOT_SAVED, SERVER_GONE
 
 FIRST_RELEASED = "0001"
 ADDED_SINCE = {"annotations": {"reviewed_by", "reviewed_at", "note"}}
@@ -385,3 +394,186 @@ def test_eight_imports_create_one_new_database_at_once(db_url: str, tmp_path: Pa
         database.dispose()
     _integrity_ok(db_url)
 
+
+
+# --- (c) a PostgreSQL server that stops and starts again ------------------------------------
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: [int(x) for x in p.parent.parent.name.split(".")
+                                  if x.isdigit()])
+    return found[-1].parent if found else None
+
+
+class ThrowawayServer:
+    """A PostgreSQL server of this test's own on a free port (started as ``.ci/run``
+    starts one), which the test stops and starts again under a running program."""
+
+    def __init__(self, bin_dir: Path, root: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = root
+        self.data = root / "data"
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        if os.getuid() == 0:
+            shutil.chown(root, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self.start()
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_postgres, str(self.bin_dir / program), *args], check=True,
+                       capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
+                  f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self, name: str) -> str:
+        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.dispose()
+        return self.url(name)
+
+
+@pytest.fixture
+def server() -> Iterator[ThrowawayServer]:
+    bin_dir = _postgres_bin()
+    if bin_dir is None or (os.getuid() == 0 and shutil.which("runuser") is None):
+        pytest.skip("no PostgreSQL binaries (initdb, pg_ctl) on this machine")
+    # Not under pytest's folder, which the postgres user may not enter (as in .ci/run).
+    root = Path(tempfile.mkdtemp(prefix="annotator-test-pg."))
+    started = ThrowawayServer(bin_dir, root)
+    try:
+        yield started
+    finally:
+        with suppress(subprocess.CalledProcessError):
+            started.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _notices(app: AnnotatorApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+def _done_marks(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM sentence_states")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+async def test_the_annotation_screen_survives_a_server_restart(
+    server: ThrowawayServer,
+) -> None:
+    url = server.new_database("screen")
+    setup = open_database(url)
+    assert import_paths(setup, [SAMPLE / "gaza-aid-talks.txt"]).documents == 1
+    setup.dispose()
+    database = open_database(url, lock_wait_ms=INTERACTIVE_LOCK_WAIT_MS, pre_ping=False)
+    app = AnnotatorApp(Workspace(database, "ana"))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, AnnotateScreen) and screen.current is not None
+            shown = screen.current
+            server.stop()
+            screen.poll_changes()  # what the interval does every 1.5 s
+            await pilot.press("j", "j", "k")  # moves: read or not, never a crash
+            await pilot.pause(0.2)
+            gone = [n for n in _notices(app) if n.startswith(SERVER_GONE)]
+            assert len(gone) == 1  # said once, however many steps failed
+            assert screen.current is not None
+            at = screen.current
+            await pilot.press("d")  # a write during the outage: refused in one line
+            await pilot.pause()
+            refused = [n for n in _notices(app) if n.endswith(NOT_SAVED)]
+            assert len(refused) == 1 and refused[0].startswith(SERVER_GONE)
+            assert "\n" not in refused[0]
+            assert screen.current == at and app.is_running
+            assert shown.document_id == at.document_id
+
+            server.start()
+            screen.poll_changes()  # reaches the server again
+            await pilot.pause()
+            assert "The database server is back; keys work again." in _notices(app)
+            await pilot.press("d")  # keys work again: the done mark is stored
+            await pilot.pause()
+            assert _done_marks(url) == 1
+            await pilot.press("j")
+            await pilot.pause()
+            assert screen.current is not None and screen.current.index == at.index + 1
+            await pilot.press("q")
+        assert app._exception is None
+    finally:
+        database.dispose()
+
+
+def test_an_import_when_the_server_stops_is_one_line_and_keeps_what_was_stored(
+    server: ThrowawayServer, tmp_path: Path
+) -> None:
+    url = server.new_database("imports")
+    open_database(url).dispose()
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    total = 3000
+    for number in range(total):
+        (folder / f"{number:05}.txt").write_text(
+            f"Report {number} says talks resumed in Cairo. Envoys {number} attended. "
+            "Aid trucks crossed.\n", encoding="utf-8")
+    binary = Path(sys.executable).with_name("annotator")
+    importing = subprocess.Popen([str(binary), "import", str(folder), "--db", url],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watcher = create_engine(url, poolclass=NullPool)
+    try:
+        deadline = time.monotonic() + 120
+        stored = 0
+        while stored < 20 and time.monotonic() < deadline and importing.poll() is None:
+            time.sleep(0.05)
+            with watcher.connect() as connection:
+                stored = connection.execute(text("SELECT count(*) FROM documents")).scalar_one()
+        assert importing.poll() is None, "the import ended before the server was stopped"
+        server.stop()
+        _out, err = importing.communicate(timeout=120)
+    finally:
+        watcher.dispose()
+    assert importing.returncode == 1
+    assert "Traceback" not in err
+    # One line (Rich's transient progress bar leaves an empty line before it off a terminal).
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {SERVER_GONE}"), err
+    server.start()
+    check = create_engine(url, poolclass=NullPool)
+    try:
+        with check.connect() as connection:
+            documents = connection.execute(text("SELECT count(*) FROM documents")).scalar_one()
+            whole = connection.execute(text(
+                "SELECT count(*) FROM documents d WHERE (SELECT count(*) FROM sentences s "
+                "WHERE s.document_id = d.id) = 3")).scalar_one()
+        assert 20 <= documents < total
+        assert whole == documents  # every stored document is whole
+    finally:
+        check.dispose()
+    again = subprocess.run([str(binary), "import", str(folder), "--db", url],
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0, again.stderr
+    check = create_engine(url, poolclass=NullPool)
+    try:
+        with check.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM documents")).scalar_one() \
+                == total
+    finally:
+        check.dispose()
