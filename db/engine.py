@@ -6,6 +6,7 @@ same pragmas and no command ever runs against an unmigrated or newer schema.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import sqlite3
@@ -281,7 +282,7 @@ def _backup_sqlite(path: Path, revision: str) -> Path:
     so a kill during the copy never leaves a partial backup under the real name."""
     backup = path.with_name(f"{path.name}.before-{revision}.bak")
     # Copies left by a killed attempt (the caller holds the schema lock: none is in use).
-    for stale in path.parent.glob(f".{backup.name}.*.partial"):
+    for stale in path.parent.glob(f".{glob.escape(backup.name)}.*.partial"):
         stale.unlink(missing_ok=True)
     if backup.exists():
         return backup
