@@ -47,6 +47,7 @@ from db.engine import (
 )
 from db.models import LABELS, STATUSES
 from db.retry import refusal
+from db.write_errors import server_lost
 
 if TYPE_CHECKING:
     from annotator.io.importer import ImportSummary
@@ -202,6 +203,13 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
     database = open_or_fail(db)
     try:
         summary = _import_with_progress(database, list(paths))
+    except Exception as error:
+        lost = server_lost(error)
+        if lost is None:
+            raise
+        raise click.ClickException(
+            f"{lost}: the import stopped; every document stored before it stays, and the "
+            "same command imports the rest once the server is back") from None
     finally:
         database.dispose()
     report_import(summary, summary_to_stderr=False)

@@ -6,23 +6,36 @@ same pragmas and no command ever runs against an unmigrated or newer schema.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.schema import DropTable
 
 from db.write_errors import translate_write_error
 
@@ -302,17 +315,35 @@ def _on_read_only_disk(url: str, path: Path) -> str:
 
 
 def _backup_sqlite(path: Path, revision: str) -> Path:
+    """Copy the SQLite file to ``NAME.before-REVISION.bak`` once: a backup already there is
+    the file as it was before the first attempt at this upgrade and is never replaced (an
+    attempt killed midway left the database unchanged, so it still is the original).
+
+    The copy is made in a private temporary file beside it and linked into place whole,
+    so a kill during the copy never leaves a partial backup under the real name."""
     backup = path.with_name(f"{path.name}.before-{revision}.bak")
-    if not backup.exists():
-        _create_private(backup)
-    source = sqlite3.connect(path)
+    # Copies left by a killed attempt (the caller holds the schema lock: none is in use).
+    for stale in path.parent.glob(f".{glob.escape(backup.name)}.*.partial"):
+        stale.unlink(missing_ok=True)
+    if backup.exists():
+        return backup
+    handle, name = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".partial",
+                                    dir=path.parent)  # mode 0600
+    os.close(handle)
+    partial = Path(name)
     try:
-        target = sqlite3.connect(backup)
-        with target:
-            source.backup(target)
-        target.close()
+        source = sqlite3.connect(path)
+        try:
+            target = sqlite3.connect(partial)
+            with target:
+                source.backup(target)
+            target.close()
+        finally:
+            source.close()
+        with suppress(FileExistsError):  # made by another process meanwhile: theirs stands
+            os.link(partial, backup)
     finally:
-        source.close()
+        partial.unlink(missing_ok=True)
     return backup
 
 
@@ -336,8 +367,97 @@ def _current_revision(engine: Engine) -> tuple[str | None, set[str]]:
         return None, tables
 
 
+# The key of the PostgreSQL advisory lock that every process creating or upgrading the
+# schema of a database takes first ("anno" in ASCII); it is held to the transaction's end.
+_SCHEMA_LOCK_KEY = 0x616E6E6F
+# Batch mode (SQLite) rebuilds a table as _alembic_tmp_NAME, then drops NAME and renames.
+_BATCH_COPY_PREFIX = "_alembic_tmp_"
+
+
+@contextmanager
+def _schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One connection in one transaction that holds the database's schema lock, so that
+    creating or upgrading the schema is all or nothing and one process does it at a time.
+
+    SQLite: pysqlite opens no transaction before DDL statements, so each ``CREATE`` and
+    ``DROP`` of a migration would commit on its own; in the driver's autocommit mode it
+    leaves statements alone, and the ``BEGIN IMMEDIATE`` sent here makes the whole
+    migration one transaction that takes the write lock at once (waiting up to the busy
+    timeout for another process's creation). Foreign keys are off meanwhile: SQLite
+    rebuilds an altered table by dropping the old one, which would cascade, and the
+    pragma only takes effect outside a transaction. PostgreSQL: DDL is transactional, and
+    ``pg_advisory_xact_lock`` makes a second process wait instead of failing on the first
+    one's uncommitted tables."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": _SCHEMA_LOCK_KEY})
+                yield connection
+            return
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()  # ends SQLAlchemy's autobegun (empty) transaction
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                yield connection
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+
+
+def _stored_schema(connection: Connection) -> tuple[str | None, set[str]]:
+    """The revision and the tables, read inside the schema transaction (a failed statement
+    would abort a PostgreSQL transaction, so the catalogue is asked first)."""
+    tables = set(inspect(connection).get_table_names())
+    if "alembic_version" not in tables:
+        return None, tables
+    revision = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return revision.scalar(), tables
+
+
+def _ours(table: str) -> bool:
+    from db.models import Base
+
+    return table.removeprefix(_BATCH_COPY_PREFIX) in Base.metadata.tables
+
+
+def _clear_unfinished_creation(connection: Connection, tables: set[str], url: str) -> None:
+    """Drop what a first creation killed midway left (by a version that ran DDL outside a
+    transaction): only annotator tables, every one empty, and no version table. Anything
+    else is not an annotator database and is refused untouched."""
+    if not tables:
+        return
+    foreign = DatabaseError(
+        f"{display_url(url)} already holds tables that are not an annotator database")
+    if not all(_ours(table) for table in tables):
+        raise foreign
+    found = MetaData()
+    found.reflect(connection, only=sorted(tables))
+    for table in found.sorted_tables:
+        if connection.execute(select(table).limit(1)).first() is not None:
+            raise foreign
+    found.drop_all(connection)
+
+
+def _finish_interrupted_copies(connection: Connection, tables: set[str]) -> None:
+    """Settle the table copies an upgrade killed midway left (by a version that ran DDL
+    outside a transaction): a copy beside its table never replaced it and is dropped; a
+    copy whose table is gone replaced it whole and takes its name."""
+    from alembic.ddl.base import RenameTable  # the compiler of each dialect comes with it
+
+    for table in sorted(t for t in tables if t.startswith(_BATCH_COPY_PREFIX)):
+        name = table.removeprefix(_BATCH_COPY_PREFIX)
+        copy = Table(table, MetaData())
+        if name in tables:
+            connection.execute(DropTable(copy))
+        else:
+            connection.execute(RenameTable(table, name))
+
+
 def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
-    current, tables = _current_revision(engine)
+    current, _tables = _current_revision(engine)
     if current == SCHEMA_HEAD:
         return
     if not patient:
@@ -355,39 +475,31 @@ def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
 
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
-    if current is None and tables:
-        raise DatabaseError(
-            f"{display_url(url)} already holds tables that are not an annotator database")
-    if current is not None:
-        try:
-            script.get_revision(current)
-        except CommandError:
-            raise SchemaTooNewError(
-                f"database schema {current!r} was written by a newer version of annotator; "
-                "upgrade claim-annotator to open it"
-            ) from None
-        path = sqlite_path(url)
-        if path is not None:
-            _backup_sqlite(path, current)
-    with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            # SQLite alters a table by copying it and dropping the old one; with foreign
-            # keys on, that drop cascades and deletes every referencing row (links of
-            # annotations). The pragma only takes effect outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            connection.commit()
-        try:
-            with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
-                    raise DatabaseError(f"upgrading {display_url(url)} would break references; "
-                                        "nothing was changed")
-        finally:
-            if sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-                connection.commit()
+    with _schema_transaction(engine) as connection:
+        # Again under the lock: another process may have created or upgraded it meanwhile.
+        current, tables = _stored_schema(connection)
+        if current == SCHEMA_HEAD:
+            return
+        if current is None:
+            _clear_unfinished_creation(connection, tables, url)
+        else:
+            try:
+                script.get_revision(current)
+            except CommandError:
+                raise SchemaTooNewError(
+                    f"database schema {current!r} was written by a newer version of "
+                    "annotator; upgrade claim-annotator to open it"
+                ) from None
+            path = sqlite_path(url)
+            if path is not None:
+                _backup_sqlite(path, current)
+            _finish_interrupted_copies(connection, tables)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        if connection.dialect.name == "sqlite" \
+                and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise DatabaseError(f"upgrading {display_url(url)} would break references; "
+                                "nothing was changed")
 
 
 def open_database(

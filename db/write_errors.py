@@ -9,11 +9,13 @@ engine ``handle_error`` hook), so every caller, the TUI included, sees one
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 NOT_SAVED = "this change was not saved; everything saved before is intact"
 # SQLite primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
@@ -66,3 +68,29 @@ def translate_write_error(context: ExceptionContext) -> Any:
     if problem is not None:
         raise StorageError(f"{problem}: {NOT_SAVED}") from context.original_exception
     return None
+
+
+# PostgreSQL SQLSTATEs of a server that went away: connection_exception (class 08),
+# admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down).
+_SERVER_GONE_STATES = frozenset({"57P01", "57P02", "57P03"})
+SERVER_GONE = "the database server cannot be reached"
+
+
+def server_lost(error: BaseException) -> str | None:
+    """For an error that means the database server stopped, restarted or cannot be
+    reached, one line for the user (the server rolled back whatever was not committed);
+    ``None`` for any other error. SQLAlchemy has invalidated the pool's connections by
+    then, so the next statement connects afresh."""
+    if not isinstance(error, DBAPIError) or isinstance(error.orig, sqlite3.Error):
+        return None  # a SQLite file has no server to lose
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    gone = sqlstate in _SERVER_GONE_STATES or (isinstance(sqlstate, str)
+                                               and sqlstate.startswith("08"))
+    # A refused or dropped connection carries no SQLSTATE (the server never answered).
+    unreachable = sqlstate is None and isinstance(error, OperationalError)
+    if not (error.connection_invalidated or gone or unreachable):
+        return None
+    text = str(original).strip()
+    reason = text.splitlines()[0] if text else type(original).__name__
+    return f"{SERVER_GONE} ({reason})"

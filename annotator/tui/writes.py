@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from db.retry import WriteDeferred, WriteRunner, refusal
+from db.write_errors import NOT_SAVED, server_lost
 
 T = TypeVar("T")
 
@@ -57,6 +58,7 @@ class WritingScreen(Screen[None]):
     _runner: WriteRunner | None = None
     _waiting_since: float | None = None
     _quit_when_saved = False
+    _server_lost = False
 
     def attach_writes(self, runner: WriteRunner) -> None:
         """From now on, writes that must wait run on the runner's worker."""
@@ -66,16 +68,23 @@ class WritingScreen(Screen[None]):
     def perform(self, call: Callable[[], T]) -> Outcome[T]:
         """Run one session action; a refusal is shown, not raised."""
         try:
-            return Outcome(call(), done=True)
+            outcome = Outcome(call(), done=True)
         except WriteDeferred:
             return Outcome(waiting=True)
         except ValueError as error:  # a refused action: StorageError, DatabaseBusyError too
             self.refused(str(error))
-        except Exception as error:  # a driver's refusal (db/retry.py decides); else a bug
+        except Exception as error:  # a driver error: refused, the server gone, or a bug
             message = refusal(error)
             if message is None:
-                raise
+                lost = server_lost(error)
+                if lost is None:
+                    raise
+                self.server_gone(lost)
+                message = f"{lost}: {NOT_SAVED}"
             self.refused(message)
+        else:
+            self.server_back()
+            return outcome
         return Outcome()
 
     def run_history(self, step: Callable[[], int | None], verb: str,
@@ -97,6 +106,25 @@ class WritingScreen(Screen[None]):
 
     def writes_settled(self) -> None:
         """Queued writes were saved or refused: show the database as it is now."""
+
+    # --- a PostgreSQL server that stops or restarts ---------------------------------------
+    def server_gone(self, problem: str) -> None:
+        """The server stopped answering (``problem``, one line): say so once, keep what is
+        shown. The pool's connections were invalidated, so every later read or write
+        connects afresh, and the first that succeeds calls :meth:`server_back`."""
+        if self._server_lost:
+            return
+        self._server_lost = True
+        self.notify(f"{problem}. What is shown stays; changes are refused until it is back "
+                    "(everything saved before is intact).", title="Database server gone",
+                    severity="error", timeout=30, markup=False)
+
+    def server_back(self) -> None:
+        """A read or write reached the server again after :meth:`server_gone`."""
+        if self._server_lost:
+            self._server_lost = False
+            self.notify("The database server is back; keys work again.",
+                        title="Database server", markup=False)
 
     def quit_when_saved(self) -> None:
         """Leave now, or once the writes still waiting for the database are saved."""

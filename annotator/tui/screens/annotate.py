@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from textual import constants
 from textual.app import ComposeResult
@@ -20,6 +22,7 @@ from annotator.tui.writes import WritingScreen
 from annotator.workspace import Arrival, Workspace
 from db.read_models import AnnotationView, Progress, SentenceView
 from db.retry import WriteDeferred
+from db.write_errors import server_lost
 
 if TYPE_CHECKING:
     from annotator.tui.dialogs.help import Section
@@ -30,6 +33,27 @@ T = TypeVar("T")
 # Two frame periods: Textual paints a change on its next frame tick (TEXTUAL_FPS).
 AFTER_PAINT_SECONDS = 2 / constants.MAX_FPS
 EMPTY_CORPUS = "No sentences yet: import articles first (annotator import FILES)."
+P = ParamSpec("P")
+
+
+def survives_lost_server(
+    method: Callable[Concatenate[AnnotateScreen, P], None],
+) -> Callable[Concatenate[AnnotateScreen, P], None]:
+    """Run a key, poll or after-paint step; if the PostgreSQL server stopped or restarted
+    under it, the screen says so once and keeps showing what it showed (the next step
+    connects afresh) instead of the error ending the application."""
+
+    @wraps(method)
+    def guarded(self: AnnotateScreen, *args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except Exception as error:
+            problem = server_lost(error)
+            if problem is None:
+                raise
+            self.server_gone(problem)
+
+    return guarded
 
 
 class AnnotateScreen(SuggestionKeys, WritingScreen):
@@ -89,14 +113,21 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self._arrive(start)
 
     # --- showing ---------------------------------------------------------------
+    @survives_lost_server
     def writes_settled(self) -> None:
         """Writes that waited for the database are saved (or refused): draw what is stored."""
         self.redraw()
 
+    @survives_lost_server
     def poll_changes(self) -> None:
         """Show what others changed (their spans with --show-others, this annotator's from
-        another terminal, new canonical sources) without a restart: a cheap marker first."""
-        if self.sentence_id is None or not self.workspace.changed_since_last_asked():
+        another terminal, new canonical sources) without a restart: a cheap marker first.
+        While the server is gone, each poll is also the attempt to reach it again."""
+        if self.sentence_id is None:
+            return
+        changed = self.workspace.changed_since_last_asked()
+        self.server_back()
+        if not changed:
             return
         arrival = self.workspace.arrive(None, self.sentence_id)
         if arrival.view != self.current or arrival.progress != self._progress:
@@ -114,18 +145,22 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         after the frame is painted, off the keypress's latency. A crash in between
         (a few milliseconds) only reopens one sentence back; quitting writes it.
         """
-        left = self.sentence_id
+        left, unsaved = self.sentence_id, self._unsaved_position
         self.sentence_id = sentence_id
-        arrival = self.workspace.arrive(left, sentence_id)
-        if arrival.marks_done:
-            self._unsaved_position = None
-            # Refused (read-only, disk full): the user is told, and reading goes on.
-            moved = self.perform(lambda: self.workspace.make_move(arrival))
-            if moved.done and moved.value is not None:
-                arrival = moved.value
-        else:
-            self._unsaved_position = sentence_id
-        self.redraw(keep_cursor=False, arrival=arrival)
+        try:
+            arrival = self.workspace.arrive(left, sentence_id)
+            if arrival.marks_done:
+                self._unsaved_position = None
+                # Refused (read-only, disk full): the user is told, and reading goes on.
+                moved = self.perform(lambda: self.workspace.make_move(arrival))
+                if moved.done and moved.value is not None:
+                    arrival = moved.value
+            else:
+                self._unsaved_position = sentence_id
+            self.redraw(keep_cursor=False, arrival=arrival)
+        except Exception:  # not read (the server is gone): still on the sentence shown
+            self.sentence_id, self._unsaved_position = left, unsaved
+            raise
 
     def save_position(self) -> None:
         """Store the position not yet stored, if any (after a paint, on quit, on unmount)."""
@@ -140,7 +175,13 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
                     self._position_refused = True
                     self.notify(str(error), title="Position not saved", severity="warning",
                                 markup=False)
+            except Exception as error:  # the server is gone: stored after a later move
+                if server_lost(error) is None:
+                    raise
+                self._unsaved_position = position
+                raise
 
+    @survives_lost_server
     def on_unmount(self) -> None:
         """However the app ends, the position is stored."""
         self.save_position()
@@ -174,6 +215,7 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         if self._after_paint_timer is None:
             self._after_paint_timer = self.set_timer(AFTER_PAINT_SECONDS, self.after_paint)
 
+    @survives_lost_server
     def after_paint(self) -> None:
         """The work a move leaves until its frame is shown: store the position, check
         that what was shown from the read ahead is still current (else draw it again),
@@ -213,36 +255,42 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self._arrive(target)
 
     # --- moving ------------------------------------------------------------------
+    @survives_lost_server
     def action_next_sentence(self) -> None:
         """Next sentence (into the next document at the end of this one)."""
         if self.current is not None:
             self._forward = True
             self._move(self.workspace.following(self.current), "This is the last sentence.")
 
+    @survives_lost_server
     def action_previous_sentence(self) -> None:
         """Previous sentence."""
         if self.current is not None:
             self._forward = False
             self._move(self.workspace.preceding(self.current), "This is the first sentence.")
 
+    @survives_lost_server
     def action_next_document(self) -> None:
         """First sentence of the next document."""
         if self.sentence_id is not None:
             self._move(self.workspace.next_document(self.sentence_id),
                        "This is the last document.")
 
+    @survives_lost_server
     def action_previous_document(self) -> None:
         """First sentence of the previous document."""
         if self.sentence_id is not None:
             self._move(self.workspace.previous_document(self.sentence_id),
                        "This is the first document.")
 
+    @survives_lost_server
     def action_next_unfinished(self) -> None:
         """Next sentence not yet marked done by this annotator."""
         if self.sentence_id is not None:
             self._move(self.workspace.next_unfinished(self.sentence_id),
                        "No other sentence is left to do.")
 
+    @survives_lost_server
     def action_goto(self) -> None:
         """Ask for a document/sentence number or a text to search."""
         if self.current is None:
@@ -257,6 +305,7 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self.app.push_screen(GotoScreen(self.workspace, self.current.document_number), chosen)
 
     # --- sentence state and history ---------------------------------------------
+    @survives_lost_server
     def action_toggle_done(self) -> None:
         """Mark the sentence done (even with nothing to tag), or unmark it."""
         if self.sentence_id is None:
@@ -273,15 +322,18 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         self.perform(lambda: self.workspace.remember_position(touched))
         self.redraw(keep_cursor=same)
 
+    @survives_lost_server
     def action_undo(self) -> None:
         """Undo the latest action (any kind, even from an earlier session)."""
         self.run_history(self.workspace.undo, "undo", self._show_touched)
 
+    @survives_lost_server
     def action_redo(self) -> None:
         """Redo the latest undone action."""
         self.run_history(self.workspace.redo, "redo", self._show_touched)
 
     # --- tagging and editing -------------------------------------------------------
+    @survives_lost_server
     def on_sentence_pane_tag_requested(self, message: SentencePane.TagRequested) -> None:
         """Store the span at once, then open its attribute dialog."""
         if self.sentence_id is None:
@@ -340,10 +392,12 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
                 self._edited,
             )
 
+    @survives_lost_server
     def _edited(self, _changed: bool | None) -> None:
         # Escape keeps the span, so the sentence is redrawn either way.
         self.redraw()
 
+    @survives_lost_server
     def on_annotation_list_requested(self, message: AnnotationList.Requested) -> None:
         """Delete, edit or relabel the annotation highlighted in the list."""
         annotation_id = message.annotation_id
@@ -377,6 +431,7 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
             return under
         return candidates[0] if len(candidates) == 1 else None
 
+    @survives_lost_server
     def action_attribute(self) -> None:
         """Attribute the claim under the cursor (or highlighted in the list) to a source."""
         claim = self._annotation_for("claim")
@@ -390,6 +445,7 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
             AttributionPickerScreen(self.workspace, claim, self.sentence_id), self._edited
         )
 
+    @survives_lost_server
     def action_link_figure(self) -> None:
         """Link the figure under the cursor (or highlighted) to a claim it supports."""
         figure = self._annotation_for("figure")
@@ -437,6 +493,7 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
 
         self.app.push_screen(HelpScreen(self.help_sections()))
 
+    @survives_lost_server
     def action_stats(self) -> None:
         """Show the statistics of the whole database."""
         from annotator.tui.dialogs.stats import StatsScreen
@@ -445,5 +502,9 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
 
     def action_quit(self) -> None:
         """Leave the application (everything is already saved, or is saved first)."""
-        self.save_position()
+        try:
+            self.save_position()
+        except Exception as error:  # the server is gone: only the position is not stored
+            if server_lost(error) is None:
+                raise
         self.quit_when_saved()
