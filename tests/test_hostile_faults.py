@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from conftest import REPO, SAMPLE
+from paths import REPO, SAMPLE
 from sqlalchemy import Engine, MetaData, create_engine, insert, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
