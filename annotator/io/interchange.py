@@ -19,7 +19,8 @@ kept as an annotation attribute (``attribution``, ``value_max``...). ``origin``
 and ``sources`` are optional on import, and so are an annotation's ``note``,
 ``reviewed_by`` (the reviewer's name) and ``reviewed_at`` (ISO 8601, UTC): they are
 written only when set, and files written before they existed lack them. Annotation
-ids are the file's own.
+ids are the file's own. A document that came without an id of its own is written with
+its database id as ``id`` and ``"external_id": null``, so it comes back without one.
 
 After the documents, an unfiltered export writes what no annotation refers to, one
 line each: a canonical source nobody's span is mapped to, and an annotator who
@@ -113,6 +114,8 @@ def parse_native(
         keys[span.key] = span.label
     links = _links(record.get("links"), keys)
     stated_origin = record.get("origin")
+    if "external_id" in record:  # null: the "id" was only the exporting database's number
+        external_id = _optional_str(record["external_id"], "\"external_id\"")
     return DocumentRecord(
         title=title, text=text, content_hash=content_hash(text),
         origin=stated_origin if isinstance(stated_origin, str) and stated_origin else origin,
@@ -311,8 +314,11 @@ def native_record(record: DocumentRecord) -> dict[str, Any]:
                   "reviewed_at": _timestamp_out(span.reviewed_at)}
         annotation.update((k, v) for k, v in review.items() if v is not None)
         annotations.append(annotation)
+    document: dict[str, Any] = {"id": document_id_text(record)}
+    if record.external_id is None:
+        document["external_id"] = None  # the "id" is the database's number, not the document's
     return {
-        "id": document_id_text(record), "title": record.title, "text": record.text,
+        **document, "title": record.title, "text": record.text,
         "meta": record.meta, "origin": record.origin, "annotations": annotations,
         "links": [{"from": link.from_key, "to": link.to_key, "type": link.type}
                   for link in record.links],
