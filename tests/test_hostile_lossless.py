@@ -254,7 +254,7 @@ def test_merge_into_a_fresh_database_keeps_every_table_and_twice_adds_nothing(
     with fresh_database(db_url, tmp_path, "merged") as merged:
         result = runner.invoke(cli, ["merge", _url(database), "--db", _url(merged)])
         assert result.exit_code == 0, result.output
-        assert "0 conflicts" not in result.output and "conflict" not in result.output
+        assert "conflict" not in result.output
         assert contents(merged) == before
         again = runner.invoke(cli, ["merge", _url(database), "--db", _url(merged)])
         assert again.exit_code == 0, again.output
