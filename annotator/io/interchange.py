@@ -79,7 +79,7 @@ def parse_registry(record: dict[str, Any]) -> SourceRecord | str:
     """A registry line as the :class:`SourceRecord` or the annotator name it holds;
     raises :class:`InputError` naming the problem."""
     if "source" in record:
-        return next(iter(_sources([record["source"]]).values()))
+        return _source(record["source"], "source")
     name = record["annotator"].get("name")
     if not isinstance(name, str) or not name.strip():
         raise InputError("annotator: needs a non-empty \"name\"")
@@ -144,20 +144,25 @@ def _sources(items: Any) -> dict[str, SourceRecord]:
         raise InputError("\"sources\" must be a list")
     found: dict[str, SourceRecord] = {}
     for number, item in enumerate(items, start=1):
-        where = f"source {number}" if len(items) > 1 else "source"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
-                or not item["name"].strip():
-            raise InputError(f"{where}: needs a non-empty \"name\"")
-        aliases = item.get("aliases") or []
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise InputError(f"{where}: \"aliases\" must be a list of strings")
-        name = check_string(item["name"].strip(), f"{where}: \"name\"", SOURCE_NAME_MAX)
-        for alias in aliases:
-            check_string(alias.strip(), f"{where}: alias", ALIAS_MAX)
-        found[name] = SourceRecord(
-            name, _optional_str(item.get("type"), f"{where}: \"type\"", SOURCE_TYPE_MAX),
-            tuple(a.strip() for a in aliases if a.strip()))
+        source = _source(item, f"source {number}")
+        found[source.name] = source
     return found
+
+
+def _source(item: Any, where: str) -> SourceRecord:
+    """One described source (``name``, ``type``, ``aliases``); ``where`` names it in errors."""
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+            or not item["name"].strip():
+        raise InputError(f"{where}: needs a non-empty \"name\"")
+    aliases = item.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise InputError(f"{where}: \"aliases\" must be a list of strings")
+    name = check_string(item["name"].strip(), f"{where}: \"name\"", SOURCE_NAME_MAX)
+    for alias in aliases:
+        check_string(alias.strip(), f"{where}: alias", ALIAS_MAX)
+    return SourceRecord(
+        name, _optional_str(item.get("type"), f"{where}: \"type\"", SOURCE_TYPE_MAX),
+        tuple(a.strip() for a in aliases if a.strip()))
 
 
 def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -> SpanRecord:
