@@ -369,10 +369,17 @@ def export_command(
             count = _export_brat(database, selection, out, force=force, protect=protect)
         elif view == "documents":
             from annotator.io.interchange import write_documents
+            from db.document_records import iter_source_records, iter_unused_annotators
 
             records = iter_document_records(database, selection)
+            # What no annotation refers to belongs to a whole export only (a filtered one
+            # leaves out the sources and annotators of what it leaves out anyway).
+            whole = fmt == "jsonl" and selection == AnnotationFilter()
             with _output(out, "utf-8", force=force, protect=protect) as handle:
-                count = write_documents(handle, records, fmt)
+                count = write_documents(
+                    handle, records, fmt,
+                    sources=iter_source_records(database, unused=True) if whole else (),
+                    annotators=iter_unused_annotators(database) if whole else ())
         else:
             columns, rows = table(database, view, selection)
             encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, select
+from sqlalchemy.orm import aliased
 
 from db.engine import Database
 from db.filters import AnnotationFilter
@@ -52,6 +53,9 @@ class SpanRecord:
     attrs: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    note: str | None = None
+    reviewed_by: str | None = None  # the reviewer's name
+    reviewed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -111,22 +115,27 @@ def _record(
     connection: Connection, row: Any, selection: AnnotationFilter, with_sentences: bool
 ) -> DocumentRecord:
     document_id = int(row[0])
+    reviewer = aliased(Annotator)
     spans = [
         SpanRecord(
             key=int(key), annotator=name, label=label, doc_start=doc_start, doc_end=doc_end,
             text=text, status=status, origin=origin, source=source,
             figure=figure_of(value, unit, qualifier), attrs=dict(attrs or {}),
-            created_at=created_at, updated_at=updated_at,
+            created_at=created_at, updated_at=updated_at, note=note, reviewed_by=reviewed_by,
+            reviewed_at=reviewed_at,
         )
         for (key, name, label, doc_start, doc_end, text, status, origin, source, value, unit,
-             qualifier, attrs, created_at, updated_at) in connection.execute(
+             qualifier, attrs, created_at, updated_at, note, reviewed_by, reviewed_at)
+        in connection.execute(
             select(Annotation.id, Annotator.name, Annotation.label, Annotation.doc_start,
                    Annotation.doc_end, Annotation.text, Annotation.status, Annotation.origin,
                    Source.name, Annotation.figure_value, Annotation.figure_unit,
                    Annotation.figure_qualifier, Annotation.attrs, Annotation.created_at,
-                   Annotation.updated_at)
+                   Annotation.updated_at, Annotation.note, reviewer.name,
+                   Annotation.reviewed_at)
             .join(Annotator, Annotator.id == Annotation.annotator_id)
             .outerjoin(Source, Source.id == Annotation.source_id)
+            .outerjoin(reviewer, reviewer.id == Annotation.reviewed_by)
             .where(Annotation.document_id == document_id, *selection.conditions())
         )
     ]
@@ -177,13 +186,16 @@ def _sources(connection: Connection, names: list[str]) -> Iterator[SourceRecord]
         yield SourceRecord(name, source_type, tuple(sorted(aliases.get(source_id, ()))))
 
 
-def iter_source_records(database: Database) -> Iterator[SourceRecord]:
-    """Every canonical source of the registry with its aliases, by name."""
+def iter_source_records(database: Database, *, unused: bool = False) -> Iterator[SourceRecord]:
+    """Every canonical source of the registry with its aliases, by name; with ``unused``,
+    only those no annotation is mapped to (the document records carry the others)."""
     query = (
         select(Source.id, Source.name, Source.source_type, SourceAlias.alias)
         .outerjoin(SourceAlias, SourceAlias.source_id == Source.id)
         .order_by(Source.name, Source.id, SourceAlias.alias)
     )
+    if unused:
+        query = query.where(~exists().where(Annotation.source_id == Source.id))
     with database.engine.connect() as connection:
         stream = connection.execution_options(stream_results=True, yield_per=1_000)
         current: tuple[int, str, str | None] | None = None
@@ -197,3 +209,17 @@ def iter_source_records(database: Database) -> Iterator[SourceRecord]:
                 aliases.append(alias)
         if current is not None:
             yield SourceRecord(current[1], current[2], tuple(aliases))
+
+
+def iter_unused_annotators(database: Database) -> Iterator[str]:
+    """Names of the annotators who neither own nor reviewed an annotation, by name (the
+    document records name all the others)."""
+    query = (
+        select(Annotator.name)
+        .where(~exists().where(Annotation.annotator_id == Annotator.id),
+               ~exists().where(Annotation.reviewed_by == Annotator.id))
+        .order_by(Annotator.name)
+    )
+    with database.engine.connect() as connection:
+        stream = connection.execution_options(stream_results=True, yield_per=1_000)
+        yield from stream.scalars(query)

@@ -1,5 +1,9 @@
 """Writing document records back: documents, sentences, sources, annotators, annotations, links.
 
+Annotations keep their notes and review stamps (the reviewer is added as an
+annotator when missing); sources and annotators no annotation uses are written
+on their own (:meth:`RecordWriter.add_source`, :meth:`RecordWriter.add_annotator`).
+
 One transaction per document, so a document whose annotations do not fit (a span
 crossing a sentence boundary, a link to an unknown annotation) is rolled back
 whole and nothing of it is half-stored. What is already stored is never
@@ -86,6 +90,12 @@ class RecordWriter:
         """Map a source into the registry (creating it if needed) in its own transaction."""
         return self._retrying(lambda: _resolve_source(self.connection, source))
 
+    def add_annotator(self, name: str) -> bool:
+        """Add an annotator by name unless one exists, in its own transaction; whether added."""
+        if not name.strip():
+            raise RestoreError("empty annotator name")
+        return bool(self._retrying(lambda: _ensure_annotators(self.connection, [name])[1]))
+
     def _retrying(self, work: Any) -> Any:
         # Another process may insert the same document, annotator or source between our
         # check and our insert; the unique constraints catch it and one retry sees its rows.
@@ -106,6 +116,22 @@ def record_writer(database: Database) -> Iterator[RecordWriter]:
     """A :class:`RecordWriter` for a bulk restore."""
     with database.engine.connect() as connection:
         yield RecordWriter(connection)
+
+
+def _ensure_annotators(connection: Connection, names: Sequence[str]) -> tuple[dict[str, int], int]:
+    """The ids of the annotators called ``names``, adding those missing; and how many were."""
+    wanted = sorted(set(names))
+    found = dict(connection.execute(
+        select(Annotator.name, Annotator.id).where(Annotator.name.in_(wanted))
+    ).all()) if wanted else {}
+    added = 0
+    for name in wanted:
+        if name not in found:
+            found[name] = int(connection.execute(
+                insert(Annotator).values(name=name).returning(Annotator.id)
+            ).scalar_one())
+            added += 1
+    return found, added
 
 
 # --- sources -------------------------------------------------------------------------------
@@ -211,16 +237,11 @@ class _DocumentRestore:
         ]
 
     def _annotator_ids(self) -> dict[str, int]:
-        names = sorted({span.annotator for span in self.record.annotations})
-        found = dict(self.connection.execute(
-            select(Annotator.name, Annotator.id).where(Annotator.name.in_(names))
-        ).all()) if names else {}
-        for name in names:
-            if name not in found:
-                found[name] = int(self.connection.execute(
-                    insert(Annotator).values(name=name).returning(Annotator.id)
-                ).scalar_one())
-        return found
+        """Owners and reviewers of the record's annotations, added when missing."""
+        names = [span.annotator for span in self.record.annotations]
+        names += [span.reviewed_by for span in self.record.annotations
+                  if span.reviewed_by is not None]
+        return _ensure_annotators(self.connection, names)[0]
 
     def _source_ids(self) -> dict[str, int]:
         described = {source.name: source for source in self.record.sources}
@@ -248,10 +269,11 @@ class _DocumentRestore:
             identity = (sentence.id, annotators[span.annotator], span.label,
                         span.doc_start - sentence.start, span.doc_end - sentence.start)
             source_id = sources.get(span.source) if span.source is not None else None
+            reviewer_id = annotators[span.reviewed_by] if span.reviewed_by is not None else None
             if identity in existing:
                 stored_id, stored = existing[identity]
                 ids[span.key] = stored_id
-                self._compare(span, stored, source_id)
+                self._compare(span, stored, source_id, reviewer_id)
                 continue
             if identity in pending:
                 pending[identity].append(span.key)
@@ -265,6 +287,8 @@ class _DocumentRestore:
                 "attrs": dict(span.attrs), "status": span.status, "origin": span.origin,
                 "created_at": _utc(span.created_at) or now,
                 "updated_at": _utc(span.updated_at) or now,
+                "note": span.note, "reviewed_by": reviewer_id,
+                "reviewed_at": _utc(span.reviewed_at),
             })
         if rows:
             new_ids = self.connection.execute(
@@ -280,12 +304,15 @@ class _DocumentRestore:
             select(Annotation.sentence_id, Annotation.annotator_id, Annotation.label,
                    Annotation.start, Annotation.end, Annotation.id, Annotation.status,
                    Annotation.source_id, Annotation.figure_value, Annotation.figure_unit,
-                   Annotation.figure_qualifier, Annotation.attrs)
+                   Annotation.figure_qualifier, Annotation.attrs, Annotation.note,
+                   Annotation.reviewed_by)
             .where(Annotation.document_id == document_id)
         )
         return {tuple(row[:5]): (int(row[5]), row) for row in self.connection.execute(query)}
 
-    def _compare(self, span: SpanRecord, stored: Any, source_id: int | None) -> None:
+    def _compare(
+        self, span: SpanRecord, stored: Any, source_id: int | None, reviewer_id: int | None
+    ) -> None:
         differences = []
         figure = figure_columns(span.figure)
         pairs = (
@@ -295,6 +322,8 @@ class _DocumentRestore:
             ("figure unit", stored.figure_unit, figure["figure_unit"]),
             ("figure qualifier", stored.figure_qualifier, figure["figure_qualifier"]),
             ("attributes", dict(stored.attrs or {}), dict(span.attrs)),
+            ("note", stored.note, span.note),
+            ("reviewer", stored.reviewed_by, reviewer_id),
         )
         for name, here, incoming in pairs:
             if here != incoming:

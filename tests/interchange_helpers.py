@@ -52,7 +52,11 @@ def canonical(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
         sources = sorted(({**s, "aliases": sorted(s["aliases"])}
                           for s in document.get("sources", [])),
                          key=lambda s: s["name"])
-        result.append({**document, "annotations": annotations, "links": links,
+        # A document without an id of its own ("external_id": null) is named by its database
+        # id, which a new database need not repeat, like an annotation's.
+        own = {k: v for k, v in document.items()
+               if not (k == "id" and "external_id" in document)}
+        result.append({**own, "annotations": annotations, "links": links,
                        "sources": sources})
     return sorted(result, key=lambda d: d["text"])
 

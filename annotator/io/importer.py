@@ -1,7 +1,8 @@
 """Importing articles: read, normalize, segment, store one document per transaction.
 
 Native JSONL lines (documents with annotations and links) go through
-:mod:`db.restore`, in one transaction per document as well.
+:mod:`db.restore`, in one transaction per document as well; so do its registry
+lines (a source or an annotator no annotation uses), one transaction each.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from annotator.io.reader import (
     NativeDocument,
+    NativeRegistry,
     RawDocument,
     ReadProblem,
     expand_inputs,
@@ -37,6 +39,8 @@ class ImportSummary:
     native: bool = False
     annotations: int = 0
     links: int = 0
+    sources: int = 0  # added by registry lines (those of annotations are not counted)
+    annotators: int = 0  # added by registry lines
     conflicts: list[ReadProblem] = field(default_factory=list)
 
     @property
@@ -101,6 +105,9 @@ def import_paths(
                 if isinstance(entry, NativeDocument):
                     _restore(restorer, entry, summary)
                     continue
+                if isinstance(entry, NativeRegistry):
+                    _register(restorer, entry, summary)
+                    continue
                 document_id, count = writer.add(new_document(entry), segment_document)
                 if document_id is None:
                     summary.duplicates += 1
@@ -136,6 +143,23 @@ def _restore(writer: RecordWriter, entry: NativeDocument, summary: ImportSummary
         if conflict not in known:  # a source conflict is reported where it first shows
             known.add(conflict)
             summary.conflicts.append(ReadProblem(where, conflict))
+
+
+def _register(writer: RecordWriter, entry: NativeRegistry, summary: ImportSummary) -> None:
+    """Store a source or annotator no annotation uses; what exists already is kept."""
+    summary.native = True
+    try:
+        if isinstance(entry.entry, str):
+            summary.annotators += writer.add_annotator(entry.entry)
+            return
+        result = writer.add_source(entry.entry)
+    except RestoreError as error:
+        summary.problems.append(ReadProblem(entry.where, str(error)))
+        return
+    summary.sources += result.created
+    known = {problem.message for problem in summary.conflicts}
+    summary.conflicts.extend(ReadProblem(entry.where, conflict)
+                             for conflict in result.conflicts if conflict not in known)
 
 
 def count_input_files(paths: Iterable[Path]) -> int:

@@ -6,7 +6,9 @@ Native format, one document per line (offsets are code points into ``text``)::
      "annotations": [{"id": "a1", "annotator": "ana", "label": "figure", "start": 14,
                       "end": 26, "text": "$4.2 billion", "status": "accepted",
                       "origin": "manual", "attrs": {"value": 4200000000, "unit": "USD",
-                                                     "qualifier": null}}],
+                                                     "qualifier": null},
+                      "note": "check the date", "reviewed_by": "rev",
+                      "reviewed_at": "2026-01-05T10:00:00+00:00"}],
      "links": [{"from": "a2", "to": "a3", "type": "attributed_to"}],
      "sources": [{"name": "Egypt's foreign ministry", "type": "government",
                   "aliases": ["Egyptian foreign ministry"]}]}
@@ -14,7 +16,18 @@ Native format, one document per line (offsets are code points into ``text``)::
 ``attrs`` keys ``source_name``/``source_type`` (the canonical source) and
 ``value``/``unit``/``qualifier`` (a figure) map to columns; every other key is
 kept as an annotation attribute (``attribution``, ``value_max``...). ``origin``
-and ``sources`` are optional on import. Annotation ids are the file's own.
+and ``sources`` are optional on import, and so are an annotation's ``note``,
+``reviewed_by`` (the reviewer's name) and ``reviewed_at`` (ISO 8601, UTC): they are
+written only when set, and files written before they existed lack them. Annotation
+ids are the file's own. A document that came without an id of its own is written with
+its database id as ``id`` and ``"external_id": null``, so it comes back without one.
+
+After the documents, an unfiltered export writes what no annotation refers to, one
+line each: a canonical source nobody's span is mapped to, and an annotator who
+neither owns nor reviewed an annotation::
+
+    {"source": {"name": "UNRWA", "type": "un_agency", "aliases": ["UN relief agency"]}}
+    {"annotator": {"name": "sam"}}
 """
 
 from __future__ import annotations
@@ -22,12 +35,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from annotator.io.export import closing_stream, json_line, plain_number
 from annotator.io.textfile import InputError, content_hash, prepare_text
 from annotator.text.bounds import (
     ALIAS_MAX,
+    ANNOTATOR_MAX,
     QUALIFIER_MAX,
     SOURCE_NAME_MAX,
     SOURCE_TYPE_MAX,
@@ -51,6 +66,24 @@ DEFAULT_IMPORT_ORIGIN = "imported"
 def is_native(record: Any) -> bool:
     """Whether a JSONL object is a native document line (it has an ``annotations`` list)."""
     return isinstance(record, dict) and isinstance(record.get("annotations"), list)
+
+
+def is_registry(record: Any) -> bool:
+    """Whether a JSONL object is a native registry line: ``{"source": {...}}`` or
+    ``{"annotator": {...}}`` and nothing else (a document line always has ``text``)."""
+    return (isinstance(record, dict) and len(record) == 1
+            and isinstance(record.get("source", record.get("annotator")), dict))
+
+
+def parse_registry(record: dict[str, Any]) -> SourceRecord | str:
+    """A registry line as the :class:`SourceRecord` or the annotator name it holds;
+    raises :class:`InputError` naming the problem."""
+    if "source" in record:
+        return _source(record["source"], "source")
+    name = record["annotator"].get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("annotator: needs a non-empty \"name\"")
+    return check_name(name.strip(), "annotator: \"name\"")
 
 
 # --- reading the native format -------------------------------------------------------------
@@ -81,6 +114,8 @@ def parse_native(
         keys[span.key] = span.label
     links = _links(record.get("links"), keys)
     stated_origin = record.get("origin")
+    if "external_id" in record:  # null: the "id" was only the exporting database's number
+        external_id = _optional_str(record["external_id"], "\"external_id\"")
     return DocumentRecord(
         title=title, text=text, content_hash=content_hash(text),
         origin=stated_origin if isinstance(stated_origin, str) and stated_origin else origin,
@@ -109,20 +144,25 @@ def _sources(items: Any) -> dict[str, SourceRecord]:
         raise InputError("\"sources\" must be a list")
     found: dict[str, SourceRecord] = {}
     for number, item in enumerate(items, start=1):
-        where = f"source {number}"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
-                or not item["name"].strip():
-            raise InputError(f"{where}: needs a non-empty \"name\"")
-        aliases = item.get("aliases") or []
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise InputError(f"{where}: \"aliases\" must be a list of strings")
-        name = check_string(item["name"].strip(), f"{where}: \"name\"", SOURCE_NAME_MAX)
-        for alias in aliases:
-            check_string(alias.strip(), f"{where}: alias", ALIAS_MAX)
-        found[name] = SourceRecord(
-            name, _optional_str(item.get("type"), f"{where}: \"type\"", SOURCE_TYPE_MAX),
-            tuple(a.strip() for a in aliases if a.strip()))
+        source = _source(item, f"source {number}")
+        found[source.name] = source
     return found
+
+
+def _source(item: Any, where: str) -> SourceRecord:
+    """One described source (``name``, ``type``, ``aliases``); ``where`` names it in errors."""
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+            or not item["name"].strip():
+        raise InputError(f"{where}: needs a non-empty \"name\"")
+    aliases = item.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise InputError(f"{where}: \"aliases\" must be a list of strings")
+    name = check_string(item["name"].strip(), f"{where}: \"name\"", SOURCE_NAME_MAX)
+    for alias in aliases:
+        check_string(alias.strip(), f"{where}: alias", ALIAS_MAX)
+    return SourceRecord(
+        name, _optional_str(item.get("type"), f"{where}: \"type\"", SOURCE_TYPE_MAX),
+        tuple(a.strip() for a in aliases if a.strip()))
 
 
 def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -> SpanRecord:
@@ -174,6 +214,12 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
                              f"but {known.source_type!r} elsewhere in this line")
     elif source_type is not None:
         raise InputError(f"{where}: \"source_type\" without \"source_name\"")
+    note = item.get("note")
+    if note is not None and not isinstance(note, str):
+        raise InputError(f"{where}: \"note\" must be a string")
+    reviewer = _optional_str(item.get("reviewed_by"), f"{where}: \"reviewed_by\"",
+                             ANNOTATOR_MAX)
+    reviewed_at = _timestamp(item.get("reviewed_at"), f"{where}: \"reviewed_at\"")
     return SpanRecord(
         key=key, annotator=annotator.strip(), label=label, doc_start=start, doc_end=end,
         text=text[start:end], status=status, origin=origin, source=source,
@@ -183,7 +229,30 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
             _optional_str(attrs.get("qualifier"), f"{where}: \"qualifier\"", QUALIFIER_MAX),
         ),
         attrs={k: v for k, v in attrs.items() if k not in RESERVED_ATTRS},
+        note=None if note is None else check_string(note, f"{where}: \"note\""),
+        reviewed_by=None if reviewer is None else reviewer.strip() or None,
+        reviewed_at=reviewed_at,
     )
+
+
+def _timestamp(value: Any, what: str) -> datetime | None:
+    """An ISO 8601 time (UTC when it names no offset), or nothing."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be an ISO 8601 time")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what} {value[:40]!r} is not an ISO 8601 time") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _timestamp_out(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            ).isoformat()
 
 
 def _links(items: Any, labels: dict[Key, str]) -> list[LinkRecord]:
@@ -240,13 +309,21 @@ def native_record(record: DocumentRecord) -> dict[str, Any]:
         elif span.label == "figure":
             attrs.update(value=None, unit=None, qualifier=None)  # a figure left unset
         attrs.update((k, v) for k, v in span.attrs.items() if k not in RESERVED_ATTRS)
-        annotations.append({
+        annotation = {
             "id": span.key, "annotator": span.annotator, "label": span.label,
             "start": span.doc_start, "end": span.doc_end, "text": span.text,
             "status": span.status, "origin": span.origin, "attrs": attrs,
-        })
+        }
+        # Written when set only: absent means none, as in files written before them.
+        review = {"note": span.note, "reviewed_by": span.reviewed_by,
+                  "reviewed_at": _timestamp_out(span.reviewed_at)}
+        annotation.update((k, v) for k, v in review.items() if v is not None)
+        annotations.append(annotation)
+    document: dict[str, Any] = {"id": document_id_text(record)}
+    if record.external_id is None:
+        document["external_id"] = None  # the "id" is the database's number, not the document's
     return {
-        "id": document_id_text(record), "title": record.title, "text": record.text,
+        **document, "title": record.title, "text": record.text,
         "meta": record.meta, "origin": record.origin, "annotations": annotations,
         "links": [{"from": link.from_key, "to": link.to_key, "type": link.type}
                   for link in record.links],
@@ -337,12 +414,28 @@ def _last_token(text: str, start: int, end: int, last_at: dict[int, int]) -> int
 FORMATTERS = {"jsonl": native_record, "prodigy": prodigy_record, "doccano": doccano_record}
 
 
-def write_documents(out: TextIO, records: Iterable[DocumentRecord], fmt: str) -> int:
-    """Write one JSON document per line in ``fmt``; returns the number of documents."""
+def write_documents(
+    out: TextIO, records: Iterable[DocumentRecord], fmt: str, *,
+    sources: Iterable[SourceRecord] = (), annotators: Iterable[str] = (),
+) -> int:
+    """Write one JSON document per line in ``fmt``; returns the number of documents.
+
+    ``sources`` and ``annotators`` (the native format only) are what no annotation
+    refers to, written after the documents as registry lines (see the module docstring).
+    """
     formatter = FORMATTERS[fmt]
     count = 0
     with closing_stream(records):
         for record in records:
             out.write(json_line(formatter(record), f"document {record.document_id}"))
             count += 1
+    if fmt == "jsonl":
+        with closing_stream(sources):
+            for source in sources:
+                out.write(json_line({"source": {
+                    "name": source.name, "type": source.source_type,
+                    "aliases": list(source.aliases)}}, f"source {source.name!r}"))
+        with closing_stream(annotators):
+            for name in annotators:
+                out.write(json_line({"annotator": {"name": name}}, f"annotator {name!r}"))
     return count

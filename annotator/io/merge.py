@@ -1,10 +1,12 @@
 """Merging other annotator databases into this one (annotators working offline, combined later).
 
-Sources come first (matched by name, then by a unique name/alias match, created
-otherwise), then every document in its own transaction: matched by content
+Sources come first, every one of the registry with its aliases, used or not
+(matched by name, then by a unique name/alias match, created otherwise), then
+every document in its own transaction: matched by content
 hash or copied with the other database's sentences, then its annotations (an
 annotation already here, same annotator, label and offsets, is not added again)
-and its links. Nothing stored here is overwritten: a differing source type or
+and its links (notes and review stamps with them), then the annotators who own
+no annotation. Nothing stored here is overwritten: a differing source type or
 annotation is reported as a conflict. Merging the same database twice adds nothing.
 """
 
@@ -13,7 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.io.importer import segment_document
-from db.document_records import iter_document_records, iter_source_records
+from db.document_records import (
+    iter_document_records,
+    iter_source_records,
+    iter_unused_annotators,
+)
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.restore import RestoreError, record_writer
@@ -89,4 +95,7 @@ def merge_database(target: Database, other: Database, name: str) -> MergeSummary
             source_conflicts(restored.source_conflicts)
             summary.conflicts.extend(f"{name}: document {record.document_id}: {conflict}"
                                      for conflict in restored.conflicts)
+        # Owners and reviewers come with their annotations; these are the others.
+        for annotator in iter_unused_annotators(other):
+            writer.add_annotator(annotator)
     return summary

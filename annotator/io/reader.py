@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.io.interchange import is_native, parse_native
+from annotator.io.interchange import is_native, is_registry, parse_native, parse_registry
 from annotator.io.textfile import (
     MAX_DOCUMENT_CHARS,
     TOO_LARGE_HINT,
@@ -34,7 +34,7 @@ from annotator.text.bounds import (
     check_string,
     json_problem,
 )
-from db.document_records import DocumentRecord
+from db.document_records import DocumentRecord, SourceRecord
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -65,6 +65,14 @@ class NativeDocument:
 
     where: str
     record: DocumentRecord
+
+
+@dataclass(frozen=True)
+class NativeRegistry:
+    """A native registry line: a source or an annotator (a name) no annotation uses."""
+
+    where: str
+    entry: SourceRecord | str
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,9 @@ def _files_under(folder: Path, unreadable: list[OSError]) -> Iterator[Path]:
                 yield candidate
 
 
-def read_documents(path: Path) -> Iterator[RawDocument | NativeDocument | ReadProblem]:
+def read_documents(
+    path: Path,
+) -> Iterator[RawDocument | NativeDocument | NativeRegistry | ReadProblem]:
     """The documents in one file, by its type."""
     suffix = path.suffix.lower()
     try:
@@ -184,7 +194,9 @@ def guess_title(text: str, fallback: str, *, markdown: bool = False) -> str:
     return fallback
 
 
-def _read_jsonl(path: Path) -> Iterator[RawDocument | NativeDocument | ReadProblem]:
+def _read_jsonl(
+    path: Path,
+) -> Iterator[RawDocument | NativeDocument | NativeRegistry | ReadProblem]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{display_path(path)}:{number}"
@@ -213,7 +225,11 @@ def _json_line(line: str) -> Any:
     return record
 
 
-def _jsonl_document(record: Any, path: Path, number: int) -> RawDocument | NativeDocument:
+def _jsonl_document(
+    record: Any, path: Path, number: int
+) -> RawDocument | NativeDocument | NativeRegistry:
+    if is_registry(record):
+        return NativeRegistry(f"{display_path(path)}:{number}", parse_registry(record))
     if not isinstance(record, dict):
         raise InputError("each line must be a JSON object with a \"text\" field")
     text = record.get("text")
