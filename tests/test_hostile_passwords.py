@@ -77,3 +77,36 @@ def test_copy_prints_the_target_without_its_password(db_url: str, tmp_path: Path
     assert SECRET not in result.output
     if not secret_free:
         assert "***" in result.output
+
+
+async def test_a_crash_in_a_screen_is_one_line_without_locals_or_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from annotator.io.importer import import_paths
+    from annotator.tui.app import AnnotatorApp
+    from annotator.workspace import Workspace
+
+    sample = Path(__file__).resolve().parents[1] / "sample"
+    database = open_database(str(tmp_path / "a.db"))
+    assert not import_paths(database, [sample]).problems
+    app = AnnotatorApp(Workspace(database, "ana"))
+    secret_url = f"postgresql+psycopg://ana:{SECRET}@db.example/corpus"
+    with pytest.raises(RuntimeError):
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            password_in_a_local = secret_url  # what Textual's traceback would have shown
+            try:
+                raise RuntimeError(f"lost {password_in_a_local}")
+            except RuntimeError as error:
+                app._handle_exception(error)
+            await pilot.pause()
+    shown = capsys.readouterr()
+    printed = shown.out + shown.err
+    assert "annotator stopped on an unexpected error" in printed
+    assert SECRET not in printed and "Traceback" not in printed
+    assert "password_in_a_local" not in printed  # no locals
+    report = printed.split("details in ")[1].split()[0]
+    text = Path(report).read_text(encoding="utf-8")
+    assert "RuntimeError" in text and SECRET not in text
+    assert Path(report).stat().st_mode & 0o077 == 0
+    database.dispose()
