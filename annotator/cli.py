@@ -34,7 +34,7 @@ from annotator.io.output import (
     protected_files,
 )
 from annotator.text.bounds import ID_MAX, BoundsError, check_name
-from annotator.text.visible import json_visible, visible
+from annotator.text.visible import json_visible, visible_lines
 from db.documents import count_documents, missing_document_ids
 from db.engine import (
     Database,
@@ -69,7 +69,7 @@ T = TypeVar("T")
 def shown(message: str) -> str:
     """``message`` as it may reach a terminal: every line through the one verbatim rendering
     (annotator/text/visible.py), so a name or title can never send an escape sequence."""
-    return "\n".join(visible(line) for line in message.split("\n"))
+    return visible_lines(message)
 
 
 def echo(message: str = "", *, err: bool = False) -> None:

@@ -47,6 +47,11 @@ def visible(text: str) -> str:
     return text.translate(CONTROL_PICTURES)
 
 
+def visible_lines(text: str) -> str:
+    """:func:`visible` line by line: the line breaks of a message stay line breaks."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def verbatim(text: str, style: str | Style = "") -> Text:
     """A ``Text`` showing ``text`` exactly as written (never parsed as markup)."""
     return Text(visible(text), style=style, no_wrap=False, end="")

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import App
 from textual.notifications import SeverityLevel
 
-from annotator.text.visible import visible
+from annotator.text.visible import visible, visible_lines
 from db.engine import mask_password
 
 
@@ -22,7 +22,7 @@ class VerbatimApp(App[None]):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
-        super().notify("\n".join(visible(line) for line in message.split("\n")),
+        super().notify(visible_lines(message),
                        title=visible(title), severity=severity, timeout=timeout, markup=False)
 
     def _fatal_error(self) -> None:

@@ -8,7 +8,6 @@ at once that it waits, says when the change is saved (or why not), and draws aga
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -56,7 +55,7 @@ class WritingScreen(Screen[None]):
             self.dropped = dropped
 
     _runner: WriteRunner | None = None
-    _waiting_since: float | None = None
+    _waiting = False  # a waiting notice is up, until the queue is saved or refused
     _quit_when_saved = False
     _server_lost = False
 
@@ -139,21 +138,21 @@ class WritingScreen(Screen[None]):
 
     # --- told by the runner, on the event loop ------------------------------------------
     def on_writing_screen_waiting(self, _message: WritingScreen.Waiting) -> None:
-        if self._waiting_since is not None:
+        if self._waiting:
             return
-        self._waiting_since = time.monotonic()
+        self._waiting = True
         self.notify("Waiting for the database: another program is writing to it… "
                     "(keep working; this change is saved once it is free)",
                     title="Database busy", severity="warning", markup=False)
 
     def on_writing_screen_saved(self, message: WritingScreen.Saved) -> None:
-        self._waiting_since = None
+        self._waiting = False
         self.notify(f"Saved after waiting {message.waited:.1f} s for the database.",
                     title="Database busy", markup=False)
         self._settled()
 
     def on_writing_screen_refused(self, message: WritingScreen.Refused) -> None:
-        self._waiting_since = None
+        self._waiting = False
         later = f" ({message.dropped} later change(s) waiting behind it were not saved either)"
         self.refused(message.message + (later if message.dropped else ""))
         self._settled()
