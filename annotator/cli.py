@@ -319,7 +319,11 @@ EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
               help="jsonl without --view (or with --view documents) is the native lossless "
                    "format, one document per line; with a table view, one row per line.")
 @click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
-              help="Only this annotator's annotations (repeatable).")
+              help="Only this annotator's annotations (repeatable; gold is the adjudicated "
+                   "layer). prodigy, doccano and brat keep each annotator apart.")
+@click.option("--all-annotators", "every_annotator", is_flag=True,
+              help="prodigy, doccano, brat: every annotator, each kept apart (without it, "
+                   "annotations by several annotators need --annotator).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
@@ -334,15 +338,16 @@ EXPORT_FORMATS = ("csv", "jsonl", "prodigy", "doccano", "brat")
 @click.option("--force", is_flag=True, help="Replace an existing --out file (or brat files).")
 @db_option
 def export_command(
-    view: str | None, fmt: str, annotators: tuple[str, ...], labels: tuple[str, ...],
-    statuses: tuple[str, ...], documents: tuple[int, ...], out: str, excel: bool, raw: bool,
-    force: bool, db: str | None,
+    view: str | None, fmt: str, annotators: tuple[str, ...], every_annotator: bool,
+    labels: tuple[str, ...], statuses: tuple[str, ...], documents: tuple[int, ...], out: str,
+    excel: bool, raw: bool, force: bool, db: str | None,
 ) -> None:
     """Export annotations or sentences as tables (CSV, JSONL) or whole documents, streamed.
 
     Table views: spans (one row per annotation), claims (one per claim, with its
-    source and figures), sources (one per canonical source), sentences. Document
-    formats: jsonl (native, lossless, re-importable), prodigy, doccano, brat.
+    source), figures (one per figure supporting a claim), sources (one per canonical
+    source), sentences; sentence numbers are 1-based. Document formats: jsonl (native,
+    lossless, re-importable), prodigy, doccano, brat (one annotator's layer per document).
     """
     from annotator.io.export import export_statuses, table, write_csv, write_jsonl
     from db.document_records import iter_document_records
@@ -350,8 +355,9 @@ def export_command(
 
     view = view or ("spans" if fmt == "csv" else "documents")
     _check_export_options(view, fmt, annotators, labels, statuses, out)
-    if not force:
-        _refuse_overwrite(out, brat=fmt == "brat")
+    if every_annotator and (fmt not in TOOL_FORMATS or annotators):
+        raise click.UsageError("--all-annotators is for --format prodigy, doccano or brat, "
+                               "without --annotator")
     selection = AnnotationFilter(annotators, labels, export_statuses(view, fmt, statuses),
                                  documents)
     database = open_or_fail(db)
@@ -365,8 +371,14 @@ def export_command(
         unknown = unknown_annotators(database, annotators)
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
+        layers_of: tuple[str, ...] = ()
+        if fmt in TOOL_FORMATS:
+            layers_of = _tool_layers(database, selection, annotators, every_annotator, fmt)
+        if not force:
+            _refuse_overwrite(out, brat=fmt == "brat", layers_of=layers_of)
         if fmt == "brat":
-            count = _export_brat(database, selection, out, force=force, protect=protect)
+            count = _export_brat(database, selection, out, layers_of, force=force,
+                                 protect=protect)
         elif view == "documents":
             from annotator.io.interchange import write_documents
             from db.document_records import iter_source_records, iter_unused_annotators
@@ -379,7 +391,8 @@ def export_command(
                 count = write_documents(
                     handle, records, fmt,
                     sources=iter_source_records(database, unused=True) if whole else (),
-                    annotators=iter_unused_annotators(database) if whole else ())
+                    annotators=iter_unused_annotators(database) if whole else (),
+                    layers_of=layers_of)
         else:
             columns, rows = table(database, view, selection)
             encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"
@@ -393,7 +406,32 @@ def export_command(
     if out != "-":
         what = f"{count} document{'s' * (count != 1)}" if view == "documents" \
             else f"{count} {view} rows"
+        if len(layers_of) > 1:
+            what = f"{count} record{'s' * (count != 1)} (one per document and annotator: " \
+                   f"{', '.join(layers_of)})"
+        elif fmt in TOOL_FORMATS:
+            what += f" ({_layers_text(layers_of)})"
         echo(f"wrote {what} to {out}", err=True)
+
+
+TOOL_FORMATS = ("prodigy", "doccano", "brat")
+
+
+def _tool_layers(database: Database, selection: AnnotationFilter, annotators: tuple[str, ...],
+                 every: bool, fmt: str) -> tuple[str, ...]:
+    """The annotators a prodigy, doccano or brat export holds, each kept apart."""
+    from annotator.io.layers import choose_layers
+    from db.export_rows import annotators_in
+
+    found = () if annotators else annotators_in(database, selection)
+    try:
+        return choose_layers(found, annotators, every=every, fmt=fmt)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _layers_text(names: tuple[str, ...]) -> str:
+    return f"annotator {names[0]}" if names else "texts only: no annotations"
 
 
 def _check_export_options(
@@ -408,36 +446,40 @@ def _check_export_options(
     if view == "sentences" and (annotators or labels or statuses):
         raise click.UsageError("--annotator, --label and --status do not apply to "
                                "--view sentences")
-    if view in ("claims", "sources") and labels:
+    if view in ("claims", "figures", "sources") and labels:
         raise click.UsageError(f"--label does not apply to --view {view}")
     if fmt == "brat" and out == "-":
         raise click.UsageError("--format brat writes a folder: give --out DIR")
 
 
-def _refuse_overwrite(out: str, *, brat: bool) -> None:
+def _refuse_overwrite(out: str, *, brat: bool, layers_of: tuple[str, ...] = ()) -> None:
     """Stop before an export would replace a file the user already has."""
     if out == "-":
         return
     path = Path(out)
     if brat:
-        if path.is_dir() and any(
+        from annotator.io.brat import layer_folder
+
+        # The folders this export writes: one per annotator, or the folder itself.
+        folders = [path / layer_folder(name) for name in layers_of] or [path]
+        if any(folder.is_dir() and any(
             child.name == "annotation.conf" or child.suffix in (".txt", ".ann")
-            for child in path.iterdir()
-        ):
+            for child in folder.iterdir()
+        ) for folder in folders):
             raise click.ClickException(f"{out} already holds brat files; add --force to "
                                        "replace files of the same name")
     elif path.exists() or path.is_symlink():
         raise click.ClickException(f"{out} already exists; add --force to replace it")
 
 
-def _export_brat(database: Database, selection: AnnotationFilter, out: str, *, force: bool,
-                 protect: tuple[Path, ...]) -> int:
+def _export_brat(database: Database, selection: AnnotationFilter, out: str,
+                 layers_of: tuple[str, ...], *, force: bool, protect: tuple[Path, ...]) -> int:
     from annotator.io.brat import write_brat
     from db.document_records import iter_document_records
 
     folder = Path(out)
     return _checked(lambda: write_brat(folder, iter_document_records(database, selection),
-                                       force=force, protect=protect))
+                                       annotators=layers_of, force=force, protect=protect))
 
 
 def _checked(action: Callable[[], T]) -> T:
@@ -712,7 +754,11 @@ def agreement_command(
 @click.option("--reviewer", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help=f"Who is reviewing [default: ${NAME_ENV_VAR} or the login name].")
 @click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
-              help="Only this annotator's annotations (repeatable).")
+              help="Only this annotator's annotations (repeatable; gold is the adjudicated "
+                   "layer). prodigy, doccano and brat keep each annotator apart.")
+@click.option("--all-annotators", "every_annotator", is_flag=True,
+              help="prodigy, doccano, brat: every annotator, each kept apart (without it, "
+                   "annotations by several annotators need --annotator).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),

@@ -39,11 +39,13 @@ def test_sentences_csv(runner: CliRunner, filled: str) -> None:
                                  "--db", filled])
     assert result.exit_code == 0, result.output
     rows = _rows(result.stdout)
-    assert rows[0] == ["document_id", "document_title", "sentence_index", "start", "end", "text"]
+    assert rows[0] == ["document_id", "document_title", "sentence_number", "start", "end",
+                       "text"]
+    # Sentence numbers are 1-based, as the screens show them.
     assert rows[1:4] == [
-        ["1", "Headline here", "0", "0", "13", "Headline here"],
-        ["1", "Headline here", "1", "14", "24", "First one."],
-        ["1", "Headline here", "2", "25", "36", "Second one."],
+        ["1", "Headline here", "1", "0", "13", "Headline here"],
+        ["1", "Headline here", "2", "14", "24", "First one."],
+        ["1", "Headline here", "3", "25", "36", "Second one."],
     ]
     texts = [row[5] for row in rows[4:]]
     assert texts[0] == "Markup [bold red]x[/] and \\ stay."
@@ -61,7 +63,7 @@ def test_raw_keeps_formulas_and_jsonl_is_never_altered(runner: CliRunner, filled
                                 "--db", filled])
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert records[4]["text"].startswith("=HYPERLINK(")
-    assert set(records[0]) == {"document_id", "document_title", "sentence_index", "start",
+    assert set(records[0]) == {"document_id", "document_title", "sentence_number", "start",
                                "end", "text"}
 
 

@@ -119,7 +119,8 @@ def test_spans_csv_columns_offsets_and_values(runner: CliRunner, labelled: str) 
     assert claim["attributed_to"] == source["annotation_id"]
     assert (claim["source_name"], claim["source_type"]) == ("Egypt's foreign ministry",
                                                             "government")
-    assert (claim["sentence_index"], claim["start"], claim["end"]) == ("1", "22", "102")
+    assert (claim["sentence_number"], claim["start"], claim["end"]) == ("2", "22", "102")
+    assert (claim["attribution"], claim["source_id"]) == ("source", source["source_id"])
     assert (claim["doc_start"], claim["doc_end"]) == ("96", "176")
     assert (claim["annotator"], claim["status"], claim["origin"]) == (
         "reference", "accepted", "manual")
@@ -127,6 +128,7 @@ def test_spans_csv_columns_offsets_and_values(runner: CliRunner, labelled: str) 
                               "progress"]
     assert (direct["attributed_to"], direct["source_name"], direct["source_type"]) == (
         "", "World Bank report", "document")
+    assert direct["attribution"] == "source"
     figure = by_text["figure", "$4.2 billion"]
     assert (figure["figure_value"], figure["figure_unit"], figure["figure_qualifier"]) == (
         "4200000000", "USD", "")
@@ -151,8 +153,9 @@ def test_formulas_are_neutralized_unless_raw_and_never_in_jsonl(
     assert (source["text"], source["source_name"], source["source_type"]) == (
         "'@admin", "'@Admin office", "'\rgov")
     assert suggested["text"] == "'+cmd -2+3 noted"
-    assert suggested["source_name"] == "'@Admin office"
-    assert suggested["attributed_to"] == raw[2]["annotation_id"]
+    # A link counts once both its ends are accepted: the suggested claim is not attributed.
+    assert (suggested["attribution"], suggested["source_name"], suggested["attributed_to"]) == (
+        "none", "", "")
     assert raw[0]["text"] == HOSTILE_TEXT[:56]
     assert (raw[2]["source_name"], raw[2]["source_type"]) == ("@Admin office", "\rgov")
     assert raw[1]["figure_unit"] == "\tpercent"
@@ -195,9 +198,10 @@ def test_excel_bom_and_out_file(runner: CliRunner, labelled: str, tmp_path: Path
 
 def test_claims_view(runner: CliRunner, labelled: str) -> None:
     rows = _csv(_export(runner, labelled, "--view", "claims", "--raw", *WITH_SUGGESTED))
-    assert list(rows[0]) == ["claim_id", "document_id", "document_title", "sentence_index",
-                             "claim_text", "source_name", "source_type", "source_text",
-                             "figures", "annotator", "status"]
+    assert list(rows[0]) == ["claim_id", "document_id", "document_title", "sentence_number",
+                             "start", "end", "doc_start", "doc_end", "claim_text", "annotator",
+                             "status", "attribution", "source_id", "source_name", "source_type",
+                             "source_span_id", "source_text", "figures"]
     assert len(rows) == 18
     by_text = {row["claim_text"]: row for row in rows}
     crossings = by_text["between 10 and 15 crossings could reopen three weeks after a final "
@@ -205,7 +209,8 @@ def test_claims_view(runner: CliRunner, labelled: str) -> None:
     assert (crossings["source_name"], crossings["source_type"], crossings["source_text"]) == (
         "Egypt's foreign ministry", "government", "The ministry")
     assert crossings["figures"] == "10-15 crossings; 3 week"
-    assert crossings["sentence_index"] == "2"
+    assert crossings["sentence_number"] == "3"
+    assert crossings["attribution"] == "source" and crossings["source_span_id"]
     pledged = by_text["Of the $4.2 billion pledged, €1.5bn came from the European Union"]
     assert pledged["figures"] == "4200000000 USD; 1500000000 EUR"
     assert pledged["source_name"] == "anonymous Western diplomat"
@@ -219,7 +224,8 @@ def test_claims_view(runner: CliRunner, labelled: str) -> None:
         "World Bank report", "", "")
     hostile = [row for row in rows if row["document_id"] == "2"]
     assert [row["status"] for row in hostile] == ["accepted", "suggested"]
-    assert hostile[1]["source_text"] == "@admin"
+    # The suggested claim's link to its source does not count until the claim is accepted.
+    assert (hostile[1]["attribution"], hostile[1]["source_text"]) == ("none", "")
     suggested = _csv(_export(runner, labelled, "--view", "claims", "--status", "suggested"))
     assert len(suggested) == 1
 
@@ -238,8 +244,9 @@ def test_sources_view(runner: CliRunner, labelled: str) -> None:
     assert (world_bank["source_type"], world_bank["claims"], world_bank["mentions"]) == (
         "document", "2", "1")
     assert (by_name["Omar Hassan"]["claims"], by_name["Omar Hassan"]["mentions"]) == ("3", "3")
+    # Its only claim is a suggestion, whose link does not count.
     assert (by_name["@Admin office"]["claims"], by_name["@Admin office"]["mentions"]) == (
-        "1", "1")
+        "0", "1")
     only_accepted = {row["name"]: row for row in _lines(_export(
         runner, labelled, "--view", "sources", "--format", "jsonl", "--status", "accepted"))}
     assert only_accepted["@Admin office"]["claims"] == 0  # its claim is only suggested
@@ -249,12 +256,14 @@ def test_sources_view(runner: CliRunner, labelled: str) -> None:
 # --- document formats ----------------------------------------------------------------------
 
 def test_prodigy_export(runner: CliRunner, labelled: str) -> None:
-    tasks = _lines(_export(runner, labelled, "--format", "prodigy"))
-    assert len(tasks) == 2
+    tasks = _lines(_export(runner, labelled, "--format", "prodigy", "--annotator", "reference"))
+    assert len(tasks) == 1  # the reference annotator has nothing in the hostile document
     task = tasks[0]
-    assert set(task) == {"text", "tokens", "spans", "relations", "meta"}
+    assert set(task) == {"text", "tokens", "spans", "relations", "meta", "_annotator_id"}
+    assert task["_annotator_id"] == "reference"
     assert task["meta"] == {"id": "gaza-aid-talks", "title": (
-        "Donors pledge $4.2 billion as Cairo talks edge toward a Gaza aid corridor")}
+        "Donors pledge $4.2 billion as Cairo talks edge toward a Gaza aid corridor"),
+        "annotator": "reference"}
     tokens = task["tokens"]
     for token in tokens:
         assert task["text"][token["start"] : token["end"]] == token["text"]
@@ -274,9 +283,9 @@ def test_prodigy_export(runner: CliRunner, labelled: str) -> None:
 
 def test_doccano_export(runner: CliRunner, labelled: str) -> None:
     records = _lines(_export(runner, labelled, "--format", "doccano", "--label", "claim",
-                             "--label", "source"))
+                             "--label", "source", "--all-annotators"))
     record = records[0]
-    assert record["id"] == "gaza-aid-talks"
+    assert (record["id"], record["annotator"]) == ("gaza-aid-talks", "reference")
     ids = {entity["id"]: entity for entity in record["entities"]}
     assert len(ids) == 32
     for entity in record["entities"]:
@@ -287,21 +296,26 @@ def test_doccano_export(runner: CliRunner, labelled: str) -> None:
     for relation in record["relations"]:
         assert ids[relation["from_id"]]["label"] == "claim"
         assert ids[relation["to_id"]]["label"] == "source"
-    assert records[1]["meta"]["title"] == "+Hostile title"
+    assert (records[1]["meta"]["title"], records[1]["annotator"]) == ("+Hostile title", "+evil")
+    assert len(records) == 2
 
 
 def test_brat_export(runner: CliRunner, labelled: str, tmp_path: Path) -> None:
     folder = tmp_path / "brat"
     result = runner.invoke(cli, ["export", "--format", "brat", "--out", str(folder),
-                                 "--db", labelled])
+                                 "--all-annotators", "--db", labelled])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote 2 documents to {folder}\n"
-    assert sorted(path.name for path in folder.iterdir()) == [
-        "1.ann", "1.txt", "2.ann", "2.txt", "annotation.conf"]
-    conf = (folder / "annotation.conf").read_text("utf-8")
+    assert result.stderr == (f"wrote 2 records (one per document and annotator: +evil, "
+                             f"reference) to {folder}\n")
+    # One folder per annotator, holding the documents that annotator annotated.
+    assert sorted(str(path.relative_to(folder)) for path in folder.rglob("*")) == [
+        "+evil", "+evil/2.ann", "+evil/2.txt", "+evil/annotation.conf",
+        "reference", "reference/1.ann", "reference/1.txt", "reference/annotation.conf"]
+    conf = (folder / "reference" / "annotation.conf").read_text("utf-8")
     assert "attributed_to Arg1:claim, Arg2:source" in conf
     assert "Status Arg:<ENTITY>, Value:suggested|accepted|rejected" in conf
-    for stem, expected_links in (("1", 29), ("2", 2)):
+    # The hostile document's suggested claim is linked to its source: that link does not count.
+    for stem, expected_links in (("reference/1", 29), ("+evil/2", 1)):
         text = (folder / f"{stem}.txt").read_bytes().decode("utf-8")
         lines = (folder / f"{stem}.ann").read_bytes().decode("utf-8").split("\n")[:-1]
         spans = {}
@@ -317,7 +331,7 @@ def test_brat_export(runner: CliRunner, labelled: str, tmp_path: Path) -> None:
             ends = (spans[arg1.removeprefix("Arg1:")], spans[arg2.removeprefix("Arg2:")])
             assert ends == {"attributed_to": ("claim", "source"),
                             "supports": ("figure", "claim")}[kind]
-    hostile = (folder / "2.ann").read_text("utf-8")
+    hostile = (folder / "+evil" / "2.ann").read_text("utf-8")
     assert "A4\tStatus T4 suggested" in hostile
     # A note is one line: the CR in the source type becomes a space.
     assert "AnnotatorNotes T3\tannotator: +evil; source: @Admin office ( gov)" in hostile
@@ -354,7 +368,7 @@ def test_unknown_annotator_and_brat_onto_a_file(
     file = tmp_path / "file.txt"
     file.write_text("x", "utf-8")
     onto_file = runner.invoke(cli, ["export", "--format", "brat", "--out", str(file),
-                                    "--db", labelled])
+                                    "--annotator", "reference", "--db", labelled])
     assert onto_file.exit_code == 1
     assert "it is a file, and brat needs a folder" in onto_file.stderr
 

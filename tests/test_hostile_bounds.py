@@ -550,11 +550,11 @@ def test_brat_writes_a_span_across_a_line_break_as_fragments(
     code, _out, err = run("export", "--format", "brat", "--document", str(document_id),
                           "--out", str(out), "--db", stocked.url)
     assert (code, "Traceback" in err) == (0, False)
-    ann = (out / f"{document_id}.ann").read_text(encoding="utf-8")
+    ann = (out / "ana" / f"{document_id}.ann").read_text(encoding="utf-8")
     # Every line-oriented reader sees whole lines, each a brat record.
     assert all(row[:1] in ("T", "A", "R", "#") for row in ann.splitlines()), ann
     assert ann.splitlines() == ann.split("\n")[:-1]
-    stored = (out / f"{document_id}.txt").read_text(encoding="utf-8")
+    stored = (out / "ana" / f"{document_id}.txt").read_text(encoding="utf-8")
     assert stored == text  # the text, and so every offset, is unchanged
     first = ann.splitlines()[0].split("\t")
     offsets = [tuple(map(int, part.split())) for part in first[1].split(" ", 1)[1].split(";")]

@@ -287,8 +287,9 @@ def test_offsets_are_code_points_in_every_export(
     result = runner.invoke(cli, ["export", "--format", "brat", "--annotator", "ana",
                                  "--document", "2", "--out", str(brat), "--db", database.url])
     assert result.exit_code == 0, result.output
-    assert f"T1\tclaim {doc_start} {doc_start + 5}\t{word}" in (brat / "2.ann").read_text("utf-8")
-    assert (brat / "2.txt").read_bytes().decode("utf-8") == text
+    ann = (brat / "ana" / "2.ann").read_text("utf-8")  # ana's layer, in a folder of its own
+    assert f"T1\tclaim {doc_start} {doc_start + 5}\t{word}" in ann
+    assert (brat / "ana" / "2.txt").read_bytes().decode("utf-8") == text
     # And back: the native line imports into an empty database with the same offsets.
     (tmp_path / "native.jsonl").write_text(json.dumps(native) + "\n", "utf-8")
     fresh = open_database(str(tmp_path / "fresh.db"))

@@ -84,7 +84,7 @@ def test_force_replaces_a_regular_file(exported_db: Path, tmp_path: Path) -> Non
     code, output = export(exported_db, "--out", str(out), "--force")
     assert code == 0, output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "document_id,document_title,sentence_index,start,end,text"
+    assert lines[0] == "document_id,document_title,sentence_number,start,end,text"
     assert len(lines) > 1
 
 
@@ -93,8 +93,9 @@ def test_brat_never_writes_through_a_link_in_the_folder(
     exported_db: Path, victim: Path, tmp_path: Path, force: bool,
 ) -> None:
     folder = tmp_path / "brat"
-    folder.mkdir()
-    (folder / "1.ann").symlink_to(victim)
+    (folder / "reference").mkdir(parents=True)  # the sample's one annotator's layer
+    for stem in ("1", "2"):  # whichever document holds the sample's labels
+        (folder / "reference" / f"{stem}.ann").symlink_to(victim)
     result = CliRunner().invoke(cli, ["export", "--db", str(exported_db), "--format", "brat",
                                       "--out", str(folder), *(["--force"] if force else [])])
     assert result.exit_code == 1, result.output

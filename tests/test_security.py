@@ -201,19 +201,20 @@ def test_brat_export_never_overwrites_without_force(
     runner: CliRunner, sample_db: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "brat"
-    folder.mkdir()
-    (folder / "1.txt").write_text("precious", "utf-8")
+    layer = folder / "reference"  # the sample's one annotator's layer is written here
+    layer.mkdir(parents=True)
+    (layer / "1.txt").write_text("precious", "utf-8")
     refused = runner.invoke(cli, ["export", "--format", "brat", "--out", str(folder),
                                   "--db", sample_db])
     assert refused.exit_code == 1
     assert refused.stderr == (f"Error: {folder} already holds brat files; add --force to "
                               "replace files of the same name\n")
-    assert sorted(path.name for path in folder.iterdir()) == ["1.txt"]
-    assert (folder / "1.txt").read_text("utf-8") == "precious"
+    assert sorted(path.name for path in layer.iterdir()) == ["1.txt"]
+    assert (layer / "1.txt").read_text("utf-8") == "precious"
     forced = runner.invoke(cli, ["export", "--format", "brat", "--out", str(folder), "--force",
                                  "--db", sample_db])
     assert forced.exit_code == 0, forced.output
-    assert (folder / "1.txt").read_text("utf-8") != "precious"
+    assert (layer / "1.txt").read_text("utf-8") != "precious"
     # An empty or unrelated folder needs no --force.
     other = tmp_path / "other"
     other.mkdir()

@@ -1,9 +1,12 @@
-"""brat standoff export: ``ID.txt`` and ``ID.ann`` per document, and an ``annotation.conf``.
+"""brat standoff export: one folder per annotator, ``ANNOTATOR/ID.txt`` and ``ANNOTATOR/ID.ann``
+per document that annotator annotated, and an ``annotation.conf`` in each folder.
 
-brat counts offsets in characters of the ``.txt`` file read as UTF-8, which
-are the code points our offsets count, so spans carry over unchanged. Each
-annotation's annotator, canonical source and figure go into an AnnotatorNotes
-line; its status is a brat attribute.
+brat shows one set of annotations per document, so each annotator's layer (and the gold
+layer) is a folder of its own, named after the annotator; a link is written when it counts
+(both ends accepted). brat counts offsets in characters of the ``.txt`` file read as UTF-8,
+which are the code points our offsets count, so spans carry over unchanged. Each
+annotation's annotator, canonical source and figure go into an AnnotatorNotes line; its
+status is a brat attribute.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.io.export import plain_number
+from annotator.io.layers import layers
 from annotator.io.output import OutputError, write_text_atomically
 from db.document_records import DocumentRecord, Key, SpanRecord
 from db.models import LABELS, STATUSES
@@ -97,14 +101,35 @@ def ann_lines(record: DocumentRecord) -> Iterator[str]:
         yield f"#{number}\tAnnotatorNotes {names[span.key]}\t{_note(span, types.get(span.source))}"
 
 
-def write_brat(folder: Path, records: Iterable[DocumentRecord], *, force: bool = False,
-               protect: Iterable[Path] = ()) -> int:
-    """Write every document into ``folder`` (created if missing); returns the document count.
+def layer_folder(name: str) -> str:
+    """The folder name of an annotator's layer: the name itself when it is a plain file name,
+    else the name with every character a file name cannot hold as ``_`` and a ``~`` before
+    a leading dot (``.`` and ``..`` are never folders of the export)."""
+    folder = _UNSAFE_IN_NAME.sub("_", name)
+    if folder.startswith("."):
+        folder = "~" + folder
+    return folder
 
-    Files are named by database document id; with ``force``, existing regular files of the
-    same name are replaced (never a link, a special file or one of ``protect``: see
-    :mod:`annotator.io.output`); without it an existing file is refused.
-    """
+
+_UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f:*?\"<>|]")
+
+
+def folders_for(annotators: tuple[str, ...]) -> dict[str, str]:
+    """Each annotator's folder name; refuses two annotators whose names give one folder."""
+    folders: dict[str, str] = {}
+    for name in annotators:
+        folder = layer_folder(name)
+        other = next((known for known, used in folders.items() if used.lower() == folder.lower()),
+                     None)
+        if other is not None:
+            raise OutputError(f"annotators {other!r} and {name!r} would share brat folder "
+                              f"{folder!r}: export them one at a time with --annotator")
+        folders[name] = folder
+    return folders
+
+
+def _prepare(folder: Path) -> None:
+    """Check ``folder`` can be written (never through a link) and create it if missing."""
     if folder.is_symlink():
         raise OutputError(f"cannot write {folder}: it is a symbolic link, and export never "
                           "writes through one")
@@ -116,17 +141,37 @@ def write_brat(folder: Path, records: Iterable[DocumentRecord], *, force: bool =
         folder.mkdir(exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot write {folder}: {error.strerror or error}") from None
+
+
+def write_brat(folder: Path, records: Iterable[DocumentRecord], *,
+               annotators: tuple[str, ...] = (), force: bool = False,
+               protect: Iterable[Path] = ()) -> int:
+    """Write each annotator's layer into ``folder/ANNOTATOR`` (created if missing); returns
+    the number of documents written (a document counts once per annotator).
+
+    With no ``annotators`` (nothing annotated) the documents' texts go into ``folder`` itself
+    with empty ``.ann`` files. Files are named by database document id; with ``force``,
+    existing regular files of the same name are replaced (never a link, a special file or one
+    of ``protect``: see :mod:`annotator.io.output`); without it an existing file is refused.
+    """
+    folders = folders_for(annotators)
+    _prepare(folder)
+    for name in annotators:
+        _prepare(folder / folders[name])
     guarded = tuple(protect)
 
-    def write(name: str, text: str) -> None:
-        write_text_atomically(folder / name, text, force=force, protect=guarded)
+    def write(where: Path, name: str, text: str) -> None:
+        write_text_atomically(where / name, text, force=force, protect=guarded)
 
-    write("annotation.conf", ANNOTATION_CONF)
+    targets = [folder / folders[name] for name in annotators] or [folder]
+    for target in targets:
+        write(target, "annotation.conf", ANNOTATION_CONF)
     count = 0
-    for record in records:
+    for name, record in layers(records, annotators):
+        target = folder if name is None else folder / folders[name]
         stem = str(record.document_id)
-        write(f"{stem}.txt", record.text)
+        write(target, f"{stem}.txt", record.text)
         lines = list(ann_lines(record))
-        write(f"{stem}.ann", "".join(line + "\n" for line in lines))
+        write(target, f"{stem}.ann", "".join(line + "\n" for line in lines))
         count += 1
     return count

@@ -1,9 +1,11 @@
 """Exporting stored data as tables (CSV or JSONL), streamed row by row.
 
 Views: ``sentences`` (one row per sentence), ``spans`` (one per annotation),
-``claims`` (one per claim, with its source and supporting figures) and
-``sources`` (one per canonical source). Whole-document formats live in
-:mod:`annotator.io.interchange` and :mod:`annotator.io.brat`.
+``claims`` (one per claim, with its source and supporting figures), ``figures`` (one per
+figure supporting a claim, typed value columns) and ``sources`` (one per canonical source).
+A link (claim to source span, figure to claim) shows only when it counts: both its ends
+accepted, and its other end in the same export (see :mod:`db.export_rows`).
+Whole-document formats live in :mod:`annotator.io.interchange` and :mod:`annotator.io.brat`.
 """
 
 from __future__ import annotations
@@ -24,24 +26,33 @@ from db.engine import Database
 from db.export_rows import (
     ClaimRow,
     FigureCell,
+    FigureRow,
     SourceRow,
     SpanRow,
     iter_claim_rows,
+    iter_figure_rows,
     iter_source_rows,
     iter_span_rows,
 )
 from db.filters import AnnotationFilter
 
-SENTENCE_COLUMNS = ("document_id", "document_title", "sentence_index", "start", "end", "text")
+# Sentence numbers are 1-based everywhere (as the screens, `g` and review show them);
+# offsets are 0-based code point indices, as in Python.
+SENTENCE_COLUMNS = ("document_id", "document_title", "sentence_number", "start", "end", "text")
 SPAN_COLUMNS = (
-    "annotation_id", "document_id", "document_title", "sentence_index", "sentence", "label",
-    "text", "start", "end", "doc_start", "doc_end", "source_name", "source_type",
-    "attributed_to", "figure_value", "figure_unit", "figure_qualifier", "annotator", "status",
-    "origin", "created_at", "updated_at",
+    "annotation_id", "document_id", "document_title", "sentence_number", "sentence", "label",
+    "text", "start", "end", "doc_start", "doc_end", "attribution", "source_id", "source_name",
+    "source_type", "attributed_to", "figure_value", "figure_unit", "figure_qualifier",
+    "annotator", "status", "origin", "created_at", "updated_at",
 )
 CLAIM_COLUMNS = (
-    "claim_id", "document_id", "document_title", "sentence_index", "claim_text", "source_name",
-    "source_type", "source_text", "figures", "annotator", "status",
+    "claim_id", "document_id", "document_title", "sentence_number", "start", "end",
+    "doc_start", "doc_end", "claim_text", "annotator", "status", "attribution", "source_id",
+    "source_name", "source_type", "source_span_id", "source_text", "figures",
+)
+FIGURE_COLUMNS = (
+    "claim_id", "figure_id", "document_id", "sentence_number", "start", "end", "doc_start",
+    "doc_end", "text", "value", "value_max", "unit", "qualifier", "annotator", "status",
 )
 SOURCE_COLUMNS = ("source_id", "name", "source_type", "aliases", "claims", "mentions")
 # Several figures or aliases share one cell, joined by this.
@@ -58,7 +69,8 @@ Record = tuple[Cell, ...]
 def sentence_records(rows: Iterable[SentenceRow]) -> Iterator[Record]:
     """Sentence rows as tuples in :data:`SENTENCE_COLUMNS` order."""
     for row in rows:
-        yield (row.document_id, row.document_title, row.index, row.start, row.end, row.text)
+        yield (row.document_id, row.document_title, row.index + 1, row.start, row.end,
+               row.text)
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -79,9 +91,10 @@ def span_records(rows: Iterable[SpanRow]) -> Iterator[Record]:
         figure = r.figure
         cells = _NO_FIGURE if figure is None else (figure.value, figure.unit, figure.qualifier)
         yield (
-            r.annotation_id, r.document_id, r.document_title, r.sentence_index, r.sentence,
-            r.label, r.text, r.start, r.end, r.doc_start, r.doc_end, r.source_name,
-            r.source_type, r.attributed_to, cells[0], cells[1], cells[2],
+            r.annotation_id, r.document_id, r.document_title, r.sentence_number, r.sentence,
+            r.label, r.text, r.start, r.end, r.doc_start, r.doc_end, r.attribution,
+            r.source_id, r.source_name, r.source_type, r.attributed_to,
+            cells[0], cells[1], cells[2],
             r.annotator, r.status, r.origin, timestamp(r.created_at), timestamp(r.updated_at),
         )
 
@@ -101,8 +114,25 @@ def claim_records(rows: Iterable[ClaimRow]) -> Iterator[Record]:
     for r in rows:
         figures = LIST_SEPARATOR.join(figure_text(figure) for figure in r.figures)
         yield (
-            r.claim_id, r.document_id, r.document_title, r.sentence_index, r.claim_text,
-            r.source_name, r.source_type, r.source_text, figures, r.annotator, r.status,
+            r.claim_id, r.document_id, r.document_title, r.sentence_number, r.start, r.end,
+            r.doc_start, r.doc_end, r.claim_text, r.annotator, r.status, r.attribution,
+            r.source_id, r.source_name, r.source_type, r.source_span_id, r.source_text,
+            figures,
+        )
+
+
+def figure_records(rows: Iterable[FigureRow]) -> Iterator[Record]:
+    """(claim, figure) rows as tuples in :data:`FIGURE_COLUMNS` order: typed value columns."""
+    for r in rows:
+        figure = r.figure
+        value = None if figure is None else figure.value
+        value_max = None if figure is None else figure.value_max
+        unit = None if figure is None else figure.unit
+        qualifier = None if figure is None else figure.qualifier
+        yield (
+            r.claim_id, r.figure_id, r.document_id, r.sentence_number, r.start, r.end,
+            r.doc_start, r.doc_end, r.text, value, value_max, unit, qualifier, r.annotator,
+            r.status,
         )
 
 
@@ -124,6 +154,8 @@ def table(
         return SPAN_COLUMNS, span_records(iter_span_rows(database, selection))
     if view == "claims":
         return CLAIM_COLUMNS, claim_records(iter_claim_rows(database, selection))
+    if view == "figures":
+        return FIGURE_COLUMNS, figure_records(iter_figure_rows(database, selection))
     if view == "sources":
         return SOURCE_COLUMNS, source_records(iter_source_rows(database, selection))
     raise ValueError(f"unknown view {view!r}")

@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from annotator.io.export import closing_stream, json_line, plain_number
+from annotator.io.layers import layers
 from annotator.io.textfile import InputError, content_hash, prepare_text
 from annotator.text.bounds import (
     ALIAS_MAX,
@@ -332,10 +333,15 @@ def native_record(record: DocumentRecord) -> dict[str, Any]:
     }
 
 
-def doccano_record(record: DocumentRecord) -> dict[str, Any]:
-    """doccano's "sequence labeling with relations" JSONL: ``entities`` and ``relations``."""
+def doccano_record(record: DocumentRecord, annotator: str | None = None) -> dict[str, Any]:
+    """doccano's "sequence labeling with relations" JSONL: ``entities`` and ``relations``.
+
+    ``record`` is one annotator's layer (:mod:`annotator.io.layers`), named by ``annotator``
+    (a key doccano keeps as metadata); its links are those that count.
+    """
+    layer = {} if annotator is None else {"annotator": annotator}
     return {
-        "id": document_id_text(record), "text": record.text,
+        "id": document_id_text(record), **layer, "text": record.text,
         "entities": [{"id": span.key, "label": span.label, "start_offset": span.doc_start,
                       "end_offset": span.doc_end} for span in record.annotations],
         "relations": [{"id": number, "from_id": link.from_key, "to_id": link.to_key,
@@ -362,8 +368,12 @@ def _tokens(text: str, cuts: set[int]) -> list[tuple[int, int]]:
     return tokens
 
 
-def prodigy_record(record: DocumentRecord) -> dict[str, Any]:
+def prodigy_record(record: DocumentRecord, annotator: str | None = None) -> dict[str, Any]:
     """Prodigy's span and relation task format (``text``, ``tokens``, ``spans``, ``relations``).
+
+    ``record`` is one annotator's layer (:mod:`annotator.io.layers`), named by
+    ``annotator`` in ``_annotator_id`` as Prodigy names who answered a task; its links
+    are those that count.
 
     Tokens are whitespace-separated words cut at span boundaries; a relation's
     ``head``/``child`` is the last token of its span, as Prodigy's ``rel.manual`` writes.
@@ -394,7 +404,9 @@ def prodigy_record(record: DocumentRecord) -> dict[str, Any]:
                    for number, (start, end) in enumerate(tokens)],
         "spans": list(spans.values()),
         "relations": relations,
-        "meta": {"id": document_id_text(record), "title": record.title},
+        "meta": {"id": document_id_text(record), "title": record.title, **(
+            {} if annotator is None else {"annotator": annotator})},
+        **({} if annotator is None else {"_annotator_id": annotator}),
     }
 
 
@@ -411,24 +423,32 @@ def _last_token(text: str, start: int, end: int, last_at: dict[int, int]) -> int
     return last_at.get(end)
 
 
-FORMATTERS = {"jsonl": native_record, "prodigy": prodigy_record, "doccano": doccano_record}
+TOOL_FORMATTERS = {"prodigy": prodigy_record, "doccano": doccano_record}
 
 
 def write_documents(
     out: TextIO, records: Iterable[DocumentRecord], fmt: str, *,
     sources: Iterable[SourceRecord] = (), annotators: Iterable[str] = (),
+    layers_of: tuple[str, ...] = (),
 ) -> int:
-    """Write one JSON document per line in ``fmt``; returns the number of documents.
+    """Write one JSON document per line in ``fmt``; returns the number of lines written.
 
     ``sources`` and ``annotators`` (the native format only) are what no annotation
     refers to, written after the documents as registry lines (see the module docstring).
+    Prodigy and doccano write one line per document and annotator of ``layers_of``
+    with annotations in it (see :func:`annotator.io.layers.layers`).
     """
-    formatter = FORMATTERS[fmt]
     count = 0
     with closing_stream(records):
-        for record in records:
-            out.write(json_line(formatter(record), f"document {record.document_id}"))
-            count += 1
+        if fmt == "jsonl":
+            for record in records:
+                out.write(json_line(native_record(record), f"document {record.document_id}"))
+                count += 1
+        else:
+            formatter = TOOL_FORMATTERS[fmt]
+            for name, layer in layers(records, layers_of):
+                out.write(json_line(formatter(layer, name), f"document {layer.document_id}"))
+                count += 1
     if fmt == "jsonl":
         with closing_stream(sources):
             for source in sources:
