@@ -381,16 +381,20 @@ _SENTENCE_ANNOTATIONS = {
 }
 _OTHER_END = aliased(Annotation)
 # Both directions in one statement (one round trip on PostgreSQL): the shown annotation's
-# id, whether it is the link's origin, the link type, and the other end.
+# id, whether it is the link's origin, the link type, and the other end. A rejected end is
+# never shown: a link counts once both its ends are accepted (as in every export), and one
+# to a rejected span never will.
 _LINK_ENDS = union_all(
     select(Link.from_id, literal(True), Link.type, _OTHER_END.id, _OTHER_END.label,
-           _OTHER_END.text)
+           _OTHER_END.text, _OTHER_END.status, _OTHER_END.annotator_id)
     .join(_OTHER_END, _OTHER_END.id == Link.to_id)
-    .where(Link.from_id.in_(bindparam("ids", expanding=True))),
+    .where(Link.from_id.in_(bindparam("ids", expanding=True)),
+           _OTHER_END.status != "rejected"),
     select(Link.to_id, literal(False), Link.type, _OTHER_END.id, _OTHER_END.label,
-           _OTHER_END.text)
+           _OTHER_END.text, _OTHER_END.status, _OTHER_END.annotator_id)
     .join(_OTHER_END, _OTHER_END.id == Link.from_id)
-    .where(Link.to_id.in_(bindparam("ids", expanding=True))),
+    .where(Link.to_id.in_(bindparam("ids", expanding=True)),
+           _OTHER_END.status != "rejected"),
 )
 
 
@@ -401,10 +405,13 @@ def _annotations(
     outgoing: dict[int, list[tuple[str, LinkEnd]]] = {}
     incoming: dict[int, list[tuple[str, LinkEnd]]] = {}
     if rows:  # most sentences have no annotations: no link query for them
-        for shown, origin, kind, end_id, end_label, end_text in session.execute(
+        viewer = params.get("annotator_id")
+        for shown, origin, kind, end_id, end_label, end_text, status, owner in session.execute(
                 _LINK_ENDS, {"ids": [row.id for row in rows]}):
+            if status != "accepted" and owner != viewer:
+                continue  # another annotator's pending suggestion is theirs alone
             (outgoing if origin else incoming).setdefault(shown, []).append(
-                (kind, LinkEnd(end_id, end_label, end_text)))
+                (kind, LinkEnd(end_id, end_label, end_text, status)))
     views = []
     for row in rows:
         out = outgoing.get(row.id, [])

@@ -16,11 +16,13 @@ from db.values import Figure
 
 @dataclass(frozen=True)
 class LinkEnd:
-    """The other end of a link, enough to display it."""
+    """The other end of a link, enough to display it; never a rejected annotation (a link
+    to one does not count). A ``suggested`` end makes the link a proposal until accepted."""
 
     annotation_id: int
     label: str
     text: str
+    status: str = "accepted"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,6 +28,8 @@ def _ends(links: tuple[LinkEnd, ...]) -> Text:
             text.append("; ")
         text.append(f"{link.label} ")
         text.append_text(verbatim(f"“{link.text}”"))
+        if link.status == "suggested":  # a proposal: the link counts once it is accepted
+            text.append(" (suggested)", style="italic dim")
     return text
 
 
