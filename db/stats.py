@@ -114,7 +114,9 @@ def iter_activity(database: Database) -> Iterator[tuple[str, datetime]]:
 def source_usage(database: Database) -> list[SourceUsage]:
     """Every canonical source with at least one claim or figure, most claims first.
 
-    Rejected suggestions count for nothing.
+    Only accepted annotations count (a suggestion is not an annotation until accepted), and
+    a claim counts for the source of a span it is attributed to once that link counts (both
+    ends accepted), as in every export.
     """
     target = aliased(Annotation)
     figure = aliased(Annotation)
@@ -126,8 +128,8 @@ def source_usage(database: Database) -> list[SourceUsage]:
         .select_from(Annotation)
         .outerjoin(target, target.id == attributed_target())
         .outerjoin(Link, and_(Link.to_id == Annotation.id, Link.type == "supports"))
-        .outerjoin(figure, and_(figure.id == Link.from_id, figure.status != "rejected"))
-        .where(Annotation.label == "claim", Annotation.status != "rejected",
+        .outerjoin(figure, and_(figure.id == Link.from_id, figure.status == "accepted"))
+        .where(Annotation.label == "claim", Annotation.status == "accepted",
                resolved.is_not(None))
         .group_by(resolved)
     )

@@ -30,6 +30,7 @@ from db.annotations import annotator_named
 from db.engine import Database, open_database
 from db.models import Annotation, Annotator
 from db.navigation import sentence_at
+from db.stats import source_usage
 from db.suggestions import ProposedSpan, store_suggestions
 from db.values import Figure
 
@@ -436,3 +437,14 @@ async def test_the_list_never_lists_a_rejected_claim_under_its_source(tmp_path: 
     assert [(s["name"], s["claims"], s["mentions"]) for s in sources] == [
         ("Gaza officials", 0, 1)]
     database.dispose()
+
+
+def test_stats_count_claims_per_source_by_the_same_rule(db_url: str, tmp_path: Path) -> None:
+    load(db_url, tmp_path, scenario(source_status="accepted", claim_status="suggested"))
+    database = open_database(db_url)
+    try:
+        usage = {item.name: (item.claims, item.figures) for item in source_usage(database)}
+    finally:
+        database.dispose()
+    # The pending claim counts for nobody; the rejected claim and figure neither.
+    assert usage == {"Health ministry": (3, 1)}
