@@ -106,13 +106,15 @@ def _resolved_conditions(connection: Connection, query: ReviewQuery) -> list[Col
 
 
 def _attributed(column: Any) -> Any:
-    """``column`` of the source span a claim is attributed to (the lowest link id)."""
+    """``column`` of the source span a claim is attributed to (the lowest link id); never a
+    rejected span, as in the annotation list: a link to one does not count."""
     return (
         select(column)
         .select_from(Link)
         .join(_Target, _Target.id == Link.to_id)
         .outerjoin(_TargetSource, _TargetSource.id == _Target.source_id)
-        .where(Link.from_id == Annotation.id, Link.type == "attributed_to")
+        .where(Link.from_id == Annotation.id, Link.type == "attributed_to",
+               _Target.status != "rejected")
         .order_by(Link.id)
         .limit(1)
         .correlate(Annotation)

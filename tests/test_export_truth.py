@@ -23,6 +23,8 @@ from tui_helpers import SIZE, current, main_screen, screen_text
 from tui_helpers import build_database as build_tui_database
 
 from annotator.cli import cli
+from annotator.io.brat import folders_for, layer_folder
+from annotator.io.output import OutputError
 from annotator.tui.app import AnnotatorApp
 from annotator.workspace import Workspace
 from db.adjudication import take_versions
@@ -30,6 +32,8 @@ from db.annotations import annotator_named
 from db.engine import Database, open_database
 from db.models import Annotation, Annotator
 from db.navigation import sentence_at
+from db.read_models import ReviewQuery
+from db.review import review_page
 from db.stats import source_usage
 from db.suggestions import ProposedSpan, store_suggestions
 from db.values import Figure
@@ -448,3 +452,66 @@ def test_stats_count_claims_per_source_by_the_same_rule(db_url: str, tmp_path: P
         database.dispose()
     # The pending claim counts for nobody; the rejected claim and figure neither.
     assert usage == {"Health ministry": (3, 1)}
+
+
+def test_the_review_table_never_shows_a_claim_said_by_a_rejected_source(
+    db_url: str, tmp_path: Path
+) -> None:
+    load(db_url, tmp_path, scenario(), gold=False)
+    database = open_database(db_url)
+    try:
+        rows = {(row.annotator, row.text): row for row in review_page(database, ReviewQuery())}
+    finally:
+        database.dispose()
+    orphan = rows["ana", "over 160,000 people fled"]
+    assert (orphan.attributed_text, orphan.attributed_source) == (None, None)
+    attributed = rows["ana", "12.5 percent of aid arrived"]
+    assert (attributed.attributed_text, attributed.attributed_source) == (
+        "The ministry", "Health ministry")
+    # The review table numbers sentences as the screen does (it shows sentence_index + 1).
+    assert attributed.sentence_index + 1 == 2
+
+
+def test_an_accepted_source_left_out_by_label_keeps_the_claims_source_but_not_its_id(
+    db_url: str, tmp_path: Path
+) -> None:
+    load(db_url, tmp_path, scenario(source_status="accepted"), gold=False)
+    claims = frame(db_url, "--label", "claim", "--annotator", "ana")
+    row = by_text(claims, "text")["over 160,000 people fled"]
+    assert (row["attribution"], row["source_name"], pd.isna(row["attributed_to"])) == (
+        "source", "Gaza officials", True)
+    # ben's span is outside an export of ana's claims: same reading.
+    ben = frame(db_url, "--view", "claims", "--annotator", "ben")
+    assert ben.iloc[0]["attribution"] == "source"
+    assert not pd.isna(ben.iloc[0]["source_span_id"])  # ben's own span is in ben's export
+
+
+def test_tool_exports_of_an_unannotated_database_give_each_text_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "texts.db")
+    (tmp_path / "a.txt").write_text(TEXT, "utf-8")
+    assert runner.invoke(cli, ["import", str(tmp_path / "a.txt"), "--db", db]).exit_code == 0
+    [record] = lines(export(db, "--format", "doccano"))
+    assert (record["text"], record["entities"], "annotator" in record) == (TEXT, [], False)
+    [task] = lines(export(db, "--format", "prodigy"))
+    assert task["spans"] == [] and "_annotator_id" not in task
+    folder = tmp_path / "brat"
+    export(db, "--format", "brat", "--out", str(folder))
+    assert sorted(path.name for path in folder.iterdir()) == ["1.ann", "1.txt",
+                                                              "annotation.conf"]
+
+
+@pytest.mark.parametrize(("name", "folder"), [
+    ("ana", "ana"), ("+evil", "+evil"), ("a/b", "a_b"), ("..", "~.."), (".hidden", "~.hidden"),
+    ("c:\\x", "c__x"), ("tab\there", "tab_here"), ("über", "über"),
+])
+def test_a_brat_folder_is_the_annotators_name_made_safe(name: str, folder: str) -> None:
+    assert layer_folder(name) == folder
+
+
+def test_two_annotators_sharing_a_brat_folder_are_refused() -> None:
+    with pytest.raises(OutputError, match="annotators 'a/b' and 'a:b' would share brat folder"):
+        folders_for(("a/b", "a:b"))
+    with pytest.raises(OutputError, match="would share"):
+        folders_for(("Ana", "ana"))  # one folder on a case-insensitive file system
