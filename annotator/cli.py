@@ -754,11 +754,7 @@ def agreement_command(
 @click.option("--reviewer", type=ANNOTATOR_NAME, default=None, metavar="NAME",
               help=f"Who is reviewing [default: ${NAME_ENV_VAR} or the login name].")
 @click.option("--annotator", "annotators", type=ANNOTATOR_NAME, multiple=True, metavar="NAME",
-              help="Only this annotator's annotations (repeatable; gold is the adjudicated "
-                   "layer). prodigy, doccano and brat keep each annotator apart.")
-@click.option("--all-annotators", "every_annotator", is_flag=True,
-              help="prodigy, doccano, brat: every annotator, each kept apart (without it, "
-                   "annotations by several annotators need --annotator).")
+              help="Only this annotator's annotations (repeatable).")
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS),
               help="Only annotations with this label (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
