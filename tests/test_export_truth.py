@@ -18,17 +18,21 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from tui_helpers import SIZE, current, main_screen, screen_text
 from tui_helpers import build_database as build_tui_database
 
 from annotator.cli import cli
 from annotator.io.brat import folders_for, layer_folder
+from annotator.io.layers import layers
 from annotator.io.output import OutputError
 from annotator.tui.app import AnnotatorApp
 from annotator.workspace import Workspace
 from db.adjudication import take_versions
 from db.annotations import annotator_named
+from db.document_records import DocumentRecord, LinkRecord, SpanRecord
 from db.engine import Database, open_database
 from db.models import Annotation, Annotator
 from db.navigation import sentence_at
@@ -515,3 +519,39 @@ def test_two_annotators_sharing_a_brat_folder_are_refused() -> None:
         folders_for(("a/b", "a:b"))
     with pytest.raises(OutputError, match="would share"):
         folders_for(("Ana", "ana"))  # one folder on a case-insensitive file system
+
+
+# --- layers, as a property -------------------------------------------------------------------
+
+_SPANS = st.lists(st.tuples(st.sampled_from(("ana", "ben", "gold")),
+                            st.sampled_from(("claim", "source", "figure")),
+                            st.sampled_from(("accepted", "suggested", "rejected"))),
+                  min_size=1, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spans=_SPANS, picks=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)),
+                                    max_size=10))
+def test_a_layer_holds_its_annotators_spans_and_exactly_the_links_that_count(
+    spans: list[tuple[str, str, str]], picks: list[tuple[int, int]]
+) -> None:
+    text = "x" * 40
+    records = tuple(SpanRecord(key=n, annotator=who, label=label, doc_start=n, doc_end=n + 1,
+                               text="x", status=status)
+                    for n, (who, label, status) in enumerate(spans))
+    links = tuple({LinkRecord(a % len(records), b % len(records), "attributed_to")
+                   for a, b in picks if a % len(records) != b % len(records)})
+    document = DocumentRecord(title="t", text=text, content_hash="h", annotations=records,
+                              links=links, document_id=1)
+    chosen = tuple(sorted({who for who, _, _ in spans}))
+    written = list(layers([document], chosen))
+    assert [name for name, _ in written] == list(chosen)
+    by_key = {span.key: span for span in records}
+    for name, layer in written:
+        assert {span.annotator for span in layer.annotations} == {name}
+        assert [s.key for s in layer.annotations] == [s.key for s in records
+                                                      if s.annotator == name]
+        expected = {link for link in links
+                    if {by_key[link.from_key].annotator, by_key[link.to_key].annotator} == {name}
+                    and by_key[link.from_key].status == by_key[link.to_key].status == "accepted"}
+        assert set(layer.links) == expected
