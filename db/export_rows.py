@@ -1,7 +1,12 @@
-"""The rows of the table exports (spans, claims, sources), streamed from the database.
+"""The rows of the table exports (spans, claims, figures, sources), streamed from the database.
 
 Each view is one ordered query read with a server-side cursor, so memory stays
 flat however many annotations there are. Formatting belongs to ``annotator/``.
+
+The link rule holds in every view: a link (claim ``attributed_to`` source span, figure
+``supports`` claim) counts once both its ends are accepted, and a row names the other end's
+id only when the export's selection keeps that end too. A claim attributed to a rejected
+source span is therefore not attributed (``attribution`` ``none``).
 """
 
 from __future__ import annotations
