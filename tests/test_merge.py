@@ -15,7 +15,7 @@ from sqlalchemy import select
 from strategies import corpora
 
 from annotator.cli import cli
-from annotator.io.export import table
+from annotator.io.export import SPAN_COLUMNS, table
 from annotator.io.importer import import_paths
 from annotator.io.merge import merge_database
 from annotator.io.textfile import content_hash
@@ -106,12 +106,20 @@ def test_two_laptops_are_merged_without_duplicates(
         assert aliases == {"Al-Qanoua", "Qanoua"}
         assert session.scalar(select(Annotation.attrs).where(
             Annotation.text == "Mediators have agreed")) == {}
-    claims = {row[4]: row for row in table(database, "claims", AnnotationFilter())[1]}
-    assert claims["42 hostages were freed"][5:9] == (
+    columns, rows = table(database, "claims", AnnotationFilter())
+    claims = {named["claim_text"]: named for named in (dict(zip(columns, row, strict=True))
+                                                       for row in rows)}
+
+    def source_cells(text: str) -> tuple[object, ...]:
+        claim = claims[text]
+        return tuple(claim[key] for key in ("source_name", "source_type", "source_text",
+                                            "figures"))
+
+    assert source_cells("42 hostages were freed") == (
         "Abdul Latif Al-Qanoua", "party_or_armed_group", "Hamas spokesperson Al-Qanoua",
         "42 hostages")
-    assert claims["Hamas spokesperson"][5:8] == ("Hamas", "party_or_armed_group", None)
-    assert claims["Mediators have agreed"][5:8] == (None, None, "Egypt's foreign ministry")
+    assert source_cells("Hamas spokesperson")[:3] == ("Hamas", "party_or_armed_group", None)
+    assert source_cells("Mediators have agreed")[:3] == (None, None, "Egypt's foreign ministry")
 
     again = runner.invoke(cli, ["merge", laptop_path, "--db", database.url])
     assert again.exit_code == 0
@@ -132,8 +140,9 @@ def test_sample_fixture_merges_into_an_empty_database(
     assert canonical(export_native(database)) == canonical(export_native(laptop))
     assert_offsets(database)
     # Timestamps travel with the annotations.
-    here = [row[20:] for row in table(database, "spans", AnnotationFilter())[1]]
-    there = [row[20:] for row in table(laptop, "spans", AnnotationFilter())[1]]
+    stamps = SPAN_COLUMNS.index("created_at")
+    here = [row[stamps:] for row in table(database, "spans", AnnotationFilter())[1]]
+    there = [row[stamps:] for row in table(laptop, "spans", AnnotationFilter())[1]]
     assert here == there
     again = merge_database(database, laptop, "laptop.db")
     assert (again.documents_added, again.documents_present, again.annotations, again.links,
