@@ -60,8 +60,10 @@ def _field(version: SpanVersion, name: str) -> Hashable:
         return (version.start, version.end)
     if name == "label":
         return version.label
-    if name == "source":
-        return version.attribution if version.label == "claim" else version.source_name
+    if name == "source":  # a claim not attributed is like a span without source
+        if version.label == "claim":
+            return None if version.attribution == "none" else version.attribution
+        return version.source_name
     if name == "figure":
         return version.figure
     return version.linked
@@ -106,6 +108,9 @@ class SpanGroup:
     text: str
     versions: tuple[SpanVersion, ...]  # in the order the annotators were given
     gold: tuple[SpanVersion, ...] = ()  # gold's spans of the same row (any decision)
+    # Core document offsets of the spans gold holds nothing for (rows decided "neither"):
+    # a version's link to one of them cannot be in gold.
+    absent: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -113,9 +118,14 @@ class SpanGroup:
         return tuple(sorted({version.label for version in self.versions}))
 
     def in_gold(self, version: SpanVersion) -> bool:
-        """Whether the gold layer holds exactly this version (with its links)."""
+        """Whether the gold layer holds exactly this version (with its links, but for
+        those to spans gold holds nothing for)."""
+        wanted = signature(version)
+        if self.absent and version.linked:
+            kept = tuple(key for key in version.linked if key not in self.absent)
+            wanted = (*wanted[:-1], kept)
         return any(gold.decision != NONE and gold.status != "rejected"
-                   and signature(gold) == signature(version) for gold in self.gold)
+                   and signature(gold) == wanted for gold in self.gold)
 
     @property
     def rejected(self) -> bool:
@@ -210,8 +220,12 @@ def classify(
         if version.annotator in order:
             buckets[row_key(version)].append(version)
     gold_at: dict[tuple[int, int], list[SpanVersion]] = defaultdict(list)
+    absent: set[tuple[int, int]] = set()
     for version in gold:
         gold_at[row_key(version)].append(version)
+        if version.status == "rejected":
+            absent.add(core_offsets(version.text, version.doc_start,
+                                    version.doc_start + len(version.text)))
     groups: list[SpanGroup] = []
     for (start, end), bucket in sorted(buckets.items()):
         bucket.sort(key=lambda v: (order[v.annotator], v.label, v.start, v.end))
@@ -222,7 +236,8 @@ def classify(
                 kind=_kind(part, len(annotators)), start=start, end=end,
                 text=part[0].text[lead:lead + end - start], versions=tuple(part),
                 gold=tuple(g for g in gold_at[(start, end)]
-                           if len(parts) == 1 or _gold_belongs(g, part, bucket))))
+                           if len(parts) == 1 or _gold_belongs(g, part, bucket)),
+                absent=frozenset(absent)))
     return groups
 
 
