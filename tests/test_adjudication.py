@@ -68,8 +68,8 @@ def test_spans_differing_only_in_edge_punctuation_and_quotes_are_one_row() -> No
     assert groups[0].text == "Hamas said"
     assert groups[0].differences() == ("span",)
     described = groups[0].described_differences()[0]
-    assert described.values == (("“Hamas said”", ("a",)), ("““Hamas said,””", ("b",)),
-                                 ("“'Hamas said'”", ("c",)))
+    assert described.values == (("«Hamas said»", ("a",)), ("«“Hamas said,”»", ("b",)),
+                                 ("«'Hamas said'»", ("c",)))
     # Only punctuation and spaces are stripped: a word more is another span.
     longer = version("b", "claim", 1, 16, text="Hamas said on")
     assert len(classify([plain, longer], ("a", "b"))) == 2

@@ -71,8 +71,8 @@ def _field(version: SpanVersion, name: str) -> Hashable:
 
 def shown_value(version: SpanVersion, name: str) -> str | Figure | None:
     """How the screen says one field of a version (a figure is formatted by the screen)."""
-    if name == "span":
-        return f"“{version.text}”"
+    if name == "span":  # «» since the edges compared are often quotes themselves
+        return f"«{version.text}»"
     if name == "label":
         return version.label
     if name == "source":

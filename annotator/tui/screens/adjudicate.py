@@ -40,7 +40,7 @@ def version_text(version: SpanVersion, *, in_gold: bool, exact: bool = False) ->
     row = verbatim(f"   {version.annotator:<12} ")
     row.append_text(badge(version.label, version.status))
     if exact:
-        row.append_text(verbatim(f"  “{version.text}”"))
+        row.append_text(verbatim(f"  «{version.text}»"))
     if version.label == "claim":
         row.append_text(verbatim(f"  → {version.attribution_text or 'not attributed'}"))
     elif version.source_name is not None:
