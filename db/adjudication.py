@@ -30,7 +30,7 @@ from db.engine import Database
 from db.history import ChangeRecorder, annotation_snapshot, link_snapshot
 from db.models import Annotation, Annotator, Link, Sentence, Source, utcnow
 from db.read_models import SpanVersion
-from db.sources import register_alias, register_source
+from db.sources import register_alias, register_source, rerun_on_conflict
 from db.values import figure_of
 
 GOLD = "gold"
@@ -261,13 +261,19 @@ def take_versions(
     """
     if edit is not None and len(choices) != 1:
         raise SpanError("an edit applies to one version taken")
-    with database.transaction() as session:
-        recorder = ChangeRecorder(session, adjudicator_id, "take_gold")
-        gold_id = annotator_named(session, GOLD)  # the layer written, created on first use
-        taken = [_take(recorder, gold_id, chosen, labels, edit) for chosen, labels in choices]
-        for (chosen, _labels), gold in zip(choices, taken, strict=True):
-            _copy_links(recorder, gold_id, chosen, gold, edit)
-        return taken
+
+    def unit() -> list[int]:
+        with database.transaction() as session:
+            recorder = ChangeRecorder(session, adjudicator_id, "take_gold")
+            gold_id = annotator_named(session, GOLD)  # the layer written, made on first use
+            taken = [_take(recorder, gold_id, chosen, labels, edit)
+                     for chosen, labels in choices]
+            for (chosen, _labels), gold in zip(choices, taken, strict=True):
+                _copy_links(recorder, gold_id, chosen, gold, edit)
+            return taken
+
+    # An edit registering a source can lose an insert race; its rerun finds the winner's.
+    return unit() if edit is None else rerun_on_conflict(unit)
 
 
 def reject_versions(

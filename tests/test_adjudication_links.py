@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from adjudication_helpers import (
     gold_claim_sources,
     gold_spans,
 )
-from sqlalchemy import select
+from click.testing import CliRunner
+from sqlalchemy import event, select
 
+from annotator.cli import cli
 from annotator.reports.agreement import build_report
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.versions import AGREED, CONFLICTING, SpanGroup
@@ -220,3 +223,48 @@ def test_edit_a_version_on_its_way_into_gold(adjudication) -> None:
 def test_gold_edit_applies_to_one_version() -> None:
     edit = GoldEdit(clear_source=True)
     assert edit.changes_source and not GoldEdit().changes_source
+
+
+def test_every_adjudication_action_is_one_transaction(adjudication) -> None:
+    session, ids = adjudication
+    database = session.database
+    commits: list[int] = []
+    event.listen(database.engine, "commit", lambda _connection: commits.append(1))
+    sentence = session.first_sentence()
+    actions = [
+        lambda: session.take(version_of(rows(session)["claim", CLAIM], "ana"),
+                             rows(session)["claim", CLAIM]),
+        lambda: session.reject_both(rows(session)["claim", CLAIM]),
+        lambda: session.editor(version_of(rows(session)["figure", "160,000 people"], "bob"),
+                               rows(session)["figure", "160,000 people"]).set_figure(
+            ids["bob_figure"], 1.0, None, None),
+        lambda: session.take_with_edges(sentence, version_of(rows(session)["source", "Hamas"],
+                                                             "ana"),
+                                        rows(session)["source", "Hamas"], "Hamas"),
+        session.undo,
+    ]
+    for action in actions:
+        commits.clear()
+        action()
+        assert len(commits) == 1
+
+
+def test_a_rejected_row_is_kept_by_the_backup_and_left_out_of_the_tables(
+    adjudication, db_url: str
+) -> None:
+    session, _ids = adjudication
+    claim = rows(session)["claim", CLAIM]
+    session.take(version_of(claim, "bob"), claim)
+    session.reject_both(rows(session)["claim", CLAIM])
+    runner = CliRunner()
+    table = runner.invoke(cli, ["export", "--view", "claims", "--annotator", "gold",
+                                "--db", db_url])
+    assert table.exit_code == 0, table.output
+    assert CLAIM not in table.stdout  # the tables hold accepted spans: nothing decided
+    backup = runner.invoke(cli, ["export", "--format", "jsonl", "--annotator", "gold",
+                                 "--db", db_url])
+    assert backup.exit_code == 0, backup.output
+    document = json.loads(backup.stdout.splitlines()[0])
+    decided = [a for a in document["annotations"] if a["label"] == "claim"]
+    assert [(a["text"], a["status"], a["attrs"]["decision"]) for a in decided] == [
+        (CLAIM, "rejected", "none")]
