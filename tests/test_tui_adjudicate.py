@@ -131,7 +131,7 @@ async def test_a_takes_the_agreed_spans_with_their_link_and_u_undoes(database) -
         assert gold(database) == [("source", "Officials", None),
                                   ("claim", "over 160,000 people fled the city", None)]
         assert gold_links(database) == 1
-        assert "2/3 in gold" in screen(app).query_one("#adjudicate-status", Static).visual.plain
+        assert "2/3 decided" in screen(app).query_one("#adjudicate-status", Static).visual.plain
         await pilot.press("u")
         await pilot.pause()
         assert gold(database) == []
@@ -248,6 +248,7 @@ async def test_x_rejects_both_and_u_undoes(attributed) -> None:
         await pilot.pause()
         assert ("claim", CLAIM, "rejected") in gold_spans(attributed)
         assert "decided: neither" in screen_text(app)
+        assert "1/4 decided" in screen(app).query_one("#adjudicate-status", Static).visual.plain
         group = next(g for g in screen(app).groups if g.versions[0].label == "claim")
         assert group.settled
         await pilot.press("u")

@@ -168,7 +168,7 @@ class AdjudicateScreen(WritingScreen):
             line.append("  ")
             line.append(", ".join(f"{counts[kind]} {kind}" for kind in counts if counts[kind]))
             settled = sum(group.settled for group in self.groups)
-            line.append(f" · {settled}/{len(self.groups)} in gold", style="dim")
+            line.append(f" · {settled}/{len(self.groups)} decided", style="dim")
         self.query_one("#adjudicate-status", Static).update(line)
 
     def _show_context(self) -> None:
