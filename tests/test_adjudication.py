@@ -7,6 +7,7 @@ from itertools import count
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotator.review.adjudication_session import edges_for
 from annotator.review.versions import (
     AGREED,
     CONFLICTING,
@@ -18,6 +19,7 @@ from annotator.review.versions import (
     count_kinds,
     row_key,
 )
+from db.adjudication import core_offsets
 from db.read_models import SpanVersion
 from db.values import figure_of
 
@@ -206,3 +208,25 @@ def test_every_version_lands_in_exactly_one_group_of_a_fitting_kind(versions) ->
             assert not group.differences()
         if group.kind == CONFLICTING:
             assert group.differences()
+
+
+@given(st.text(alphabet="ab “”\"'«».,;:!?()- \n", min_size=1, max_size=12),
+       st.integers(0, 50))
+def test_core_offsets_strip_only_edge_punctuation_and_are_stable(text: str, start: int) -> None:
+    core_start, core_end = core_offsets(text, start, start + len(text))
+    assert start <= core_start < core_end <= start + len(text)
+    core = text[core_start - start:core_end - start]
+    if core != text:  # something was stripped: only punctuation and spaces
+        stripped = text[:core_start - start] + text[core_end - start:]
+        assert all(c.isspace() or not c.isalnum() for c in stripped)
+        assert core[0] in "ab" and core[-1] in "ab"
+    assert core_offsets(core, core_start, core_end) == (core_start, core_end)
+
+
+@given(st.sampled_from(("Hamas", "said", "“Hamas,”", "Hamas,” he", " over. ")),
+       st.integers(0, 20), st.integers(1, 10))
+def test_edges_for_finds_the_text_in_the_sentence(text: str, start: int, length: int) -> None:
+    sentence = "“Hamas,” he said: Hamas is over. Hamas said so."
+    near = version("a", "source", start, start + length, text=sentence[start:start + length])
+    found_start, found_end = edges_for(sentence, near, text)
+    assert sentence[found_start:found_end] == text.strip()
