@@ -774,8 +774,10 @@ def review_command(
     """Review annotations in a table (accept, reject, edit, note, bulk), or adjudicate.
 
     `annotator review --adjudicate A B` compares annotators A and B sentence by
-    sentence: agreed, only-one-annotator and conflicting spans side by side, one
-    key to take a version into the gold layer (annotator `gold`).
+    sentence: agreed, only-one-annotator and conflicting spans side by side (agreed
+    only when span, label, source, attribution, figure and links all agree), keys to
+    take a version into the gold layer (annotator `gold`) with its links, edit it on
+    its way, or reject every version.
     """
     config = configure(db=db, annotator=reviewer, scheme_path=scheme_path,
                        annotator_option="--reviewer")
@@ -806,7 +808,8 @@ def review_command(
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
         if adjudicate:
-            tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)))
+            tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)),
+                                        scheme=config.project_scheme)
         else:
             from db.read_models import ReviewQuery
 

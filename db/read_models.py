@@ -212,4 +212,23 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class SpanVersion(SpanCore):
-    """One annotator's version of a span in a sentence, as adjudication compares them."""
+    """One annotator's version of a span in a sentence, as adjudication compares them.
+
+    Besides the span's own fields it carries what its links say, each other end named by
+    its document offsets with edge punctuation, quotes and spaces stripped (what the
+    other annotators' spans are matched on): for a claim, ``attribution`` is whom it is
+    attributed to, as agreement counts it (``source:NAME`` through a source span mapped to
+    that canonical source or directly, ``span:START-END`` a source span with no canonical
+    source, ``author``, or ``none``) and ``attribution_text`` how the screen says it;
+    ``linked`` are the figures supporting a claim, or the claims a figure supports, with
+    their texts in ``linked_text``. ``decision`` is a gold span's ``edited`` (changed by
+    the adjudicator on its way into gold) or ``none`` (a rejected gold span: gold holds
+    nothing there, both versions were rejected).
+    """
+
+    doc_start: int = 0
+    attribution: str | None = None
+    attribution_text: str | None = None
+    linked: tuple[tuple[int, int], ...] = ()
+    linked_text: tuple[str, ...] = ()
+    decision: str | None = None

@@ -7,6 +7,7 @@ from itertools import count
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotator.review.adjudication_session import edges_for
 from annotator.review.versions import (
     AGREED,
     CONFLICTING,
@@ -16,7 +17,9 @@ from annotator.review.versions import (
     agreed_to_take,
     classify,
     count_kinds,
+    row_key,
 )
+from db.adjudication import core_offsets
 from db.read_models import SpanVersion
 from db.values import figure_of
 
@@ -24,11 +27,20 @@ _ids = count(1)
 
 
 def version(annotator: str, label: str, start: int, end: int, *, source: str | None = None,
-            value: float | None = None, unit: str | None = None) -> SpanVersion:
+            value: float | None = None, unit: str | None = None, text: str | None = None,
+            linked: tuple[tuple[int, int], ...] = (), status: str = "accepted",
+            decision: str | None = None) -> SpanVersion:
+    """A version; a claim's ``source`` is the canonical source it is attributed to."""
+    is_claim = label == "claim"
     return SpanVersion(
         id=next(_ids), annotator=annotator, label=label, start=start, end=end,
-        text="x" * (end - start), status="accepted", source_name=source, source_type=None,
+        text="x" * (end - start) if text is None else text, status=status,
+        source_name=None if is_claim else source, source_type=None,
         figure=figure_of(value, unit, None),
+        attribution=(f"source:{source}" if source else "none") if is_claim else None,
+        attribution_text=(source or "not attributed") if is_claim else None,
+        linked=linked, linked_text=tuple(f"#{start}" for start, _end in linked),
+        decision=decision,
     )
 
 
@@ -44,8 +56,49 @@ def test_same_span_same_label_is_agreed() -> None:
 
 def test_one_annotator_only() -> None:
     groups = classify([version("a", "claim", 0, 5), version("b", "claim", 0, 6)], ("a", "b"))
-    # Offsets differing by one character are different spans.
+    # Offsets differing by a character other than punctuation are different spans.
     assert kinds(groups) == [(0, 5, ONLY_ONE), (0, 6, ONLY_ONE)]
+
+
+def test_spans_differing_only_in_edge_punctuation_and_quotes_are_one_row() -> None:
+    # “Hamas said,” and Hamas said: one row, a disagreement on the span's edges.
+    plain = version("a", "claim", 1, 11, text="Hamas said")
+    quoted = version("b", "claim", 0, 13, text="“Hamas said,”")
+    typewriter = version("c", "claim", 0, 12, text="'Hamas said'")
+    groups = classify([plain, quoted, typewriter], ("a", "b", "c"))
+    assert kinds(groups) == [(1, 11, CONFLICTING)]
+    assert groups[0].text == "Hamas said"
+    assert groups[0].differences() == ("span",)
+    described = groups[0].described_differences()[0]
+    assert described.values == (("«Hamas said»", ("a",)), ("«“Hamas said,”»", ("b",)),
+                                 ("«'Hamas said'»", ("c",)))
+    # Only punctuation and spaces are stripped: a word more is another span.
+    longer = version("b", "claim", 1, 16, text="Hamas said on")
+    assert len(classify([plain, longer], ("a", "b"))) == 2
+
+
+def test_claims_attributed_to_different_sources_conflict_and_say_how() -> None:
+    hamas = version("a", "claim", 0, 5, source="Hamas")
+    army = version("b", "claim", 0, 5, source="Israeli army")
+    groups = classify([hamas, army], ("a", "b"))
+    assert kinds(groups) == [(0, 5, CONFLICTING)]
+    assert groups[0].differences() == ("source",)
+    assert groups[0].described_differences()[0].values == (
+        ("Hamas", ("a",)), ("Israeli army", ("b",)))
+    assert agreed_to_take(groups) == []
+    # Attributed or not: a conflict too; the same source on both sides agrees.
+    assert classify([hamas, version("b", "claim", 0, 5)], ("a", "b"))[0].kind == CONFLICTING
+    same = classify([hamas, version("b", "claim", 0, 5, source="Hamas")], ("a", "b"))
+    assert same[0].kind == AGREED and agreed_to_take(same) == [hamas]
+
+
+def test_claims_with_different_supporting_figures_conflict() -> None:
+    groups = classify([version("a", "claim", 0, 5, linked=((20, 25),)),
+                       version("b", "claim", 0, 5)], ("a", "b"))
+    assert groups[0].kind == CONFLICTING and groups[0].differences() == ("links",)
+    figures = classify([version("a", "figure", 0, 5, value=3, linked=((20, 25),)),
+                        version("b", "figure", 0, 5, value=3, linked=((20, 25),))], ("a", "b"))
+    assert figures[0].kind == AGREED
 
 
 def test_different_label_conflicts() -> None:
@@ -101,17 +154,36 @@ def test_gold_marks_what_was_taken_and_agreed_to_take_skips_it() -> None:
     assert not classify([a, b], ("a", "b"), [stale])[0].settled
 
 
+def test_rejecting_both_or_an_edited_gold_span_decides_the_row() -> None:
+    a = version("a", "claim", 0, 5, source="Hamas")
+    b = version("b", "claim", 0, 5, source="Israeli army")
+    undecided = classify([a, b], ("a", "b"))[0]
+    assert not undecided.settled and not undecided.rejected
+    neither = version("gold", "claim", 0, 5, status="rejected", decision="none")
+    group = classify([a, b], ("a", "b"), [neither])[0]
+    assert group.rejected and group.settled and not group.in_gold(a)
+    edited = version("gold", "claim", 0, 5, source="Fatah", decision="edited")
+    group = classify([a, b], ("a", "b"), [edited])[0]
+    assert group.edited and group.settled and not group.rejected
+    # An agreed row decided as "neither" is not taken again by the bulk take.
+    agreed = [a, version("b", "claim", 0, 5, source="Hamas")]
+    assert agreed_to_take(classify(agreed, ("a", "b"), [neither])) == []
+
+
 def test_count_kinds_reports_every_kind() -> None:
     groups = classify([version("a", "claim", 0, 5), version("b", "claim", 0, 5),
                        version("a", "source", 6, 8)], ("a", "b"))
     assert count_kinds(groups) == {CONFLICTING: 0, ONLY_ONE: 1, PARTIAL: 0, AGREED: 1}
 
 
+SENTENCE = "“Hamas,” he said: 'it is over.'"
+
 spans = st.builds(
-    lambda who, label, start, length, source: version(who, label, start, start + length,
-                                                      source=source),
+    lambda who, label, start, length, source: version(
+        who, label, start, start + length, source=source,
+        text=SENTENCE[start:start + length]),
     st.sampled_from(("a", "b", "c")), st.sampled_from(("claim", "source", "figure")),
-    st.integers(0, 6), st.integers(1, 3), st.sampled_from((None, "Hamas")),
+    st.integers(0, 12), st.integers(1, 8), st.sampled_from((None, "Hamas")),
 )
 
 
@@ -125,7 +197,7 @@ def test_every_version_lands_in_exactly_one_group_of_a_fitting_kind(versions) ->
     assert sorted(placed) == sorted(v.id for v in versions)
     for group in groups:
         assert group.kind in KINDS
-        assert all((v.start, v.end) == (group.start, group.end) for v in group.versions)
+        assert all(row_key(v) == (group.start, group.end) for v in group.versions)
         who = [v.annotator for v in group.versions]
         assert len(who) == len(set(who))  # one version per annotator in a group
         if group.kind == ONLY_ONE:
@@ -136,3 +208,25 @@ def test_every_version_lands_in_exactly_one_group_of_a_fitting_kind(versions) ->
             assert not group.differences()
         if group.kind == CONFLICTING:
             assert group.differences()
+
+
+@given(st.text(alphabet="ab “”\"'«».,;:!?()- \n", min_size=1, max_size=12),
+       st.integers(0, 50))
+def test_core_offsets_strip_only_edge_punctuation_and_are_stable(text: str, start: int) -> None:
+    core_start, core_end = core_offsets(text, start, start + len(text))
+    assert start <= core_start < core_end <= start + len(text)
+    core = text[core_start - start:core_end - start]
+    if core != text:  # something was stripped: only punctuation and spaces
+        stripped = text[:core_start - start] + text[core_end - start:]
+        assert all(c.isspace() or not c.isalnum() for c in stripped)
+        assert core[0] in "ab" and core[-1] in "ab"
+    assert core_offsets(core, core_start, core_end) == (core_start, core_end)
+
+
+@given(st.sampled_from(("Hamas", "said", "“Hamas,”", "Hamas,” he", " over. ")),
+       st.integers(0, 20), st.integers(1, 10))
+def test_edges_for_finds_the_text_in_the_sentence(text: str, start: int, length: int) -> None:
+    sentence = "“Hamas,” he said: Hamas is over. Hamas said so."
+    near = version("a", "source", start, start + length, text=sentence[start:start + length])
+    found_start, found_end = edges_for(sentence, near, text)
+    assert sentence[found_start:found_end] == text.strip()

@@ -60,18 +60,21 @@ def test_sentences_and_groups(session) -> None:
     assert [g.kind for g in adjudication.groups(second)] == [ONLY_ONE]
 
 
-def test_take_one_version_copies_fields_and_links_once_both_ends_are_gold(session) -> None:
+def test_take_one_version_copies_fields_and_links_with_its_source_span(session) -> None:
     adjudication, _ids = session
     database = adjudication.database
     first = adjudication.first_sentence()
     groups = {g.text: g for g in adjudication.groups(first)}
     claim = groups["over 160,000 people fled the city"]
     adjudication.take(claim.versions[0], claim)
+    # The claim's source span comes into gold with it, so the gold claim has its source.
     assert [(a.label, a.text, a.status) for a in _gold(database)] == [
+        ("source", "Officials", "accepted"),
         ("claim", "over 160,000 people fled the city", "accepted")]
-    assert _gold_links(database) == []  # its source is not in gold yet
+    assert _gold_links(database) == [
+        ("over 160,000 people fled the city", "Officials", "attributed_to")]
     officials = groups["Officials"]
-    adjudication.take(officials.versions[1], officials)  # bob's version
+    adjudication.take(officials.versions[1], officials)  # bob's version replaces ana's
     assert _gold_links(database) == [
         ("over 160,000 people fled the city", "Officials", "attributed_to")]
     gold = _gold(database)

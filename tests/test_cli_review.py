@@ -27,7 +27,8 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     def review(database: Database, reviewer: str, query: ReviewQuery, scheme: Scheme) -> None:
         calls.append(("review", reviewer, query))
 
-    def adjudicate(database: Database, adjudicator: str, annotators: tuple[str, ...]) -> None:
+    def adjudicate(database: Database, adjudicator: str, annotators: tuple[str, ...],
+                   scheme: Scheme | None = None) -> None:
         calls.append(("adjudicate", adjudicator, annotators))
 
     monkeypatch.setattr(tui_launch, "run_review", review)

@@ -162,7 +162,7 @@ WRITES: dict[Any, tuple[str, ...]] = {
     history: ("undo", "redo"),
     review: ("decide", "set_note", "relabel", "set_source", "pick_source_with_alias",
              "create_and_set_source", "set_figure", "bulk_decide"),
-    adjudication: ("take_versions",),
+    adjudication: ("take_versions", "reject_versions"),
 }
 ACTORS = ("annotator_id", "reviewer_id", "adjudicator_id")
 NAMES = {"annotator", "reviewer", "adjudicator", "who"}

@@ -52,9 +52,13 @@ def run_review(
     ReviewApp(ReviewSession(database, reviewer, scheme), query).run()
 
 
-def run_adjudication(database: Database, adjudicator: str, annotators: tuple[str, ...]) -> None:
-    """Run adjudication of ``annotators`` into the gold layer until the user quits."""
+def run_adjudication(
+    database: Database, adjudicator: str, annotators: tuple[str, ...],
+    scheme: Scheme | None = None,
+) -> None:
+    """Run adjudication of ``annotators`` into the gold layer until the user quits; the
+    source picker offers ``scheme``'s types (the built-in one when None)."""
     from annotator.review.adjudication_session import AdjudicationSession
     from annotator.tui.review_app import AdjudicationApp
 
-    AdjudicationApp(AdjudicationSession(database, adjudicator, annotators)).run()
+    AdjudicationApp(AdjudicationSession(database, adjudicator, annotators, scheme)).run()

@@ -9,45 +9,98 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.review.adjudication_session import AdjudicationSession
-from annotator.review.versions import AGREED, CONFLICTING, ONLY_ONE, SpanGroup, count_kinds
+from annotator.review.versions import (
+    AGREED,
+    CONFLICTING,
+    ONLY_ONE,
+    Difference,
+    SpanGroup,
+    count_kinds,
+)
 from annotator.tui import keys
 from annotator.tui.dialogs.confirm import ConfirmScreen
+from annotator.tui.dialogs.figure_form import FigureFormScreen
 from annotator.tui.dialogs.help import HelpScreen, Section
+from annotator.tui.dialogs.source_picker import SourcePickerScreen
+from annotator.tui.dialogs.span_text import SpanTextScreen
 from annotator.tui.keys import bindings_for
 from annotator.tui.render import badge, figure_summary, label_style, verbatim
 from annotator.tui.widgets.span_context import SpanContext
 from annotator.tui.writes import WritingScreen
-from db.read_models import SpanVersion
+from db.read_models import AnnotationView, SpanVersion
+from db.values import Figure
 
 KIND_STYLES = {AGREED: "bold green", CONFLICTING: "bold red", ONLY_ONE: "bold yellow"}
 NOTHING = "None of these annotators has annotated anything yet."
 
 
-def version_text(version: SpanVersion, *, in_gold: bool) -> Text:
-    """``ana  CLAIM  = Hamas (type)  160,000 people  ✓ gold`` (verbatim)."""
+def version_text(version: SpanVersion, *, in_gold: bool, exact: bool = False) -> Text:
+    """``ana  CLAIM  → Hamas  160,000 people  figures “…”  ✓ gold`` (verbatim); with
+    ``exact`` the version's own text first (its row's versions differ in their edges)."""
     row = verbatim(f"   {version.annotator:<12} ")
     row.append_text(badge(version.label, version.status))
-    if version.source_name is not None:
+    if exact:
+        row.append_text(verbatim(f"  «{version.text}»"))
+    if version.label == "claim":
+        row.append_text(verbatim(f"  → {version.attribution_text or 'not attributed'}"))
+    elif version.source_name is not None:
         row.append_text(verbatim(f"  = {version.source_name}"))
         if version.source_type:
             row.append_text(verbatim(f" ({version.source_type})", style="dim"))
     if (figure := figure_summary(version.figure)) is not None:
         row.append_text(verbatim("  " + figure))
+    if version.linked_text:
+        what = "figures" if version.label == "claim" else "supports"
+        row.append_text(verbatim(
+            f"  {what} " + ", ".join(f"“{text}”" for text in version.linked_text), style="dim"))
     if in_gold:
         row.append("  ✓ in gold", style="bold green")
     return row
 
 
+def _shown(value: str | Figure | None) -> str:
+    if isinstance(value, Figure):
+        return figure_summary(value) or "no value"
+    return value if value is not None else "none"
+
+
+def difference_text(difference: Difference) -> str:
+    """``source: Hamas (ana) vs Israeli army (bob)``."""
+    return f"{difference.field}: " + " vs ".join(
+        f"{_shown(value)} ({', '.join(who)})" for value, who in difference.values)
+
+
 def group_heading(group: SpanGroup) -> Text:
-    """The group's kind, its text, and what differs."""
+    """The group's kind, its text, what gold holds, and each difference on its own line."""
     heading = Text(f"{group.kind.upper():<12}", style=KIND_STYLES.get(group.kind, "bold"),
                    end="")
     heading.append_text(verbatim(f"“{group.text}”", style="bold"))
-    if group.kind == CONFLICTING:
-        heading.append(f"  differs in {', '.join(group.differences())}", style="red")
-    if group.gold and not group.settled:
+    if group.rejected:
+        heading.append("  ✕ decided: neither (gold holds nothing)", style="bold green")
+    elif group.edited:
+        heading.append("  ✎ gold holds an edited version", style="bold green")
+    elif group.gold and not group.settled:
         heading.append("  gold has another version", style="dim")
+    if group.kind == CONFLICTING:
+        for difference in group.described_differences():
+            heading.append("\n" + " " * 12)
+            heading.append_text(verbatim(difference_text(difference), style="red"))
     return heading
+
+
+def annotation_view(version: SpanVersion, sentence_id: int) -> AnnotationView:
+    """A version as the shared attribute dialogs expect an annotation; a claim's source is
+    the one it is attributed to."""
+    source = version.source_name
+    if version.label == "claim" and version.attribution and \
+            version.attribution.startswith("source:"):
+        source = version.attribution.removeprefix("source:")
+    return AnnotationView(
+        id=version.id, sentence_id=sentence_id, label=version.label, start=version.start,
+        end=version.end, text=version.text, status=version.status, origin="manual",
+        annotator=version.annotator, source_name=source, source_type=version.source_type,
+        figure=version.figure,
+    )
 
 
 class AdjudicateScreen(WritingScreen):
@@ -93,8 +146,10 @@ class AdjudicateScreen(WritingScreen):
         for number, group in enumerate(self.groups):
             options.append(Option(group_heading(group), disabled=True))
             self.slots.append(None)
+            exact = "span" in group.differences()
             for index, version in enumerate(group.versions):
-                options.append(Option(version_text(version, in_gold=group.in_gold(version))))
+                options.append(Option(version_text(
+                    version, in_gold=group.in_gold(version), exact=exact)))
                 self.slots.append((number, index))
         self.options.set_options(options)
         selectable = [row for row, slot in enumerate(self.slots) if slot is not None]
@@ -113,7 +168,7 @@ class AdjudicateScreen(WritingScreen):
             line.append("  ")
             line.append(", ".join(f"{counts[kind]} {kind}" for kind in counts if counts[kind]))
             settled = sum(group.settled for group in self.groups)
-            line.append(f" · {settled}/{len(self.groups)} in gold", style="dim")
+            line.append(f" · {settled}/{len(self.groups)} decided", style="dim")
         self.query_one("#adjudicate-status", Static).update(line)
 
     def _show_context(self) -> None:
@@ -175,6 +230,51 @@ class AdjudicateScreen(WritingScreen):
             return
         group, version = chosen
         if self.perform(lambda: self.session.take(version, group)).done:
+            self.redraw(keep=self.options.highlighted)
+
+    def action_edit(self) -> None:
+        """Edit the highlighted version's figure (value, unit, qualifier) or canonical
+        source (a claim's: whom it is attributed to) in the shared dialogs; saving takes
+        it into gold so changed, leaving takes nothing."""
+        chosen = self.highlighted_version
+        if chosen is None or self.sentence_id is None:
+            return
+        group, version = chosen
+        editor = self.session.editor(version, group)
+        view = annotation_view(version, self.sentence_id)
+        dialog: FigureFormScreen | SourcePickerScreen = (
+            FigureFormScreen(editor, view) if version.label == "figure"
+            else SourcePickerScreen(editor, view))
+        self.app.push_screen(dialog, self._edited)
+
+    def action_edit_edges(self) -> None:
+        """Edit the highlighted version's edges as its text; saving takes it into gold."""
+        chosen = self.highlighted_version
+        sentence_id = self.sentence_id
+        if chosen is None or sentence_id is None:
+            return
+        group, version = chosen
+
+        def save(text: str) -> None:
+            self.session.take_with_edges(sentence_id, version, group, text)
+
+        sentence = self.session.context(sentence_id).text
+        self.app.push_screen(SpanTextScreen(sentence, version.text, save), self._edited)
+
+    def _edited(self, saved: bool | None) -> None:
+        if saved:
+            self.notify("Took the edited version into gold (u undoes).", markup=False)
+            self.redraw(keep=self.options.highlighted)
+
+    def action_reject_both(self) -> None:
+        """Decide the highlighted row as "neither": gold holds nothing for it."""
+        chosen = self.highlighted_version
+        if chosen is None:
+            return
+        group, _version = chosen
+        if self.perform(lambda: self.session.reject_both(group)).done:
+            self.notify("Rejected every version: gold holds nothing there (u undoes).",
+                        markup=False)
             self.redraw(keep=self.options.highlighted)
 
     def action_take_agreed(self) -> None:
