@@ -371,7 +371,8 @@ def export_command(
             from annotator.io.interchange import write_documents
             from db.document_records import iter_source_records, iter_unused_annotators
 
-            records = iter_document_records(database, selection)
+            # The native format carries the annotators' progress (done marks, positions).
+            records = iter_document_records(database, selection, with_progress=fmt == "jsonl")
             # What no annotation refers to belongs to a whole export only (a filtered one
             # leaves out the sources and annotators of what it leaves out anyway).
             whole = fmt == "jsonl" and selection == AnnotationFilter()
