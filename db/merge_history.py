@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from db.engine import Database
 from db.models import (
@@ -395,17 +395,39 @@ _COLUMNS = (ChangeLogEntry.id, ChangeLogEntry.at, ChangeLogEntry.annotator_id,
             ChangeLogEntry.reverts_group_id)
 
 
-def _ours_between(ours: Connection, low: datetime, high: datetime) -> dict[_Key, list[int]]:
-    """This database's entries between two times, by key, each key's ids in order."""
+def _ours_like(ours: Connection, keys: list[_Key]) -> dict[_Key, list[int]]:
+    """This database's entries with one of ``keys``, each key's ids in order. Found through
+    the (entity, entity_id) index; an entry naming no row, through its annotator's."""
+    conditions = []
+    by_entity: dict[str, set[int]] = {}
+    unnamed: set[int | None] = set()
+    for annotator, _at, _action, entity, entity_id in keys:
+        if entity_id is None:
+            unnamed.add(annotator)
+        else:
+            by_entity.setdefault(entity, set()).add(entity_id)
+    for entity, ids in sorted(by_entity.items()):
+        conditions.append(and_(ChangeLogEntry.entity == entity,
+                               ChangeLogEntry.entity_id.in_(sorted(ids))))
+    if unnamed:
+        annotators = sorted(a for a in unnamed if a is not None)
+        who = ChangeLogEntry.annotator_id.in_(annotators)
+        if None in unnamed:
+            who = or_(who, ChangeLogEntry.annotator_id.is_(None))
+        times = sorted({key[1] for key in keys if key[4] is None})
+        conditions.append(and_(ChangeLogEntry.entity_id.is_(None), who,
+                               ChangeLogEntry.at.in_(times)))
+    wanted = set(keys)
     found: dict[_Key, list[int]] = {}
     for entry_id, at, annotator, action, entity, entity_id in ours.execute(
         select(ChangeLogEntry.id, ChangeLogEntry.at, ChangeLogEntry.annotator_id,
                ChangeLogEntry.action, ChangeLogEntry.entity, ChangeLogEntry.entity_id)
-        .where(ChangeLogEntry.at >= low, ChangeLogEntry.at <= high)
+        .where(or_(*conditions))
         .order_by(ChangeLogEntry.id)
     ):
         key = (annotator, _utc(at), action, entity, entity_id)
-        found.setdefault(key, []).append(int(entry_id))
+        if key in wanted:
+            found.setdefault(key, []).append(int(entry_id))
     return found
 
 
@@ -442,15 +464,12 @@ def merge_history(target: Database, other: Database) -> HistoryResult:
             last = int(batch[-1].id)
             with ours.begin():
                 _prepare(mapper, batch)
-                present = _ours_between(ours, min(e.at for e in batch),
-                                        max(e.at for e in batch))
+                keyed = [(entry, _key(mapper, entry)) for entry in batch]
+                present = _ours_like(ours, [key for _entry, key in keyed])
                 rows: list[dict[str, Any]] = []
                 sources: list[_Entry] = []
-                for entry in batch:
-                    annotator = None if entry.annotator_id is None \
-                        else mapper.annotators.get(int(entry.annotator_id))
-                    entity_id = _entity_id(mapper, entry)
-                    key = (annotator, entry.at, entry.action, entry.entity, entity_id)
+                for entry, key in keyed:
+                    annotator, entity_id = key[0], key[4]
                     match = next((i for i in present.get(key, ()) if i not in claimed), None)
                     if match is not None:
                         claimed.add(match)
@@ -487,6 +506,13 @@ def merge_history(target: Database, other: Database) -> HistoryResult:
                 added += len(rows)
             theirs.rollback()
     return HistoryResult(added, unmapped)
+
+
+def _key(mapper: _Mapper, entry: _Entry) -> _Key:
+    """What identifies an entry across databases: who, when, what, and the row (our id)."""
+    annotator = None if entry.annotator_id is None \
+        else mapper.annotators.get(int(entry.annotator_id))
+    return (annotator, entry.at, entry.action, entry.entity, _entity_id(mapper, entry))
 
 
 def _group(entries: dict[int, int], group_id: int | None) -> int | None:
