@@ -29,6 +29,7 @@ from annotator.io.importer import import_paths
 from annotator.io.interchange import write_documents
 from annotator.io.merge import merge_database
 from annotator.reports.agreement import build_report
+from annotator.reports.stats import build_stats
 from annotator.workspace import Workspace
 from db.document_records import iter_document_records, iter_unused_annotators
 from db.engine import Database, open_database
@@ -183,6 +184,13 @@ def test_merge_carries_done_marks_positions_and_history(
         # Agreement counts the sentences both marked done, as it would have on one database.
         report = _agreement(team)
         assert report["sentences"] == 3
+        # `stats` sees who did what, active time included (it is read from the history).
+        stats = {row.name: row for row in build_stats(team).annotators}
+        for source in sources:
+            for row in build_stats(source).annotators:
+                assert (stats[row.name].sentences_done, stats[row.name].active_seconds) == (
+                    row.sentences_done, row.active_seconds)
+        assert stats["ana"].sentences_done == 3
 
         # Merging again adds nothing, neither annotations nor progress nor history.
         again = _merge(runner, db_url, ana_path, ben_path)
