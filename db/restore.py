@@ -264,18 +264,26 @@ class _DocumentRestore:
         """Add the marks the annotators do not have here yet; returns how many."""
         if not states:
             return 0
-        stored = set(self.connection.execute(
-            select(SentenceState.annotator_id, SentenceState.sentence_id)
-            .where(SentenceState.sentence_id.in_(list(by_bounds.values())))
-        ).all())
+        stored = {(int(annotator), int(sentence)): state for annotator, sentence, state in
+                  self.connection.execute(
+                      select(SentenceState.annotator_id, SentenceState.sentence_id,
+                             SentenceState.state)
+                      .where(SentenceState.sentence_id.in_(list(by_bounds.values()))))}
         rows = []
         now = utcnow()
         for item in states:
             sentence_id = self._placed(f"{item.state} mark", item, by_bounds)
-            pair = (annotators[item.annotator], sentence_id)
-            if sentence_id is None or pair in stored:
+            if sentence_id is None:
                 continue
-            stored.add(pair)
+            pair = (annotators[item.annotator], sentence_id)
+            if pair in stored:
+                if stored[pair] != item.state:
+                    self.conflicts.append(
+                        f"{item.annotator}'s sentence at {item.start}:{item.end} is "
+                        f"{stored[pair]} here but {item.state} in the incoming data; kept "
+                        f"{stored[pair]}")
+                continue
+            stored[pair] = item.state
             rows.append({"annotator_id": pair[0], "sentence_id": sentence_id,
                          "state": item.state, "updated_at": _utc(item.updated_at) or now})
         if rows:

@@ -446,3 +446,29 @@ def test_generated_progress_survives_round_trip_and_merge(
     finally:
         laptop.dispose()
         fresh.dispose()
+
+
+def test_a_mark_already_here_is_kept_and_a_different_one_reported(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    text = "Mediators have agreed. Talks go on.\n"
+    line = {"id": "d1", "title": "t", "text": text, "annotations": [],
+            "states": [{"annotator": "ana", "start": 0, "end": 22, "state": "skipped"}]}
+    path = tmp_path / "marks.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    first = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert first.exit_code == 0, first.stderr
+    assert "1 done mark, 0 positions" in first.stdout
+    line["states"] = [{"annotator": "ana", "start": 0, "end": 22, "state": "done"},
+                      {"annotator": "ben", "start": 0, "end": 22, "state": "done"}]
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    second = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert second.exit_code == 0, second.stderr
+    assert "ana's sentence at 0:22 is skipped here but done in the incoming data; kept " \
+        "skipped" in second.stderr
+    database = open_database(db_url)
+    try:
+        assert {(name, state) for name, _text, state in _done(database)} == {
+            ("ana", "skipped"), ("ben", "done")}
+    finally:
+        database.dispose()
