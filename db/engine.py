@@ -1,7 +1,8 @@
 """Open a database: resolve the URL, set SQLite pragmas, create or upgrade the schema.
 
 Every command goes through :func:`open_database`, so every connection gets the
-same pragmas and no command ever runs against an unmigrated or newer schema.
+same pragmas and no command ever runs against an unmigrated or newer schema; and its
+``create`` flag is the one place that decides whether a missing database may be created.
 """
 
 from __future__ import annotations
