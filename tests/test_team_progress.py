@@ -294,6 +294,25 @@ def test_native_jsonl_round_trip_keeps_progress(
         copy.dispose()
 
 
+def test_agreement_after_merge_equals_agreement_over_both_laptops_exports(
+    runner: CliRunner, db_url: str, laptops: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _merge(runner, db_url, *laptops)
+    together = tmp_path / "together.db"
+    for laptop in laptops:
+        exported = tmp_path / f"{laptop.stem}.jsonl"
+        result = runner.invoke(cli, ["export", "--format", "jsonl", "--out", str(exported),
+                                     "--db", str(laptop)])
+        assert result.exit_code == 0, result.stderr
+        result = runner.invoke(cli, ["import", str(exported), "--db", str(together)])
+        assert result.exit_code == 0, result.stderr
+    merged_report = runner.invoke(cli, ["agreement", "--json", "--db", db_url])
+    both_report = runner.invoke(cli, ["agreement", "--json", "--db", str(together)])
+    assert merged_report.exit_code == both_report.exit_code == 0, merged_report.stderr
+    assert json.loads(merged_report.stdout) == json.loads(both_report.stdout)
+    assert json.loads(merged_report.stdout)["sentences"] == 3
+
+
 def test_native_file_without_progress_still_imports(
     runner: CliRunner, laptops: tuple[Path, Path], tmp_path: Path
 ) -> None:
