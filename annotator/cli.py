@@ -23,6 +23,7 @@ from annotator.config import (
     Config,
     ConfigError,
     database_target,
+    may_create,
     resolve,
     resolve_scheme,
 )
@@ -153,15 +154,22 @@ def configure(
 
 
 def open_or_fail(
-    target: str | None, *, lock_wait_ms: int | None = None, pre_ping: bool = True,
+    target: str | None, *, create: bool, lock_wait_ms: int | None = None,
+    pre_ping: bool = True,
 ) -> Database:
     """Open the database ``target`` (``None``: ``$ANNOTATOR_DB``, else the default; options
-    as :func:`db.engine.open_database`) or stop with a one-line error."""
+    as :func:`db.engine.open_database`), creating it only with ``create`` (a command's
+    :func:`annotator.config.may_create`) and then saying so; or stop with a one-line error."""
     try:
-        return open_database(database_target(target), lock_wait_ms=lock_wait_ms,
-                             pre_ping=pre_ping)
-    except DatabaseError as error:
+        database = open_database(database_target(target), create=create,
+                                 lock_wait_ms=lock_wait_ms, pre_ping=pre_ping)
+    except (DatabaseError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
+    if database.created:
+        path = sqlite_path(database.url)
+        echo(f"created new database {path if path is not None else mask_password(database.url)}",
+             err=True)
+    return database
 
 
 class _Commands(click.Group):
@@ -200,7 +208,7 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
     in its own transaction. Importing the same text again adds nothing. Files that
     cannot be read are reported and skipped; the exit code is then 1.
     """
-    database = open_or_fail(db)
+    database = open_or_fail(db, create=may_create("import"))
     try:
         summary = _import_with_progress(database, list(paths))
     except Exception as error:
@@ -267,8 +275,8 @@ def annotate_command(
 
     # One engine, the screen's, serves the checks below too: each engine costs a
     # connection (and, on PostgreSQL, its set-up queries) before the first frame.
-    database = open_or_fail(config.db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS,
-                            pre_ping=False)
+    database = open_or_fail(config.db, create=may_create("annotate"),
+                            lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS, pre_ping=False)
     try:
         to_import = list(paths)
         if not to_import and count_documents(database) == 0:
@@ -293,7 +301,7 @@ def annotate_command(
 def _import_patiently(db: str, paths: list[Path]) -> None:
     """Import as `annotator import` does, through connections that wait for other writers
     as long as the defaults allow (not the screen's, which give up after half a second)."""
-    importing = open_or_fail(db)
+    importing = open_or_fail(db, create=may_create("import"))
     try:
         summary = _import_with_progress(importing, paths)
     finally:
@@ -360,7 +368,7 @@ def export_command(
                                "without --annotator")
     selection = AnnotationFilter(annotators, labels, export_statuses(view, fmt, statuses),
                                  documents)
-    database = open_or_fail(db)
+    database = open_or_fail(db, create=may_create("export"))
     protect = protected_files(sqlite_path(database.url))
     try:
         if out != "-" and fmt != "brat":
@@ -383,7 +391,8 @@ def export_command(
             from annotator.io.interchange import write_documents
             from db.document_records import iter_source_records, iter_unused_annotators
 
-            records = iter_document_records(database, selection)
+            # The native format carries the annotators' progress (done marks, positions).
+            records = iter_document_records(database, selection, with_progress=fmt == "jsonl")
             # What no annotation refers to belongs to a whole export only (a filtered one
             # leaves out the sources and annotators of what it leaves out anyway).
             whole = fmt == "jsonl" and selection == AnnotationFilter()
@@ -527,7 +536,7 @@ def merge_command(others: tuple[str, ...], db: str | None) -> None:
     Each document is merged in its own transaction. The exit code is 1 if a
     database could not be opened or a document could not be merged.
     """
-    database = open_or_fail(db)
+    database = open_or_fail(db, create=may_create("merge"))
     failed = False
     try:
         for other in others:
@@ -567,7 +576,7 @@ def _merge_one(database: Database, other: str) -> MergeSummary | None:
         echo(f"error: {mask_password(other)}: is the database being merged into", err=True)
         return None
     try:
-        source = open_database(url)
+        source = open_database(url, create=False)
     except DatabaseError as error:  # the message already names the file or URL
         echo(f"error: {error}", err=True)
         return None
@@ -596,7 +605,7 @@ def suggest_command(
     """
     config = configure(db=db, annotator=annotator, scheme_path=scheme_path)
     checked_name(config.annotator, "--annotator")  # $ANNOTATOR_NAME too, not only the option
-    database = open_or_fail(config.db)
+    database = open_or_fail(config.db, create=may_create("suggest"))
     try:
         missing = missing_document_ids(database, documents)
         if missing:
@@ -636,7 +645,7 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
     target = target or db
     try:
         source_url, target_url = resolve_url(source), resolve_url(database_target(target))
-    except DatabaseError as error:
+    except (DatabaseError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     target = target or target_url
     path = sqlite_path(source_url)
@@ -644,9 +653,9 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
         raise click.ClickException(f"{mask_password(source)}: no such database file")
     if source_url == target_url:
         raise click.ClickException("SOURCE and TARGET are the same database")
-    origin = open_or_fail(source_url)
+    origin = open_or_fail(source_url, create=False)  # only read
     try:
-        destination = open_or_fail(target_url)
+        destination = open_or_fail(target_url, create=may_create("copy"))
         try:
             copied = copy_database(origin, destination)
         except CopyError as error:
@@ -667,7 +676,7 @@ def stats_command(db: str | None) -> None:
     from annotator.reports.stats import build_stats
     from annotator.reports.stats_tables import stats_renderables
 
-    database = open_or_fail(db)
+    database = open_or_fail(db, create=may_create("stats"))
     try:
         report = build_stats(database)
     finally:
@@ -722,14 +731,15 @@ def agreement_command(
     and Krippendorff's alpha on source types and attributions, and figure values.
 
     Only accepted annotations, and only sentences every compared annotator marked
-    done (unless --all), are counted.
+    done (unless --all), are counted. When no sentence is counted, the report is
+    followed by a line saying why and the exit code is 1.
     """
     import json
 
     from annotator.reports.agreement import AgreementError, build_report
     from annotator.reports.agreement_tables import headline, report_tables
 
-    database = open_or_fail(db)
+    database = open_or_fail(db, create=may_create("agreement"))
     try:
         missing = missing_document_ids(database, documents)
         if missing:
@@ -743,10 +753,15 @@ def agreement_command(
     if as_json:
         click.echo(json_visible(json.dumps(report.to_dict(), indent=2, ensure_ascii=False,
                                            allow_nan=False)))
-        return
-    out_console.print(headline(report))
-    for part in report_tables(report):
-        out_console.print(part)
+    else:
+        out_console.print(headline(report))
+        for part in report_tables(report):
+            out_console.print(part)
+    hint = report.empty_hint()
+    if hint is not None:
+        # A report of dashes alone would pass for "the annotators agree on nothing".
+        echo(f"error: {hint}", err=True)
+        sys.exit(1)
 
 
 @cli.command("review")
@@ -799,7 +814,8 @@ def review_command(
 
     # The screen's connections report another writer's lock quickly: a write that must
     # wait then waits on a worker thread while the screen keeps painting.
-    database = open_or_fail(config.db, lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS)
+    database = open_or_fail(config.db, create=may_create("review"),
+                            lock_wait_ms=tui_launch.INTERACTIVE_LOCK_WAIT_MS)
     try:
         missing = missing_document_ids(database, documents)
         if missing:

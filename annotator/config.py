@@ -18,6 +18,12 @@ scheme             ``--scheme PATH``               ``$ANNOTATOR_SCHEME``,
                                                    ``./annotator-scheme.toml``, built-in
 suggestions        ``--no-suggest`` (off)          ``$ANNOTATOR_NO_SUGGEST=1`` (off), on
 =================  ==============================  =========================================
+
+Only the commands that write may create a database (:data:`DATABASE_CREATORS`: ``import``,
+``annotate``, ``merge`` into its ``--db``, ``copy`` into its target); every other command
+refuses a database that does not exist (:func:`may_create`, passed as ``create`` to
+:func:`db.engine.open_database`, the one place that acts on it). ``--db ''`` is refused;
+an empty ``$ANNOTATOR_DB`` counts as unset, as shells write it.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from annotator.scheme.definition import Scheme
 
 __all__ = [
+    "DATABASE_CREATORS",
     "DB_ENV_VAR",
     "DEFAULT_DB_PATH",
     "DEFAULT_TEXTUAL_FPS",
@@ -45,6 +52,7 @@ __all__ = [
     "ConfigError",
     "annotator_name",
     "database_target",
+    "may_create",
     "prepare_textual",
     "resolve",
     "resolve_scheme",
@@ -71,6 +79,15 @@ DEFAULT_TEXTUAL_FPS = "240"
 # was before this module owned it.
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+# The commands that may create the database they write to; see the module docstring.
+DATABASE_CREATORS = frozenset({"import", "annotate", "merge", "copy"})
+
+
+def may_create(command: str) -> bool:
+    """Whether ``command`` may create its database when there is none yet."""
+    return command in DATABASE_CREATORS
 
 
 class ConfigError(ValueError):
@@ -110,9 +127,14 @@ def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def database_target(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """``--db``, else ``$ANNOTATOR_DB``, else ``annotations.db`` in the working folder (an
-    empty value counts as not given)."""
-    return explicit or _environment(environ).get(DB_ENV_VAR) or DEFAULT_DB_PATH
+    """``--db``, else ``$ANNOTATOR_DB``, else ``annotations.db`` in the working folder. An
+    empty ``--db`` is refused (it would otherwise pass for the default); an empty
+    ``$ANNOTATOR_DB`` counts as unset."""
+    if explicit is not None:
+        if not explicit.strip():
+            raise ConfigError(f"--db {explicit!r} is empty: give a database file path or URL")
+        return explicit
+    return _environment(environ).get(DB_ENV_VAR) or DEFAULT_DB_PATH
 
 
 def annotator_name(

@@ -4,13 +4,15 @@ This is the portable shape of the data: the native JSONL, Prodigy, doccano and
 brat exports are written from it, ``merge`` reads another database through it,
 and :mod:`db.restore` writes it back. Offsets are into the document text;
 annotations are named by ``key`` (a database id here, a file's own id on import)
-and links refer to those keys.
+and links refer to those keys. Read with ``with_progress``, a record also carries
+each annotator's done (or skipped) marks on its sentences and where an annotator last
+was, both named by the sentence's offsets so they survive any renumbering.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +21,16 @@ from sqlalchemy.orm import aliased
 
 from db.engine import Database
 from db.filters import AnnotationFilter
-from db.models import Annotation, Annotator, Document, Link, Sentence, Source, SourceAlias
+from db.models import (
+    Annotation,
+    Annotator,
+    Document,
+    Link,
+    Sentence,
+    SentenceState,
+    Source,
+    SourceAlias,
+)
 from db.values import Figure, figure_of
 
 # Documents carry their whole text; a small batch keeps the cursor's buffer small.
@@ -68,6 +79,26 @@ class LinkRecord:
 
 
 @dataclass(frozen=True)
+class StateRecord:
+    """An annotator's mark on the sentence at ``start:end`` of the document (done/skipped)."""
+
+    annotator: str
+    start: int
+    end: int
+    state: str = "done"
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PositionRecord:
+    """Where an annotator last was: the sentence at ``start:end`` of the document."""
+
+    annotator: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """A document and everything annotated in it.
 
@@ -86,14 +117,18 @@ class DocumentRecord:
     sources: tuple[SourceRecord, ...] = ()
     sentences: tuple[tuple[int, int], ...] | None = None
     document_id: int | None = None
+    states: tuple[StateRecord, ...] = ()
+    positions: tuple[PositionRecord, ...] = ()
 
 
 def iter_document_records(
-    database: Database, selection: AnnotationFilter, *, with_sentences: bool = False
+    database: Database, selection: AnnotationFilter, *, with_sentences: bool = False,
+    with_progress: bool = False,
 ) -> Iterator[DocumentRecord]:
     """Stream documents in id order, each with the annotations the filter keeps.
 
-    A link is kept when both its ends are. Documents are streamed over one
+    A link is kept when both its ends are. ``with_progress`` adds the sentence marks
+    and positions (of the filter's annotators, when it names some). Documents are streamed over one
     connection while each one's details are read over a second.
     """
     query = select(
@@ -108,6 +143,8 @@ def iter_document_records(
             # Each document is one consistent read, ended before the consumer gets it.
             with details.begin():
                 record = _record(details, row, selection, with_sentences)
+                if with_progress:
+                    record = _with_progress(details, record, selection)
             yield record
 
 
@@ -168,6 +205,35 @@ def _record(
         sources=tuple(_sources(connection, names)), sentences=sentences,
         document_id=document_id,
     )
+
+
+def _with_progress(
+    connection: Connection, record: DocumentRecord, selection: AnnotationFilter
+) -> DocumentRecord:
+    """``record`` with its sentences' marks and the positions in it, in offset order."""
+    mine = [Annotator.name.in_(selection.annotators)] if selection.annotators else []
+    states = [
+        StateRecord(name, int(start), int(end), state, updated_at)
+        for name, start, end, state, updated_at in connection.execute(
+            select(Annotator.name, Sentence.start, Sentence.end, SentenceState.state,
+                   SentenceState.updated_at)
+            .join(Sentence, Sentence.id == SentenceState.sentence_id)
+            .join(Annotator, Annotator.id == SentenceState.annotator_id)
+            .where(Sentence.document_id == record.document_id, *mine)
+        )
+    ]
+    positions = [
+        PositionRecord(name, int(start), int(end))
+        for name, start, end in connection.execute(
+            select(Annotator.name, Sentence.start, Sentence.end)
+            .join(Sentence, Sentence.id == Annotator.last_sentence_id)
+            .where(Sentence.document_id == record.document_id, *mine)
+        )
+    ]
+    # Sorted here, not in SQL, as the spans are: the same data exports alike on both engines.
+    states.sort(key=lambda s: (s.start, s.end, s.annotator))
+    positions.sort(key=lambda p: (p.annotator, p.start))
+    return replace(record, states=tuple(states), positions=tuple(positions))
 
 
 def _sources(connection: Connection, names: list[str]) -> Iterator[SourceRecord]:

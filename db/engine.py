@@ -1,7 +1,8 @@
 """Open a database: resolve the URL, set SQLite pragmas, create or upgrade the schema.
 
 Every command goes through :func:`open_database`, so every connection gets the
-same pragmas and no command ever runs against an unmigrated or newer schema.
+same pragmas and no command ever runs against an unmigrated or newer schema; and its
+``create`` flag is the one place that decides whether a missing database may be created.
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ def resolve_url(target: str) -> str:
     ``--db``, ``$ANNOTATOR_DB`` and the default, is the application's to say
     (:func:`annotator.config.database_target`): ``db/`` never reads the environment."""
     value = target
+    if not value.strip():
+        raise DatabaseError(f"no database named: {value!r} is empty; give a file path or a URL")
+    if "://" not in value and _URL_WITHOUT_SLASHES.match(value):
+        shown = mask_password(value)
+        path = shown.split(":", 1)[1].lstrip("/") or "PATH"
+        raise DatabaseError(f"not a database path or URL: {shown!r} looks like a URL without "
+                            f"'//'; write sqlite:///{path} (or the path {path}) for a SQLite "
+                            "file, postgresql+psycopg://USER@HOST/NAME for PostgreSQL")
     if "://" in value:
         if value.split("://", 1)[1].split("/", 1)[0].count("@") > 1:
             # The drivers would read the password's tail as the host, and echo it back.
@@ -99,6 +108,9 @@ def resolve_url(target: str) -> str:
 
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+# "file:a.db", "sqlite:a.db", "postgresql:..." : a scheme and no "//". Taken as a path, it
+# would name a new file called "file:a.db"; one letter is a Windows drive ("C:\\data").
+_URL_WITHOUT_SLASHES = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 def _check_backend(url: URL, value: str) -> None:
@@ -208,6 +220,9 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    # Whether opening it created it (a new SQLite file, or the schema in an empty server
+    # database), so a command that may create one can say so.
+    created: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -271,7 +286,11 @@ class Database:
         return Database(self.url, engine, sessionmaker(engine, expire_on_commit=False))
 
 
-def _check_sqlite_file(path: Path, *, create: bool = True) -> None:
+NO_DATABASE_HINT = 'create one with "annotator import"'
+
+
+def _check_sqlite_file(path: Path, *, create: bool = True, read_only: bool = False) -> bool:
+    """Check the file behind a SQLite URL, creating it (empty) when it may; whether it did."""
     if path.exists():
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file")
@@ -279,12 +298,15 @@ def _check_sqlite_file(path: Path, *, create: bool = True) -> None:
             head = handle.read(len(SQLITE_MAGIC))
         if head and head != SQLITE_MAGIC:
             raise DatabaseError(f"{path} is not a SQLite database; refusing to touch it")
-    elif not create:
+        return False
+    if read_only:
         raise DatabaseError(f"{path}: no such database file")
-    elif not path.parent.is_dir():
+    if not create:
+        raise DatabaseError(f"no database at {path} ({NO_DATABASE_HINT})")
+    if not path.parent.is_dir():
         raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
-    else:
-        _create_private(path)
+    _create_private(path)
+    return True
 
 
 def _create_private(path: Path) -> None:
@@ -456,19 +478,27 @@ def _finish_interrupted_copies(connection: Connection, tables: set[str]) -> None
             connection.execute(RenameTable(table, name))
 
 
-def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
+def _not_ours(url: str) -> DatabaseError:
+    return DatabaseError(f"{display_url(url)} is not an annotator database (it holds no "
+                         f"annotator tables); {NO_DATABASE_HINT}")
+
+
+def _migrate(engine: Engine, url: str, *, patient: bool = True, create: bool = True) -> bool:
+    """Create or upgrade the schema as needed; whether it was created. Without ``create``,
+    a database without the schema is refused untouched."""
     current, _tables = _current_revision(engine)
     if current == SCHEMA_HEAD:
-        return
+        return False
+    if current is None and not create:
+        raise _not_ours(url)
     if not patient:
         # The engine gives up on another writer's lock quickly (an interactive one): an
         # upgrade, once per version, waits as long as the defaults allow instead.
         upgrader = make_engine(url)
         try:
-            _migrate(upgrader, url)
+            return _migrate(upgrader, url, create=create)
         finally:
             upgrader.dispose()
-        return
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError
@@ -479,8 +509,10 @@ def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
         # Again under the lock: another process may have created or upgraded it meanwhile.
         current, tables = _stored_schema(connection)
         if current == SCHEMA_HEAD:
-            return
+            return False
         if current is None:
+            if not create:
+                raise _not_ours(url)
             _clear_unfinished_creation(connection, tables, url)
         else:
             try:
@@ -500,28 +532,39 @@ def _migrate(engine: Engine, url: str, *, patient: bool = True) -> None:
                 and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
             raise DatabaseError(f"upgrading {display_url(url)} would break references; "
                                 "nothing was changed")
+    return current is None
 
 
 def open_database(
-    target: str, *, migrate: bool = True, lock_wait_ms: int | None = None,
+    target: str, *, create: bool = True, migrate: bool = True, lock_wait_ms: int | None = None,
     pre_ping: bool = True,
 ) -> Database:
-    """Open (creating or upgrading as needed) the database named by ``target``;
-    ``lock_wait_ms`` and ``pre_ping`` as for :func:`make_engine` (an interactive caller
-    opens it as :meth:`Database.with_lock_wait` would, with one engine instead of two).
+    """Open (upgrading as needed) the database named by ``target``; ``lock_wait_ms`` and
+    ``pre_ping`` as for :func:`make_engine` (an interactive caller opens it as
+    :meth:`Database.with_lock_wait` would, with one engine instead of two).
+
+    The one place that decides whether a database may be created: with ``create`` a
+    missing SQLite file is created and an empty database gets the schema (``created`` on
+    the result says so); without it both are refused untouched (``no database at PATH``,
+    ``... is not an annotator database``), which is what every command that only reads
+    wants: a typo must not pass for an empty database.
 
     Raises :class:`DatabaseError` with a one-line message for anything the user
     must fix: a file that is not a database, a newer schema, an unreachable server.
     """
     url = resolve_url(target)
     path = sqlite_path(url)
+    created_file = False
     if path is not None:
-        _check_sqlite_file(path, create=not sqlite_read_only(url))
+        created_file = _check_sqlite_file(path, create=create,
+                                          read_only=sqlite_read_only(url))
         url = _on_read_only_disk(url, path)
     engine = make_engine(url, lock_wait_ms, pre_ping=pre_ping)
+    created = created_file
     try:
         if migrate:
-            _migrate(engine, url, patient=lock_wait_ms is None)
+            created = _migrate(engine, url, patient=lock_wait_ms is None,
+                               create=create) or created_file
     except DatabaseError:
         engine.dispose()
         raise
@@ -534,7 +577,7 @@ def open_database(
         raise DatabaseError(f"cannot open database {display_url(url)}: "
                             f"{_first_line(error)}") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(url=url, engine=engine, sessions=sessions)
+    return Database(url=url, engine=engine, sessions=sessions, created=created)
 
 
 # What SQLite says when the file itself is damaged (a torn or overwritten page).

@@ -9,7 +9,12 @@ crossing a sentence boundary, a link to an unknown annotation) is rolled back
 whole and nothing of it is half-stored. What is already stored is never
 rewritten: an annotation that exists (same annotator, label and offsets) is
 matched rather than added, and a difference in its fields is reported as a
-conflict; a canonical source's type is never overwritten either.
+conflict; a canonical source's type is never overwritten either. The same holds for
+progress: a sentence mark (done or skipped) is added only where the annotator has
+none on that sentence here, and a position only for an annotator who has none here
+(positions carry no time, so the one already stored is kept). Both are placed on the
+sentence with the same offsets; one whose sentence is cut differently here is
+reported and left out.
 """
 
 from __future__ import annotations
@@ -25,18 +30,27 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.annotations import LINK_ENDS
-from db.document_records import DocumentRecord, Key, SourceRecord, SpanRecord
+from db.document_records import (
+    DocumentRecord,
+    Key,
+    PositionRecord,
+    SourceRecord,
+    SpanRecord,
+    StateRecord,
+)
 from db.documents import NewDocument, Segmenter, SentenceSpan, insert_document_rows
 from db.engine import Database
 from db.models import (
     LABELS,
     ORIGINS,
+    SENTENCE_STATES,
     STATUSES,
     Annotation,
     Annotator,
     Document,
     Link,
     Sentence,
+    SentenceState,
     Source,
     SourceAlias,
     utcnow,
@@ -61,6 +75,8 @@ class RestoreResult:
     conflicts: tuple[str, ...]
     # Source conflicts recur in every document naming the source; callers report them once.
     source_conflicts: tuple[str, ...] = ()
+    states: int = 0  # sentence marks (done or skipped) added
+    positions: int = 0  # annotators' positions set
 
 
 @dataclass(frozen=True)
@@ -221,11 +237,76 @@ class _DocumentRestore:
             )
             document_id = insert_document_rows(self.connection, document, spans)
             sentence_count = len(spans)
-        ids, added = self._annotations(int(document_id))
+        sentences = self._sentences(int(document_id))
+        annotators = self._annotator_ids()
+        ids, added = self._annotations(int(document_id), sentences, annotators)
         links = self._links(int(document_id), ids)
+        by_bounds = {(sentence.start, sentence.end): sentence.id for sentence in sentences}
+        states = self._states(record.states, by_bounds, annotators)
+        positions = self._positions(record.positions, by_bounds, annotators)
         return RestoreResult(int(document_id), new_document, sentence_count, added, links,
                              self.sources_created, tuple(self.conflicts),
-                             tuple(self.source_conflicts))
+                             tuple(self.source_conflicts), states, positions)
+
+    def _placed(
+        self, what: str, item: StateRecord | PositionRecord, by_bounds: dict[tuple[int, int], int]
+    ) -> int | None:
+        sentence_id = by_bounds.get((item.start, item.end))
+        if sentence_id is None:
+            self.conflicts.append(f"{item.annotator}'s {what} on the sentence at {item.start}:"
+                                  f"{item.end}: no sentence here has those offsets; left out")
+        return sentence_id
+
+    def _states(
+        self, states: Sequence[StateRecord], by_bounds: dict[tuple[int, int], int],
+        annotators: dict[str, int],
+    ) -> int:
+        """Add the marks the annotators do not have here yet; returns how many."""
+        if not states:
+            return 0
+        stored = {(int(annotator), int(sentence)): state for annotator, sentence, state in
+                  self.connection.execute(
+                      select(SentenceState.annotator_id, SentenceState.sentence_id,
+                             SentenceState.state)
+                      .where(SentenceState.sentence_id.in_(list(by_bounds.values()))))}
+        rows = []
+        now = utcnow()
+        for item in states:
+            sentence_id = self._placed(f"{item.state} mark", item, by_bounds)
+            if sentence_id is None:
+                continue
+            pair = (annotators[item.annotator], sentence_id)
+            if pair in stored:
+                if stored[pair] != item.state:
+                    self.conflicts.append(
+                        f"{item.annotator}'s sentence at {item.start}:{item.end} is "
+                        f"{stored[pair]} here but {item.state} in the incoming data; kept "
+                        f"{stored[pair]}")
+                continue
+            stored[pair] = item.state
+            rows.append({"annotator_id": pair[0], "sentence_id": sentence_id,
+                         "state": item.state, "updated_at": _utc(item.updated_at) or now})
+        if rows:
+            self.connection.execute(insert(SentenceState), rows)
+        return len(rows)
+
+    def _positions(
+        self, positions: Sequence[PositionRecord], by_bounds: dict[tuple[int, int], int],
+        annotators: dict[str, int],
+    ) -> int:
+        """Set the positions of annotators who have none here; returns how many."""
+        added = 0
+        for item in positions:
+            sentence_id = self._placed("position", item, by_bounds)
+            if sentence_id is None:
+                continue
+            added += self.connection.execute(
+                update(Annotator)
+                .where(Annotator.id == annotators[item.annotator],
+                       Annotator.last_sentence_id.is_(None))
+                .values(last_sentence_id=sentence_id)
+            ).rowcount
+        return added
 
     def _sentences(self, document_id: int) -> list[_StoredSentence]:
         return [
@@ -237,10 +318,12 @@ class _DocumentRestore:
         ]
 
     def _annotator_ids(self) -> dict[str, int]:
-        """Owners and reviewers of the record's annotations, added when missing."""
+        """Owners and reviewers of the record's annotations, and the annotators of its marks
+        and positions, added when missing."""
         names = [span.annotator for span in self.record.annotations]
         names += [span.reviewed_by for span in self.record.annotations
                   if span.reviewed_by is not None]
+        names += [item.annotator for item in (*self.record.states, *self.record.positions)]
         return _ensure_annotators(self.connection, names)[0]
 
     def _source_ids(self) -> dict[str, int]:
@@ -253,11 +336,11 @@ class _DocumentRestore:
             self.source_conflicts.extend(result.conflicts)
         return found
 
-    def _annotations(self, document_id: int) -> tuple[dict[Key, int], int]:
+    def _annotations(
+        self, document_id: int, sentences: list[_StoredSentence], annotators: dict[str, int]
+    ) -> tuple[dict[Key, int], int]:
         """Match or insert every annotation; returns record key -> stored id, and how many added."""
-        sentences = self._sentences(document_id)
         starts = [sentence.start for sentence in sentences]
-        annotators = self._annotator_ids()
         sources = self._source_ids()
         existing = self._existing(document_id)
         ids: dict[Key, int] = {}
@@ -396,6 +479,12 @@ def _check_record(record: DocumentRecord) -> None:
             raise RestoreError(f"{where}: text {_short(span.text)} is not what the document "
                                f"has at {span.doc_start}:{span.doc_end}")
         if not span.annotator.strip():
+            raise RestoreError(f"{where}: empty annotator name")
+    for item in (*record.states, *record.positions):
+        where = f"{item.annotator!r}'s mark on the sentence at {item.start}:{item.end}"
+        if isinstance(item, StateRecord) and item.state not in SENTENCE_STATES:
+            raise RestoreError(f"{where}: unknown state {item.state!r}")
+        if not item.annotator.strip():
             raise RestoreError(f"{where}: empty annotator name")
 
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from annotator import __version__
 from annotator.cli import cli
+from db.engine import open_database
 
 
 def test_help_lists_every_command(runner: CliRunner) -> None:
@@ -42,6 +43,7 @@ def test_newer_schema_is_a_one_line_error(runner: CliRunner, tmp_path) -> None: 
     import sqlite3
 
     path = tmp_path / "future.db"
+    open_database(str(path)).dispose()
     assert runner.invoke(cli, ["stats", "--db", str(path)]).exit_code == 0
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'zzzz'")

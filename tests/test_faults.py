@@ -179,8 +179,7 @@ def test_disk_full_during_import_is_one_line_and_a_rerun_completes(tmp_path: Pat
     db_path = tmp_path / "full.db"
     corpus = tmp_path / "corpus.jsonl"
     write_native_corpus(corpus, 40)
-    subprocess.run([str(BINARY), "stats", "--db", str(db_path)], check=True,
-                   capture_output=True)
+    open_database(str(db_path)).dispose()  # an empty database (a read command makes none)
     command = [str(BINARY), "import", str(corpus), "--db", str(db_path)]
     # No file of the process may grow past 256 KiB: the log fills up mid-import.
     result = subprocess.run(command, capture_output=True, text=True,

@@ -101,6 +101,10 @@ def hostile_db(db_url: str, tmp_path: Path) -> str:
             source_id = workspace.create_source(f"Ministry {ALL}", "government")
             workspace.set_source(source, source_id)
             workspace.toggle_done(sentence)
+        # The sample's reference layer is compared too: it marks the same sentence done, or
+        # agreement would count no sentence (and say so, exiting 1).
+        reference = Workspace(database, "reference")
+        reference.toggle_done(reference.start_position() or 0)
     finally:
         database.dispose()
     return db_url

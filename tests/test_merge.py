@@ -88,7 +88,8 @@ def test_two_laptops_are_merged_without_duplicates(
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"merged {laptop_path}: 1 new document (2 sentences), 1 already present; "
-        "added 4 annotations, 2 links, 0 sources; 2 conflicts (kept this database's)\n"
+        "added 4 annotations, 2 links, 0 sources, 0 done marks, 0 positions, "
+        "11 history entries; 2 conflicts (kept this database's)\n"
     )
     assert result.stderr.splitlines() == [
         f"conflict: {laptop_path}: source 'Hamas' has type 'party_or_armed_group' here but "
@@ -125,7 +126,8 @@ def test_two_laptops_are_merged_without_duplicates(
     assert again.exit_code == 0
     assert again.stdout == (
         f"merged {laptop_path}: 0 new documents (0 sentences), 2 already present; "
-        "added 0 annotations, 0 links, 0 sources; 2 conflicts (kept this database's)\n"
+        "added 0 annotations, 0 links, 0 sources, 0 done marks, 0 positions, "
+        "0 history entries; 2 conflicts (kept this database's)\n"
     )
 
 

@@ -41,6 +41,8 @@ class ImportSummary:
     links: int = 0
     sources: int = 0  # added by registry lines (those of annotations are not counted)
     annotators: int = 0  # added by registry lines
+    states: int = 0  # done (or skipped) marks
+    positions: int = 0
     conflicts: list[ReadProblem] = field(default_factory=list)
 
     @property
@@ -57,6 +59,9 @@ class ImportSummary:
         if self.native:
             parts[0] += (f", {self.annotations} annotation{'s' * (self.annotations != 1)}, "
                          f"{self.links} link{'s' * (self.links != 1)}")
+            if self.states or self.positions:
+                parts[0] += (f", {self.states} done mark{'s' * (self.states != 1)}, "
+                             f"{self.positions} position{'s' * (self.positions != 1)}")
         if self.duplicates:
             nothing = not (self.annotations or self.links)
             parts.append(f"{self.duplicates} already present"
@@ -137,6 +142,8 @@ def _restore(writer: RecordWriter, entry: NativeDocument, summary: ImportSummary
         summary.duplicates += 1
     summary.annotations += result.annotations
     summary.links += result.links
+    summary.states += result.states
+    summary.positions += result.positions
     summary.conflicts.extend(ReadProblem(where, conflict) for conflict in result.conflicts)
     known = {problem.message for problem in summary.conflicts}
     for conflict in result.source_conflicts:

@@ -11,7 +11,10 @@ Native format, one document per line (offsets are code points into ``text``)::
                       "reviewed_at": "2026-01-05T10:00:00+00:00"}],
      "links": [{"from": "a2", "to": "a3", "type": "attributed_to"}],
      "sources": [{"name": "Egypt's foreign ministry", "type": "government",
-                  "aliases": ["Egyptian foreign ministry"]}]}
+                  "aliases": ["Egyptian foreign ministry"]}],
+     "states": [{"annotator": "ana", "start": 0, "end": 57, "state": "done",
+                 "at": "2026-01-05T10:00:00+00:00"}],
+     "positions": [{"annotator": "ana", "start": 58, "end": 130}]}
 
 ``attrs`` keys ``source_name``/``source_type`` (the canonical source) and
 ``value``/``unit``/``qualifier`` (a figure) map to columns; every other key is
@@ -21,6 +24,15 @@ and ``sources`` are optional on import, and so are an annotation's ``note``,
 written only when set, and files written before they existed lack them. Annotation
 ids are the file's own. A document that came without an id of its own is written with
 its database id as ``id`` and ``"external_id": null``, so it comes back without one.
+
+``states`` are the annotators' marks on the document's sentences (``done`` or
+``skipped``, when marked), ``positions`` the sentence each annotator last was at in
+it; a sentence is named by its offsets (``start``/``end`` into ``text``). Both are
+written only when there are any, and are optional on import: an import adds a mark
+where the annotator has none on that sentence, and a position for an annotator who
+has none (what is stored is kept). The change log (undo, review history) is not part
+of the format: its entries are the database's own rows, named by its ids; `annotator
+copy` moves a whole database with it, and `annotator merge` carries it over.
 
 After the documents, an unfiltered export writes what no annotation refers to, one
 line each: a canonical source nobody's span is mapped to, and an annotator who
@@ -53,8 +65,16 @@ from annotator.text.bounds import (
     finite_number,
 )
 from db.annotations import LINK_ENDS
-from db.document_records import DocumentRecord, Key, LinkRecord, SourceRecord, SpanRecord
-from db.models import LABELS, LINK_TYPES, ORIGINS, STATUSES
+from db.document_records import (
+    DocumentRecord,
+    Key,
+    LinkRecord,
+    PositionRecord,
+    SourceRecord,
+    SpanRecord,
+    StateRecord,
+)
+from db.models import LABELS, LINK_TYPES, ORIGINS, SENTENCE_STATES, STATUSES
 from db.values import figure_of
 
 DOCUMENT_FORMATS = ("jsonl", "prodigy", "doccano")
@@ -122,7 +142,48 @@ def parse_native(
         origin=stated_origin if isinstance(stated_origin, str) and stated_origin else origin,
         external_id=external_id, meta=meta, annotations=tuple(spans), links=tuple(links),
         sources=tuple(described.values()),
+        states=tuple(_progress(record.get("states"), "states", text, _state)),
+        positions=tuple(_progress(record.get("positions"), "positions", text, _position)),
     )
+
+
+def _progress(items: Any, key: str, text: str, build: Any) -> list[Any]:
+    """The ``states`` or ``positions`` of a line (absent in older files: none)."""
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InputError(f"\"{key}\" must be a list")
+    found = []
+    for number, item in enumerate(items, start=1):
+        where = f"{key[:-1]} {number}"
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: must be a JSON object")
+        annotator = item.get("annotator")
+        if not isinstance(annotator, str) or not annotator.strip():
+            raise InputError(f"{where}: needs a non-empty \"annotator\"")
+        check_name(annotator.strip(), f"{where}: \"annotator\"")
+        start, end = item.get("start"), item.get("end")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            raise InputError(f"{where}: \"start\" and \"end\" must be integers")
+        if not 0 <= start < end <= len(text):
+            raise InputError(f"{where}: sentence offsets {start}:{end} do not fit the text "
+                             f"of length {len(text)}")
+        found.append(build(item, where, annotator.strip(), start, end))
+    return found
+
+
+def _state(item: dict[str, Any], where: str, annotator: str, start: int, end: int) -> StateRecord:
+    state = item.get("state", "done")
+    if state not in SENTENCE_STATES:
+        raise InputError(f"{where}: \"state\" must be one of {', '.join(SENTENCE_STATES)}")
+    return StateRecord(annotator, start, end, state,
+                       _timestamp(item.get("at"), f"{where}: \"at\""))
+
+
+def _position(
+    _item: dict[str, Any], _where: str, annotator: str, start: int, end: int
+) -> PositionRecord:
+    return PositionRecord(annotator, start, end)
 
 
 def _optional_str(value: Any, what: str, limit: int | None = None) -> str | None:
@@ -323,7 +384,7 @@ def native_record(record: DocumentRecord) -> dict[str, Any]:
     document: dict[str, Any] = {"id": document_id_text(record)}
     if record.external_id is None:
         document["external_id"] = None  # the "id" is the database's number, not the document's
-    return {
+    line = {
         **document, "title": record.title, "text": record.text,
         "meta": record.meta, "origin": record.origin, "annotations": annotations,
         "links": [{"from": link.from_key, "to": link.to_key, "type": link.type}
@@ -331,6 +392,17 @@ def native_record(record: DocumentRecord) -> dict[str, Any]:
         "sources": [{"name": s.name, "type": s.source_type, "aliases": list(s.aliases)}
                     for s in record.sources],
     }
+    # Written when there are any (as a note is): a document nobody marked reads as before.
+    if record.states:
+        line["states"] = [
+            {"annotator": item.annotator, "start": item.start, "end": item.end,
+             "state": item.state,
+             **({"at": _timestamp_out(item.updated_at)} if item.updated_at else {})}
+            for item in record.states]
+    if record.positions:
+        line["positions"] = [{"annotator": item.annotator, "start": item.start,
+                              "end": item.end} for item in record.positions]
+    return line
 
 
 def doccano_record(record: DocumentRecord, annotator: str | None = None) -> dict[str, Any]:

@@ -6,8 +6,15 @@ every document in its own transaction: matched by content
 hash or copied with the other database's sentences, then its annotations (an
 annotation already here, same annotator, label and offsets, is not added again)
 and its links (notes and review stamps with them), then the annotators who own
-no annotation. Nothing stored here is overwritten: a differing source type or
-annotation is reported as a conflict. Merging the same database twice adds nothing.
+no annotation. With each document come its annotators' progress: their done (and
+skipped) marks on its sentences, and where each annotator last was. Last comes the
+change log (undo, redo and the review screen's history), every id in it mapped to this
+database's rows (db/merge_history.py).
+
+Nothing stored here is overwritten: a differing source type or annotation is reported
+as a conflict; a sentence an annotator already marked here keeps its mark, and an
+annotator who already has a position here keeps it (positions carry no time to tell
+which is newer). Merging the same database twice adds nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from db.document_records import (
 )
 from db.engine import Database
 from db.filters import AnnotationFilter
+from db.merge_history import merge_history
 from db.restore import RestoreError, record_writer
 
 
@@ -36,20 +44,26 @@ class MergeSummary:
     annotations: int = 0
     links: int = 0
     sources: int = 0
+    states: int = 0  # done (or skipped) marks
+    positions: int = 0
+    history: int = 0  # change-log entries
     conflicts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """The one-line summary printed after merging this database."""
         def plural(count: int, word: str) -> str:
-            return f"{count} {word}{'s' * (count != 1)}"
+            if count == 1:
+                return f"{count} {word}"
+            return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
 
         parts = [
             f"merged {self.name}: {plural(self.documents_added, 'new document')} "
             f"({plural(self.sentences, 'sentence')}), "
             f"{self.documents_present} already present",
             f"added {plural(self.annotations, 'annotation')}, {plural(self.links, 'link')}, "
-            f"{plural(self.sources, 'source')}",
+            f"{plural(self.sources, 'source')}, {plural(self.states, 'done mark')}, "
+            f"{plural(self.positions, 'position')}, {plural(self.history, 'history entry')}",
         ]
         if self.conflicts:
             parts.append(f"{plural(len(self.conflicts), 'conflict')} (kept this database's)")
@@ -59,7 +73,8 @@ class MergeSummary:
 
 
 def merge_database(target: Database, other: Database, name: str) -> MergeSummary:
-    """Bring the sources, documents, annotations and links of ``other`` into ``target``.
+    """Bring the sources, documents, annotations, links, progress and history of ``other``
+    into ``target``.
 
     ``name`` is how messages refer to ``other``.
     """
@@ -77,7 +92,8 @@ def merge_database(target: Database, other: Database, name: str) -> MergeSummary
             result = writer.add_source(source)
             summary.sources += result.created
             source_conflicts(result.conflicts)
-        for record in iter_document_records(other, AnnotationFilter(), with_sentences=True):
+        for record in iter_document_records(other, AnnotationFilter(), with_sentences=True,
+                                            with_progress=True):
             try:
                 restored = writer.restore(record, segment_document)
             except RestoreError as error:
@@ -91,6 +107,8 @@ def merge_database(target: Database, other: Database, name: str) -> MergeSummary
                 summary.documents_present += 1
             summary.annotations += restored.annotations
             summary.links += restored.links
+            summary.states += restored.states
+            summary.positions += restored.positions
             summary.sources += restored.sources
             source_conflicts(restored.source_conflicts)
             summary.conflicts.extend(f"{name}: document {record.document_id}: {conflict}"
@@ -98,4 +116,5 @@ def merge_database(target: Database, other: Database, name: str) -> MergeSummary
         # Owners and reviewers come with their annotations; these are the others.
         for annotator in iter_unused_annotators(other):
             writer.add_annotator(annotator)
+    summary.history = merge_history(target, other).added
     return summary

@@ -139,6 +139,17 @@ class AgreementReport:
         """The report as JSON-ready dictionaries and lists."""
         return asdict(self)
 
+    def empty_hint(self) -> str | None:
+        """Why nothing was compared and what to do, when no sentence was; else ``None``."""
+        if self.sentences:
+            return None
+        names = ", ".join(self.annotators)
+        if self.all_sentences:
+            return f"nothing to compare: {names} have no sentence in the selection"
+        return (f"nothing compared: no sentence is marked done by all of {names}, and only "
+                "those count. Mark sentences done with `d` in `annotator annotate`, or pass "
+                "--all to compare every sentence, done or not")
+
 
 @dataclass
 class _FigureCounts:
