@@ -41,6 +41,7 @@ class Attribution:
     source: tuple[int, int]
     claim: tuple[int, int] | None
     source_first: bool  # the source stands before the cue
+    cue_span: tuple[int, int] = (0, 0)  # where the cue stands (sentence offsets)
 
 
 class _Cue(NamedTuple):
@@ -538,7 +539,7 @@ def _verb_attribution(
         inverted = sources.after(sentence, cue_end)
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
-            return Attribution(cue, inverted, claim, source_first=False)
+            return Attribution(cue, inverted, claim, False, (cue_start, cue_end))
     if source is None:
         return None
     weak = cue.lower() in cues.weak_verbs
@@ -548,11 +549,11 @@ def _verb_attribution(
         claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
         if claim is None and weak:
             return None  # "Hamas denied the claims." is no attribution of a content clause
-        return Attribution(cue, source, claim, source_first=True)
+        return Attribution(cue, source, claim, True, (cue_start, cue_end))
     if weak and not _strongly_introduced(sentence, cue_end):
         return None
     claim = _claim_after(sentence, cue_end, cue, skipped)
-    return Attribution(cue, source, claim, source_first=True)
+    return Attribution(cue, source, claim, True, (cue_start, cue_end))
 
 
 def _according_attribution(
@@ -571,7 +572,7 @@ def _according_attribution(
     else:
         boundary = sentence.rfind(",", clause, cue_start)
         claim = _claim_before(sentence, clause, boundary if boundary >= 0 else cue_start)
-    return Attribution(cue, source, claim, source_first=False)
+    return Attribution(cue, source, claim, False, (cue_start, cue_end))
 
 
 def _participle_attribution(
@@ -582,13 +583,15 @@ def _participle_attribution(
     claim = _claim_before(sentence, cue_end, len(sentence))
     if claim is None:
         return None
+    word = sentence.find(cue, cue_start, cue_end)
+    span = (word, word + len(cue))
     earlier = [a for a in found if a.source[1] <= cue_start]
     if earlier:
-        return Attribution(cue, earlier[-1].source, claim, source_first=True)
+        return Attribution(cue, earlier[-1].source, claim, True, span)
     subject = sources.subject(sentence, clause, cue_start)
     if subject is None:
         return None
-    return Attribution(cue, subject, claim, source_first=True)
+    return Attribution(cue, subject, claim, True, span)
 
 
 # Every byte but a-z turns into a space. In UTF-8 only the characters a-z give the bytes a-z

@@ -114,7 +114,8 @@ class Suggester:
         # type, figure, attrs): a keyword call costs more.
         return SuggestedSpan(
             "source", start, end, sentence[start:end], reason, named.name, named.source_type,
-            None, {"cue": attribution.cue, "resolved": named.resolved},
+            None, {"cue": attribution.cue, "cue_start": attribution.cue_span[0],
+                   "cue_end": attribution.cue_span[1], "resolved": named.resolved},
         )
 
     def _claim_span(
@@ -126,6 +127,7 @@ class Suggester:
         return SuggestedSpan(
             "claim", start, end, sentence[start:end],
             f"clause governed by reporting cue '{attribution.cue}'", None, None, None,
-            {"cue": attribution.cue}, index,
+            {"cue": attribution.cue, "cue_start": attribution.cue_span[0],
+             "cue_end": attribution.cue_span[1]}, index,
             source.source_name if source.attrs.get("resolved") else None,
         )
