@@ -408,8 +408,11 @@ class _Sources:
             return start  # "A military spokesman, Lt. Col. Avi Cohen, said"; "X, 34, said"
         return None
 
-    def after(self, sentence: str, cue_end: int) -> tuple[int, int] | None:
-        """The source right after a cue that ends the sentence: "..., said X(, a role)."."""
+    def after(
+        self, sentence: str, cue_end: int, lenient: bool = False
+    ) -> tuple[int, int] | None:
+        """The source right after a cue that ends the sentence: "..., said X(, a role).";
+        ``lenient`` (the cue follows a quote): a name before any comma ("said X, role")."""
         rest = sentence[cue_end:]
         cut = rest.find(",")
         end = cue_end + (cut if cut >= 0 else len(rest))
@@ -419,10 +422,20 @@ class _Sources:
             tail = sentence[tail_start:tail_end]
             if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
                 end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
-            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM):
+            elif (not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM)) and not (
+                lenient and _is_name(sentence[cue_end:end].strip())
+            ):
+                # After a quote, a name may be followed by anything: "said Dmitry Peskov,
+                # press secretary for Putin", "said Devine, suggesting that ..."
                 return None
         start, end = _strip_source(sentence, cue_end, end)
         text = sentence[start:end]
+        if lenient and cut >= 0 and not (
+            _words(text) <= _MAX_INVERTED_SOURCE_WORDS and self.plausible(text)
+        ):
+            # "said X, a spokesman for Y, explaining why ...": X alone.
+            start, end = _strip_source(sentence, cue_end, cue_end + cut)
+            text = sentence[start:end]
         if _words(text) > _MAX_INVERTED_SOURCE_WORDS or _PREPOSITION_START.match(text):
             return None  # "..., concluded in early March." names no source
         return (start, end) if self.plausible(text) else None
@@ -504,6 +517,28 @@ def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
     return clause + cut if cut >= 0 else clause
 
 
+_CLOSING_QUOTES = frozenset('”"’')
+_COORDINATED = re.compile(r"(?:\band|\bbut|,)\s+(?:(?:also|then|later|again)\s+)?$")
+# What may follow a cue when the claim is the quote before it: a place, time, listener,
+# occasion or a participle ("said in Naples", "said of Trump", "said to cheers", "said,
+# referring to ...").
+_ADJUNCT_START = re.compile(
+    r"[\s,]*(?:in|on|at|of|to|during|before|after|while|as|when|about|from|with|via|"
+    r"through|last|this|earlier|later|shortly|recently|afterward|[a-z]+ing\b|[A-Z][a-z]+day)"
+    r"\b"
+)
+
+
+def _quote_before(sentence: str, clause: int, source_start: int) -> int | None:
+    """Where a quote that ends right before the source closes ("“CLAIM,” X said"), or None."""
+    before = sentence[clause:source_start].rstrip(" ,—–-")
+    if len(before) < 2 or before[-1] not in _CLOSING_QUOTES:
+        before = before.rstrip(",")
+        if len(before) < 2 or before[-1] not in _CLOSING_QUOTES:
+            return None
+    return clause + len(before) - 1
+
+
 def _strongly_introduced(sentence: str, position: int) -> bool:
     rest = sentence[position:]
     that = _that_at(rest)
@@ -536,14 +571,33 @@ def _verb_attribution(
         and not _after_insertion(sentence, clause, clause + last_break)
     ):
         # Cue right after a comma or closing quote: "CLAIM, said X."
-        inverted = sources.after(sentence, cue_end)
+        quoted = before[: last_break + 1].rstrip(" ,")[-1:] in _CLOSING_QUOTES
+        inverted = (
+            sources.after(sentence, cue_end, quoted) if cue.lower() not in _TELL else None
+        )
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
             return Attribution(cue, inverted, claim, False, (cue_start, cue_end))
     if source is None:
-        return None
+        if not _COORDINATED.search(before):
+            return None
+        # "Obama blasted Trump and said ...", "X did not apologize, but said ...": the
+        # subject of the first verb.
+        source = sources.subject(sentence, clause, cue_start)
+        if source is None:
+            return None
     weak = cue.lower() in cues.weak_verbs
     skipped = _skip_object(sentence, cue_end, cue)
+    if not _strongly_introduced(sentence, cue_end):
+        quote_end = _quote_before(sentence, clause, source[0])
+        if quote_end is not None and (
+            _ends_clause(sentence, skipped, cues) or _ADJUNCT_START.match(sentence, skipped)
+        ):
+            # "“CLAIM,” X said in Naples, Fla." / "“CLAIM,” X said of Trump": the quote,
+            # not the phrase after the cue.
+            claim = _claim_before(sentence, clause, quote_end)
+            if claim is not None:
+                return Attribution(cue, source, claim, True, (cue_start, cue_end))
     if _ends_clause(sentence, skipped, cues):
         boundary = _claim_boundary(sentence, clause, source[0])
         claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
@@ -647,11 +701,18 @@ def find_attributions(
         words = sentence_words(sentence)
     if cues.first_words.isdisjoint(words):
         return []
+    if "''" in sentence or "``" in sentence:
+        # Typewriter quotes (''...'', ``...''): read as one double quote mark and a space,
+        # two characters for two, so that every offset stays an offset of the sentence.
+        sentence = _TYPEWRITER.sub(_typewriter_mark, sentence)
     clause = _clause_start(sentence)
     sources = cues.sources
     subordinate = not _SUBORDINATE_WORDS.isdisjoint(words)
     found: list[Attribution] = []
-    for start, kind, cue in _find_cues(sentence, words, cues):
+    found_cues = _find_cues(sentence, words, cues)
+    if len(found_cues) > 1 and not _QUOTE_MARKS.isdisjoint(sentence):
+        found_cues = _outside_quotes(sentence, found_cues)
+    for start, kind, cue in found_cues:
         if found and any(_inside(a, start) for a in found):
             continue
         if kind == _ACCORDING:
@@ -663,6 +724,58 @@ def find_attributions(
         if attribution is not None:
             found.append(attribution)
     return found
+
+
+_TYPEWRITER = re.compile(r"''|``")
+_QUOTE_MARKS = frozenset('"“”')
+
+
+def _typewriter_mark(match: re.Match[str]) -> str:
+    """'' or `` as a double quote mark, on the side of its word, and a space."""
+    text = match.string
+    before = text[match.start() - 1 : match.start()]
+    if match.group(0) == "``" or not before or before.isspace() or before in "([":
+        return ' "'  # opening: the mark stands next to the quote's first word
+    return '" '
+
+
+def _quoted_regions(sentence: str) -> list[tuple[int, int]]:
+    """Spans inside double quotation marks; a closing mark with no opening one before it
+    closes a quote that began in an earlier sentence (a region from the sentence start)."""
+    regions: list[tuple[int, int]] = []
+    opened: int | None = None
+    for index, char in enumerate(sentence):
+        if char not in _QUOTE_MARKS:
+            continue
+        if char == "“" or (char == '"' and opened is None and _opens_here(sentence, index)):
+            opened = index
+        elif opened is not None:
+            regions.append((opened, index))
+            opened = None
+        elif not regions:
+            regions.append((0, index))
+    return regions
+
+
+def _opens_here(sentence: str, index: int) -> bool:
+    before = sentence[index - 1 : index]
+    after = sentence[index + 1 : index + 2]
+    return (not before or before.isspace() or before in "([—–-:") and not after.isspace()
+
+
+def _outside_quotes(
+    sentence: str, found: list[tuple[int, int, _Cue]]
+) -> list[tuple[int, int, _Cue]]:
+    """The cues outside quotation marks, when there are any: a cue word inside a quote
+    ("“He said no,” she said") is the quoted speaker's, not the sentence's."""
+    regions = _quoted_regions(sentence)
+    if not regions:
+        return found
+    outside = [
+        item for item in found
+        if not any(start < item[2].start < end for start, end in regions)
+    ]
+    return outside or found
 
 
 def _inside(attribution: Attribution, position: int) -> bool:
