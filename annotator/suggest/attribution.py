@@ -172,6 +172,10 @@ def _is_adverb(word: str) -> bool:
 
 
 # Matched at a position (pattern.match with pos and endpos), not on a slice.
+# A piece between commas that is one of these is no source ("Trump, meanwhile, says").
+_SENTENCE_ADVERBS = frozenset(
+    str.split("meanwhile however instead though too now still later earlier but and also then")
+)
 _LEADING_JOIN = re.compile(r"(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
 _SUBORDINATE_WORDS = frozenset(
     str.split("as while when whereas because since although though after before until unless once")
@@ -328,6 +332,11 @@ def _strip_trimmed(
     while True:
         cut = sentence.rfind(" ", start, end)
         word = sentence[cut + 1 : end]
+        if cut < 0 and (
+            sentence[start:end] in _ADVERBS_AND_AUXILIARIES
+            or sentence[start:end] in _SENTENCE_ADVERBS
+        ):
+            return start, start  # "X, who coined the word, once said": no source here
         if cut < 0 or not (word in _ADVERBS_AND_AUXILIARIES or _is_adverb(word)):
             return start, end
         end = cut
@@ -399,6 +408,14 @@ class _Sources:
             return None
         if _APPOSITIVE.match(text) and _is_name(prior):
             return start  # "Dr. Leila Haddad, a development economist, said"
+        if (
+            text[0].islower()
+            and _is_name(prior)
+            and _at_most_words(text, _MAX_SOURCE_WORDS)
+            and not _FINITE_VERB.search(text)
+            and text.split(None, 1)[0] not in _SENTENCE_ADVERBS
+        ):
+            return start  # "Fred Kagan, director of the Critical Threats Project, said"
         role = (
             _words(prior) <= 6
             and not _PREPOSITION_START.match(prior)
@@ -473,7 +490,11 @@ def _skip_object(sentence: str, position: int, cue: str) -> int:
 
 
 def _claim_after(
-    sentence: str, position: int, cue: str, skipped: int | None = None
+    sentence: str,
+    position: int,
+    cue: str,
+    skipped: int | None = None,
+    participles: re.Pattern[str] | None = None,
 ) -> tuple[int, int] | None:
     """The clause after the cue, from "that" when it follows closely.
 
@@ -491,7 +512,13 @@ def _claim_after(
         position = _skip_object(sentence, position, cue) if skipped is None else skipped
     while position < len(sentence) and sentence[position] in " ,:":
         position += 1
-    start, end = _trim_claim(sentence, position, len(sentence))
+    end = len(sentence)
+    if participles is not None:
+        # "X criticized the plan, saying ...": the claim ends before the participle.
+        later = participles.search(sentence, position)
+        if later is not None:
+            end = later.start()
+    start, end = _trim_claim(sentence, position, end)
     return (start, end) if _two_words(sentence[start:end]) else None
 
 
@@ -518,7 +545,7 @@ def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
 
 
 _CLOSING_QUOTES = frozenset('”"’')
-_COORDINATED = re.compile(r"(?:\band|\bbut|,)\s+(?:(?:also|then|later|again)\s+)?$")
+_COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again)\s+)?$")
 # What may follow a cue when the claim is the quote before it: a place, time, listener,
 # occasion or a participle ("said in Naples", "said of Trump", "said to cheers", "said,
 # referring to ...").
@@ -606,7 +633,7 @@ def _verb_attribution(
         return Attribution(cue, source, claim, True, (cue_start, cue_end))
     if weak and not _strongly_introduced(sentence, cue_end):
         return None
-    claim = _claim_after(sentence, cue_end, cue, skipped)
+    claim = _claim_after(sentence, cue_end, cue, skipped, None if weak else cues.participles)
     return Attribution(cue, source, claim, True, (cue_start, cue_end))
 
 
@@ -621,12 +648,18 @@ def _according_attribution(
     text = sentence[source[0] : source[1]]
     if not text or _words(text) > _MAX_SOURCE_WORDS:
         return None
-    if comma >= 0 and sentence[source_end:].strip(_CLOSING_TRIM):
+    rest = sentence[source_end + 1 :].lstrip() if comma >= 0 else ""
+    if rest.strip(_CLOSING_TRIM) and not (
+        cue_start > clause + 1 and (_APPOSITIVE.match(rest) or rest.startswith(_RELATIVE_STARTS))
+    ):
         claim = _claim_after(sentence, source_end + 1, cue)
     else:
         boundary = sentence.rfind(",", clause, cue_start)
         claim = _claim_before(sentence, clause, boundary if boundary >= 0 else cue_start)
     return Attribution(cue, source, claim, False, (cue_start, cue_end))
+
+
+_RELATIVE_STARTS = ("who ", "which ", "whose ")
 
 
 def _participle_attribution(
