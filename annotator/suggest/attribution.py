@@ -589,16 +589,22 @@ def _verb_attribution(
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     source = sources.before(sentence, clause, cue_start, subordinate)
+    quoted = last_break >= 0 and before[: last_break + 1].rstrip(" ,")[-1:] in _CLOSING_QUOTES
     if (
         last_break >= 0
         and not before[last_break + 1 :].strip()
-        # Everything before the cue is one source ("Dr. X, an economist, said ..."): not
-        # inverted.
-        and not (source is not None and source[0] <= _trim(sentence, clause, cue_start)[0])
-        and not _after_insertion(sentence, clause, clause + last_break)
+        and (
+            # A quote is never the source, verb or not ("“Not me,” said X").
+            quoted
+            or (
+                # Everything before the cue is one source ("Dr. X, an economist, said ..."):
+                # not inverted.
+                not (source is not None and source[0] <= _trim(sentence, clause, cue_start)[0])
+                and not _after_insertion(sentence, clause, clause + last_break)
+            )
+        )
     ):
         # Cue right after a comma or closing quote: "CLAIM, said X."
-        quoted = before[: last_break + 1].rstrip(" ,")[-1:] in _CLOSING_QUOTES
         inverted = (
             sources.after(sentence, cue_end, quoted) if cue.lower() not in _TELL else None
         )
@@ -747,7 +753,8 @@ def find_attributions(
         found_cues = _outside_quotes(sentence, found_cues)
     for start, kind, cue in found_cues:
         if found and any(_inside(a, start) for a in found):
-            continue
+            if not _coordinated_cut(sentence, found, start):
+                continue
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
         elif kind == _VERB:
@@ -809,6 +816,23 @@ def _outside_quotes(
         if not any(start < item[2].start < end for start, end in regions)
     ]
     return outside or found
+
+
+def _coordinated_cut(sentence: str, found: list[Attribution], position: int) -> bool:
+    """A cue inside the claim of the last attribution, right after "and"/"but" ("X blasted
+    the plan and said ..."): that claim ends before the conjunction, and the cue is read."""
+    last = found[-1]
+    claim = last.claim
+    if claim is None or not claim[0] < position < claim[1]:
+        return False
+    joined = _COORDINATED.search(sentence, claim[0], position)
+    if joined is None:
+        return False
+    start, end = _trim(sentence, claim[0], joined.start())
+    if not _two_words(sentence[start:end]):
+        return False
+    found[-1] = Attribution(last.cue, last.source, (start, end), last.source_first, last.cue_span)
+    return True
 
 
 def _inside(attribution: Attribution, position: int) -> bool:
