@@ -556,6 +556,20 @@ _ADJUNCT_START = re.compile(
 )
 
 
+def _role_then_name(
+    sentence: str,
+    sources: _Sources,
+    claim: tuple[int, int] | None,
+    source: tuple[int, int] | None,
+) -> bool:
+    """"A spokesman for the office, David Mencer, rejected the report": a role and a name
+    before the cue, not "CLAIM, rejected X"."""
+    if claim is None or source is None:
+        return False
+    name = sentence[source[0] : source[1]].strip()
+    return _is_name(name) and sources.plausible(sentence[claim[0] : claim[1]])
+
+
 def _quote_before(sentence: str, clause: int, source_start: int) -> int | None:
     """Where a quote that ends right before the source closes ("“CLAIM,” X said"), or None."""
     before = sentence[clause:source_start].rstrip(" ,—–-")
@@ -610,7 +624,8 @@ def _verb_attribution(
         )
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
-            return Attribution(cue, inverted, claim, False, (cue_start, cue_end))
+            if quoted or not _role_then_name(sentence, sources, claim, source):
+                return Attribution(cue, inverted, claim, False, (cue_start, cue_end))
     if source is None:
         if not _COORDINATED.search(before):
             return None
