@@ -767,9 +767,12 @@ def find_attributions(
     if len(found_cues) > 1 and not _QUOTE_MARKS.isdisjoint(sentence):
         found_cues = _outside_quotes(sentence, found_cues)
     for start, kind, cue in found_cues:
-        if found and any(_inside(a, start) for a in found):
-            if not _coordinated_cut(sentence, found, start):
-                continue
+        if (
+            found
+            and any(_inside(a, start) for a in found)
+            and not _coordinated_cut(sentence, found, start)
+        ):
+            continue
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
         elif kind == _VERB:
