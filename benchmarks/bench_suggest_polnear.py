@@ -328,17 +328,17 @@ def _text(article: Article, fragments: Fragments) -> str:
     return " ".join(article.text[a:b] for a, b in fragments)
 
 
-def _known_cue_words(suggester: Suggester) -> frozenset[str]:
+def _known_cues(suggester: Suggester) -> re.Pattern[str]:
+    """Any whole cue phrase of the suggester's lexicon (verbs, "according to", participles)."""
     cues = suggester.cues
-    words = {word for phrase in cues.all_verbs for word in phrase.split()}
-    words |= {word for phrases in cues.phrases.values() for phrase, _ in phrases
-              for word in phrase.split()}
-    words |= {word for phrase in suggester.scheme.participle_cues for word in phrase.split()}
-    return frozenset(words)
+    phrases = {*cues.all_verbs, *suggester.scheme.according_phrases,
+               *suggester.scheme.participle_cues}
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b")
 
 
 def error_classes(
-    results: Sequence[tuple[Article, Prediction]], known_words: frozenset[str]
+    results: Sequence[tuple[Article, Prediction]], known: re.Pattern[str]
 ) -> Counter[str]:
     """Why gold attributions were missed and suggestions were wrong, counted."""
     classes: Counter[str] = Counter()
@@ -351,18 +351,15 @@ def error_classes(
             if j in found:
                 continue
             assert attribution.content and attribution.source
-            cue_words = (
-                set(re.findall(r"[a-z]+", _text(article, attribution.cue).lower()))
-                if attribution.cue else set()
-            )
+            cue_text = _text(article, attribution.cue).lower() if attribution.cue else ""
             content_hit = [
                 i for i, (content, _) in enumerate(prediction.pairs)
                 if overlap(content, attribution.content)
             ]
             source_hit = any(overlap(s, attribution.source) for s in prediction.sources)
-            if attribution.cue is None or not cue_words:
+            if not re.search("[a-z]", cue_text):
                 classes["missed: cue is punctuation or none (colon, quote alone)"] += 1
-            elif cue_words.isdisjoint(known_words):
+            elif not known.search(cue_text):
                 classes["missed: cue outside the lexicon"] += 1
             elif content_hit and not source_hit:
                 classes["missed: content found, source wrong or missing"] += 1
@@ -429,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"{sentences} sentences, segmentation and suggestion {elapsed:.1f} s CPU")
     print()
-    classes = error_classes(results, _known_cue_words(Suggester()))
+    classes = error_classes(results, _known_cues(Suggester()))
     print("| error class (Suggester, pairs) | count |")
     print("|---|---:|")
     for name, count in sorted(classes.items(), key=lambda item: (-item[1], item[0])):

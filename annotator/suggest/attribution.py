@@ -30,7 +30,7 @@ from annotator.scheme.definition import Scheme
 from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.patterns import word_trie
 
-__all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
+__all__ = ["Attribution", "CueSet", "find_attributions", "quote_open_after", "sentence_words"]
 
 
 @frozen_record
@@ -172,6 +172,17 @@ def _is_adverb(word: str) -> bool:
 
 
 # Matched at a position (pattern.match with pos and endpos), not on a slice.
+# A source never starts with these: a clause or a phrase of place or time does.
+_NOT_SOURCE_START = frozenset(
+    str.split(
+        "if when whenever because since although though unless while whether amid from in on "
+        "at by for with after before during following under despite to rather instead so "
+        "fourthly first second third finally"
+    )
+)
+# Auxiliaries that make a following past participle passive ("was announced", "has been
+# described as"): no cue.
+_PASSIVE = frozenset(str.split("was were been being is are be get gets got"))
 # A piece between commas that is one of these is no source ("Trump, meanwhile, says").
 _SENTENCE_ADVERBS = frozenset(
     str.split("meanwhile however instead though too now still later earlier but and also then")
@@ -366,6 +377,8 @@ class _Sources:
             return False
         if _FINITE_VERB.search(head) or " that " in f" {text} ":
             return False
+        if lower_words[0] in _NOT_SOURCE_START:
+            return False  # "If companies want", "When asked", "because it tells"
         if lower_words[-1] in _FUNCTION_END or not self.cues.all_verbs.isdisjoint(lower_words):
             return False
         if text[0].isupper() or text[0].isdigit() or _APPOSITIVE.match(text):
@@ -545,6 +558,14 @@ def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
 
 
 _CLOSING_QUOTES = frozenset('”"’')
+# Verbs of belief and wish, cues only with a source other than the speaker or the listener.
+_BELIEF_VERBS = frozenset(
+    str.split(
+        "think thinks believe believes want wants wanted hope hopes expect expects fear fears "
+        "see sees know knows feel feels worry worries prefer prefers"
+    )
+)
+_SPEAKERS = frozenset({"i", "we", "you"})
 _COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again)\s+)?$")
 # What may follow a cue when the claim is the quote before it: a place, time, listener,
 # occasion or a participle ("said in Naples", "said of Trump", "said to cheers", "said,
@@ -635,6 +656,8 @@ def _verb_attribution(
         if source is None:
             return None
     weak = cue.lower() in cues.weak_verbs
+    if cue.lower() in _BELIEF_VERBS and sentence[source[0] : source[1]].lower() in _SPEAKERS:
+        return None  # "I think", "we want": the words of someone quoted, not an attribution
     skipped = _skip_object(sentence, cue_end, cue)
     if not _strongly_introduced(sentence, cue_end):
         quote_end = _quote_before(sentence, clause, source[0])
@@ -726,10 +749,12 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
     for first in cues.phrase_firsts.intersection(words):
         position = lower.find(first)
         while position >= 0:
-            if position == 0 or not lower[position - 1].isalnum():
+            if position == 0 or not (lower[position - 1].isalnum() or lower[position - 1] == "-"):
                 for phrase, kind in cues.phrases[first]:
                     end = position + len(phrase)
                     if lower.startswith(phrase, position) and not lower[end : end + 1].isalpha():
+                        if kind == _VERB and _is_passive(lower, position, phrase):
+                            break
                         found.append((position, kind, _Cue(sentence[position:end], position, end)))
                         break
             position = lower.find(first, position + 1)
@@ -744,12 +769,25 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
     return found
 
 
+def _is_passive(lower: str, position: int, phrase: str) -> bool:
+    """"was announced", "has been described": a past participle after a passive auxiliary."""
+    if not phrase.endswith("ed") and phrase not in ("told", "thought", "known", "found"):
+        return False
+    before = lower[max(0, position - 12) : position].split()
+    return bool(before) and before[-1] in _PASSIVE
+
+
 def find_attributions(
-    sentence: str, cues: CueSet, words: AbstractSet[str] | None = None
+    sentence: str,
+    cues: CueSet,
+    words: AbstractSet[str] | None = None,
+    in_quote: bool = False,
 ) -> list[Attribution]:
     """Attributions in ``sentence`` in text order; later cues inside a found span are skipped.
 
-    ``words`` (from ``sentence_words``) saves computing them again.
+    ``words`` (from ``sentence_words``) saves computing them again. ``in_quote``: the sentence
+    starts inside a quotation opened in an earlier sentence (see ``quote_open_after``); cues
+    inside quotation marks are the quoted speaker's and are skipped.
     """
     if words is None:
         words = sentence_words(sentence)
@@ -764,8 +802,8 @@ def find_attributions(
     subordinate = not _SUBORDINATE_WORDS.isdisjoint(words)
     found: list[Attribution] = []
     found_cues = _find_cues(sentence, words, cues)
-    if len(found_cues) > 1 and not _QUOTE_MARKS.isdisjoint(sentence):
-        found_cues = _outside_quotes(sentence, found_cues)
+    if in_quote or (found_cues and not _QUOTE_MARKS.isdisjoint(sentence)):
+        found_cues = _outside_quotes(sentence, found_cues, in_quote)
     for start, kind, cue in found_cues:
         if (
             found
@@ -797,11 +835,29 @@ def _typewriter_mark(match: re.Match[str]) -> str:
     return '" '
 
 
-def _quoted_regions(sentence: str) -> list[tuple[int, int]]:
+def quote_open_after(sentence: str, in_quote: bool) -> bool:
+    """Whether a quotation is still open at the end of ``sentence`` (``in_quote``: open at its
+    start). “ opens, ” closes, a straight or typewriter double quote toggles."""
+    if _QUOTE_MARKS.isdisjoint(sentence) and "''" not in sentence and "``" not in sentence:
+        return in_quote
+    if "''" in sentence or "``" in sentence:
+        sentence = _TYPEWRITER.sub('"', sentence)
+    for char in sentence:
+        if char == "“":
+            in_quote = True
+        elif char == "”":
+            in_quote = False
+        elif char == '"':
+            in_quote = not in_quote
+    return in_quote
+
+
+def _quoted_regions(sentence: str, in_quote: bool = False) -> list[tuple[int, int]]:
     """Spans inside double quotation marks; a closing mark with no opening one before it
-    closes a quote that began in an earlier sentence (a region from the sentence start)."""
+    closes a quote that began in an earlier sentence (a region from the sentence start), as
+    does every sentence that starts ``in_quote``."""
     regions: list[tuple[int, int]] = []
-    opened: int | None = None
+    opened: int | None = 0 if in_quote else None
     for index, char in enumerate(sentence):
         if char not in _QUOTE_MARKS:
             continue
@@ -812,6 +868,8 @@ def _quoted_regions(sentence: str) -> list[tuple[int, int]]:
             opened = None
         elif not regions:
             regions.append((0, index))
+    if opened is not None:
+        regions.append((opened, len(sentence)))  # still open at the end of the sentence
     return regions
 
 
@@ -822,18 +880,17 @@ def _opens_here(sentence: str, index: int) -> bool:
 
 
 def _outside_quotes(
-    sentence: str, found: list[tuple[int, int, _Cue]]
+    sentence: str, found: list[tuple[int, int, _Cue]], in_quote: bool = False
 ) -> list[tuple[int, int, _Cue]]:
-    """The cues outside quotation marks, when there are any: a cue word inside a quote
-    ("“He said no,” she said") is the quoted speaker's, not the sentence's."""
-    regions = _quoted_regions(sentence)
+    """The cues outside quotation marks: a cue word inside a quote ("“He said no,” she
+    said", "“They think we lost.”") is the quoted speaker's, not the sentence's."""
+    regions = _quoted_regions(sentence, in_quote)
     if not regions:
         return found
-    outside = [
+    return [
         item for item in found
         if not any(start < item[2].start < end for start, end in regions)
     ]
-    return outside or found
 
 
 def _coordinated_cut(sentence: str, found: list[Attribution], position: int) -> bool:

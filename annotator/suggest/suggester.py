@@ -15,6 +15,7 @@ from annotator.suggest.attribution import (
     Attribution,
     CueSet,
     find_attributions,
+    quote_open_after,
     sentence_words,
 )
 from annotator.suggest.figure_spans import figure_tuples
@@ -44,7 +45,17 @@ class Suggester:
         """One list per sentence (sentence = text[start:end]), in order; pronouns resolve to the
         nearest earlier source in the document."""
         memory = SourceMemory()
-        return [self._suggest(text[start:end], memory) for start, end in sentences]
+        result = []
+        in_quote = False
+        previous_end = 0
+        for start, end in sentences:
+            if "\n" in text[previous_end:start]:
+                in_quote = False  # a quotation never runs on past a paragraph break unseen
+            sentence = text[start:end]
+            result.append(self._suggest(sentence, memory, in_quote))
+            in_quote = quote_open_after(sentence, in_quote)
+            previous_end = end
+        return result
 
     def suggest_sentence(
         self, sentence: str, previous_sentences: Sequence[str] = ()
@@ -56,10 +67,12 @@ class Suggester:
                 memory.remember(self.namer.name(previous, attribution.source, memory))
         return self._suggest(sentence, memory)
 
-    def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
+    def _suggest(
+        self, sentence: str, memory: SourceMemory, in_quote: bool = False
+    ) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
         words = sentence_words(sentence)
-        attributions = find_attributions(sentence, self.cues, words)
+        attributions = find_attributions(sentence, self.cues, words, in_quote)
         if attributions:
             source_index: dict[tuple[int, int], int] = {}
             for attribution in attributions:
