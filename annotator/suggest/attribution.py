@@ -224,7 +224,7 @@ _MAX_SOURCE_WORDS = 14
 _MAX_LOWER_SOURCE_WORDS = 8
 _MAX_INVERTED_SOURCE_WORDS = 12
 _MAX_WORDS_BEFORE_THAT = 9
-_MAX_SUBJECT_WORDS = 8
+_MAX_SUBJECT_WORDS = 12
 _MIN_CLAIM_WORDS = 2  # tested by _two_words
 
 
@@ -318,7 +318,14 @@ def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     piece = start
     for found in _BREAK.finditer(sentence, start, end):
-        pieces.append((piece, found.start()))
+        at = found.start()
+        if (
+            sentence[at] == ","
+            and sentence[at - 1 : at].isdigit()
+            and sentence[at + 1 : at + 2].isdigit()
+        ):
+            continue  # "250,000" is one number
+        pieces.append((piece, at))
         piece = found.end()
     pieces.append((piece, end))
     return pieces
@@ -358,7 +365,16 @@ def _strip_trimmed(
 def _opens_clause(sentence: str, clause: int, position: int) -> bool:
     """Whether only a finished quote (or nothing) stands between the clause start and here."""
     before = sentence[clause:position].rstrip(" ,")
-    return not before or before[-1] in "”\"’"
+    if not before or before[-1] in "”\"’":
+        return True
+    # An opening adverb or phrase: "However, Jill Martin, a lawyer, said".
+    words = before.split()
+    first = words[0].lower()
+    return "," not in before and (
+        (len(words) == 1 and (first in _SENTENCE_ADVERBS or first == "however"
+                              or _is_adverb(first)))
+        or (len(words) <= 6 and first in _NOT_SOURCE_START)
+    )
 
 
 class _Sources:
@@ -408,6 +424,19 @@ class _Sources:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
+                if index > 1 and _is_name(text) and _at_most_words(text, 3):
+                    prior = sentence[slice(*_trim(sentence, *pieces[index - 1]))]
+                    if prior and (
+                        prior.split(None, 1)[0].lower() in _NOT_SOURCE_START
+                        or _PARENTHETICAL.match(prior)
+                    ):
+                        # "Clinton, during a meeting in Columbus, Ohio, said": the place
+                        # ends an inserted phrase.
+                        index -= 2
+                        skipped += 2
+                        if skipped > 3:
+                            return None
+                        continue
             return (start, end) if self.plausible(text) else None
         return None
 
@@ -561,22 +590,13 @@ _CLOSING_QUOTES = frozenset('”"’')
 # Verbs of belief and wish, cues only with a source other than the speaker or the listener.
 _BELIEF_VERBS = frozenset(
     str.split(
-        "think thinks believe believes want wants wanted hope hopes expect expects fear fears "
-        "see sees know knows feel feels worry worries prefer prefers"
+        "think thinks believe believes believed want wants wanted hope hopes expect expects "
+        "fear fears see sees know knows knew feel feels worry worries prefer prefers "
+        "understand doubt recognize remember guess"
     )
 )
 _SPEAKERS = frozenset({"i", "we", "you"})
 _COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again)\s+)?$")
-# What may follow a cue when the claim is the quote before it: a place, time, listener,
-# occasion or a participle ("said in Naples", "said of Trump", "said to cheers", "said,
-# referring to ...").
-_ADJUNCT_START = re.compile(
-    r"[\s,]*(?:in|on|at|of|to|during|before|after|while|as|when|about|from|with|via|"
-    r"through|last|this|earlier|later|shortly|recently|afterward|[a-z]+ing\b|[A-Z][a-z]+day)"
-    r"\b"
-)
-
-
 def _role_then_name(
     sentence: str,
     sources: _Sources,
@@ -641,7 +661,7 @@ def _verb_attribution(
     ):
         # Cue right after a comma or closing quote: "CLAIM, said X."
         inverted = (
-            sources.after(sentence, cue_end, quoted) if cue.lower() not in _TELL else None
+            sources.after(sentence, cue_end, True) if cue.lower() not in _TELL else None
         )
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
@@ -661,9 +681,7 @@ def _verb_attribution(
     skipped = _skip_object(sentence, cue_end, cue)
     if not _strongly_introduced(sentence, cue_end):
         quote_end = _quote_before(sentence, clause, source[0])
-        if quote_end is not None and (
-            _ends_clause(sentence, skipped, cues) or _ADJUNCT_START.match(sentence, skipped)
-        ):
+        if quote_end is not None:
             # "“CLAIM,” X said in Naples, Fla." / "“CLAIM,” X said of Trump": the quote,
             # not the phrase after the cue.
             claim = _claim_before(sentence, clause, quote_end)
