@@ -482,7 +482,7 @@ class _Sources:
             if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
                 end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
             elif (not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM)) and not (
-                lenient and _is_name(sentence[cue_end:end].strip())
+                lenient and _ends_in_name(sentence[cue_end:end].strip(), self)
             ):
                 # After a quote, a name may be followed by anything: "said Dmitry Peskov,
                 # press secretary for Putin", "said Devine, suggesting that ..."
@@ -597,6 +597,43 @@ _BELIEF_VERBS = frozenset(
 )
 _SPEAKERS = frozenset({"i", "we", "you"})
 _COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again)\s+)?$")
+def _name_follows(sentence: str, position: int, sources: _Sources) -> bool:
+    """The words after the cue, up to a comma or the end, end in a name."""
+    rest = sentence[position:]
+    cut = rest.find(",")
+    piece = (rest[:cut] if cut >= 0 else rest).strip().rstrip(_CLOSING_TRIM)
+    return bool(piece) and _ends_in_name(piece, sources)
+
+
+def _ends_in_name(text: str, sources: _Sources) -> bool:
+    """"Charlie Black", "lobbyist and GOP strategist Charlie Black": a source ending in a name."""
+    tokens = text.split()
+    return (
+        len(tokens) >= 1
+        and all(_NAME_TOKEN.match(token) for token in tokens[-2:])
+        and (_is_name(text) or sources.plausible(text))
+    )
+
+
+# The next words after a weak cue hold a finite verb before any comma: a content clause
+# without "that" ("The government claims Gulen runs a network", "X reports the conference
+# was held in May").
+_CLAUSE_AFTER = re.compile(r"\s*(?:[^\s,;:.]+\s+){1,5}?(?:is|are|was|were|has|have|had|will|would|"
+                           r"could|should|can|may|might|did|does|do)\b")
+
+
+def _clause_follows(sentence: str, position: int) -> bool:
+    return _CLAUSE_AFTER.match(sentence, position) is not None
+
+
+def _as_reported(sentence: str, clause: int, source_start: int, position: int) -> bool:
+    """"As The Washington Post reported, CLAIM": the claim follows the comma."""
+    return (
+        sentence[position : position + 1] == ","
+        and sentence[clause:source_start].strip().lower() == "as"
+    )
+
+
 def _role_then_name(
     sentence: str,
     sources: _Sources,
@@ -654,7 +691,15 @@ def _verb_attribution(
             or (
                 # Everything before the cue is one source ("Dr. X, an economist, said ..."):
                 # not inverted.
-                not (source is not None and source[0] <= _trim(sentence, clause, cue_start)[0])
+                (
+                    not (source is not None
+                         and source[0] <= _trim(sentence, clause, cue_start)[0])
+                    # "The firm lobbied on taxes, said strategist Charlie Black": a long
+                    # clause before, a name after.
+                    or (source is not None and not _at_most_words(
+                        sentence[source[0] : source[1]], 5)
+                        and _name_follows(sentence, cue_end, sources))
+                )
                 and not _after_insertion(sentence, clause, clause + last_break)
             )
         )
@@ -693,7 +738,11 @@ def _verb_attribution(
         if claim is None and weak:
             return None  # "Hamas denied the claims." is no attribution of a content clause
         return Attribution(cue, source, claim, True, (cue_start, cue_end))
-    if weak and not _strongly_introduced(sentence, cue_end):
+    if weak and not (
+        _strongly_introduced(sentence, cue_end)
+        or _clause_follows(sentence, skipped)
+        or _as_reported(sentence, clause, source[0], skipped)
+    ):
         return None
     claim = _claim_after(sentence, cue_end, cue, skipped, None if weak else cues.participles)
     return Attribution(cue, source, claim, True, (cue_start, cue_end))
