@@ -424,7 +424,9 @@ class _Sources:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
-                if index > 1 and _is_name(text) and _at_most_words(text, 3):
+                if index > 1 and _at_most_words(text, 4) and (
+                    _is_name(text) or _APPOSITIVE.match(text)
+                ):
                     prior = sentence[slice(*_trim(sentence, *pieces[index - 1]))]
                     if prior and (
                         prior.split(None, 1)[0].lower() in _NOT_SOURCE_START
@@ -597,6 +599,12 @@ _BELIEF_VERBS = frozenset(
 )
 _SPEAKERS = frozenset({"i", "we", "you"})
 _COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again)\s+)?$")
+_RELATIVE_BEFORE = re.compile(
+    r"\s(who|which)\s+(?:(?:also|has|have|had|is|are|was|were|will|would|could|once|then|"
+    r"often|still|[a-z]+ly)\s+){0,3}$"
+)
+
+
 def _name_follows(sentence: str, position: int, sources: _Sources) -> bool:
     """The words after the cue, up to a comma or the end, end in a name."""
     rest = sentence[position:]
@@ -681,6 +689,12 @@ def _verb_attribution(
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     source = sources.before(sentence, clause, cue_start, subordinate)
+    if " who " in before or " which " in before:
+        relative = _RELATIVE_BEFORE.search(before)
+        if relative is not None:
+            # "Senator Flake, who echoed the denunciation", "courts, which have ruled
+            # against the plan": the relative pronoun stands for the source.
+            source = (clause + relative.start(1), clause + relative.end(1))
     quoted = last_break >= 0 and before[: last_break + 1].rstrip(" ,")[-1:] in _CLOSING_QUOTES
     if (
         last_break >= 0
