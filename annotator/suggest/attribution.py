@@ -499,7 +499,14 @@ class _Sources:
             text = sentence[start:end]
         if _words(text) > _MAX_INVERTED_SOURCE_WORDS or _PREPOSITION_START.match(text):
             return None  # "..., concluded in early March." names no source
-        return (start, end) if self.plausible(text) else None
+        if self.plausible(text):
+            return start, end
+        tokens = text.split()
+        if lenient and len(tokens) >= 2 and all(_NAME_TOKEN.match(t) for t in tokens[-2:]) and (
+            not _FINITE_VERB.search(text) and self.cues.all_verbs.isdisjoint(text.lower().split())
+        ):
+            return start, end  # "said former Pennsylvania Gov. and party chairman Ed Rendell"
+        return None
 
     def subject(self, sentence: str, clause: int, limit: int) -> tuple[int, int] | None:
         """The subject of the main clause: the words before its first verb."""
@@ -759,6 +766,8 @@ def _verb_attribution(
     ):
         return None
     claim = _claim_after(sentence, cue_end, cue, skipped, None if weak else cues.participles)
+    if claim is None:
+        return None  # "after she called Sanders": no content, no attribution
     return Attribution(cue, source, claim, True, (cue_start, cue_end))
 
 
