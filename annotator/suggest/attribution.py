@@ -670,13 +670,21 @@ def _quote_before(sentence: str, clause: int, source_start: int) -> int | None:
         before = before.rstrip(",")
         if len(before) < 2 or before[-1] not in _CLOSING_QUOTES:
             return None
-    return clause + len(before) - 1
+    end = clause + len(before) - 1
+    # The quote opens the clause, or opened in an earlier sentence: not a title quoted
+    # inside the clause ("Later on “This Week,” Senator X questioned ...").
+    opening = max(sentence.rfind("“", clause, end), sentence.rfind('"', clause, end))
+    if opening > clause and sentence[clause:opening].strip(" " + _QUOTES):
+        return None
+    return end
 
 
 def _strongly_introduced(sentence: str, position: int) -> bool:
     rest = sentence[position:]
     that = _that_at(rest)
-    if that >= 0 and _at_most_words(rest[:that], _MAX_WORDS_BEFORE_THAT):
+    if that >= 0 and _at_most_words(rest[:that], _MAX_WORDS_BEFORE_THAT) and (
+        "," not in rest[:that] or not rest[:that].strip(" ,")
+    ):
         return True
     return rest.lstrip(" ,:")[:1] in _QUOTES
 
@@ -753,7 +761,12 @@ def _verb_attribution(
             claim = _claim_before(sentence, clause, quote_end)
             if claim is not None:
                 return Attribution(cue, source, claim, True, (cue_start, cue_end))
-    if _ends_clause(sentence, skipped, cues):
+    if _ends_clause(sentence, skipped, cues) or (
+        sentence[skipped : skipped + 1] == ","
+        and _claim_boundary(sentence, clause, source[0]) > clause
+        and not _strongly_introduced(sentence, cue_end)
+    ):
+        # "CLAIM, X said." / "CLAIM, X said, a policy that ...": the claim stands before.
         boundary = _claim_boundary(sentence, clause, source[0])
         claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
         if claim is None and weak:
