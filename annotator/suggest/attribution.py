@@ -570,7 +570,16 @@ def _claim_after(
         if later is not None:
             end = later.start()
     start, end = _trim_claim(sentence, position, end)
-    return (start, end) if _two_words(sentence[start:end]) else None
+    text = sentence[start:end]
+    if _two_words(text):
+        return start, end
+    if participles is not None and _ONE_NAME.match(text) and cue.lower() not in _SPEECH:
+        return start, end  # "34,000 people supported Trump."
+    return None
+
+
+_ONE_NAME = re.compile(r"[A-Z][a-z]{2,}$")
+_SPEECH = frozenset(str.split("said says say told tells tell wrote writes asked asks added"))
 
 
 def _ends_clause(sentence: str, position: int, cues: CueSet) -> bool:
