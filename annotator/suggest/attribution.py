@@ -936,6 +936,7 @@ def find_attributions(
 
 _TYPEWRITER = re.compile(r"''|``")
 _QUOTE_MARKS = frozenset('"“”')
+_QUOTE_MARK = re.compile('["“”]')
 
 
 def _typewriter_mark(match: re.Match[str]) -> str:
@@ -954,12 +955,13 @@ def quote_open_after(sentence: str, in_quote: bool) -> bool:
         return in_quote
     if "''" in sentence or "``" in sentence:
         sentence = _TYPEWRITER.sub('"', sentence)
-    for char in sentence:
+    for found in _QUOTE_MARK.finditer(sentence):
+        char = found.group()
         if char == "“":
             in_quote = True
         elif char == "”":
             in_quote = False
-        elif char == '"':
+        else:
             in_quote = not in_quote
     return in_quote
 
@@ -970,9 +972,9 @@ def _quoted_regions(sentence: str, in_quote: bool = False) -> list[tuple[int, in
     does every sentence that starts ``in_quote``."""
     regions: list[tuple[int, int]] = []
     opened: int | None = 0 if in_quote else None
-    for index, char in enumerate(sentence):
-        if char not in _QUOTE_MARKS:
-            continue
+    for found in _QUOTE_MARK.finditer(sentence):
+        index = found.start()
+        char = found.group()
         if char == "“" or (char == '"' and opened is None and _opens_here(sentence, index)):
             opened = index
         elif opened is not None:
