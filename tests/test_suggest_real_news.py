@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.suggest import Suggester
+from annotator.text.segment import split_sentences
 
 SUGGESTER = Suggester()
 
@@ -73,10 +74,68 @@ def source_texts(sentence: str) -> list[str]:
         # "according to X, who ...": the claim stands before.
         ("The bridge was unsafe, according to Paul Brandt, who inspected it in May.",
          [("The bridge was unsafe", "Paul Brandt")]),
+        # A relative pronoun stands for the source.
+        ("The mayor invited Ruth Adler, a historian who often criticizes the city council.",
+         [("the city council", "who")]),
+        # "As X reported, CLAIM" and a weak cue with a clause but no "that".
+        ("As the Gazette reported, the council had met twice in secret.",
+         [("the council had met twice in secret", "the Gazette")]),
+        ("The Gazette reports the council was told of the plan in May.",
+         [("the council was told of the plan in May", "The Gazette")]),
+        # An inserted place phrase and its appositive are no source.
+        ("The senator, during a visit to Dayton, Ohio, said the plant would stay open.",
+         [("the plant would stay open", "The senator")]),
+        ("Lund, facing a strike in Malmo, a port city, said the docks would reopen.",
+         [("the docks would reopen", "Lund")]),
+        # "CLAIM, X said, an appositive": the claim before.
+        ("Rail traffic would resume within a week, Moreno said, a timetable that surprised "
+         "the unions.", [("Rail traffic would resume within a week", "Moreno")]),
+        # ", citing X": the subject's.
+        ("The governor defended the budget, citing the rise in tax revenue.",
+         [("the budget", "The governor"), ("the rise in tax revenue", "The governor")]),
+        # A title quoted inside the clause is no claim.
+        ("Later on ''Morning Talk,'' Senator Ida Lund questioned the figures.",
+         [("the figures", "Senator Ida Lund")]),
+        # A long role before a name, after a quote.
+        ("“It was a mistake,” said former Ohio Gov. and party chairman Ed Rendell.",
+         [("It was a mistake", "former Ohio Gov. and party chairman Ed Rendell")]),
     ],
 )
 def test_real_news_patterns(sentence: str, expected: list[tuple[str, str]]) -> None:
     assert pairs(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The plan was announced on Monday by the council.",  # passive
+        "The so-called reform passed.",  # a hyphenated word
+        "When asked about the delay, the office was closed.",
+        "“They think we gave up.”",  # a cue inside a quote, nothing outside
+        "If companies want to leave, they can.",
+    ],
+)
+def test_no_attribution(sentence: str) -> None:
+    assert [s for s in SUGGESTER.suggest_sentence(sentence) if s.label != "figure"] == []
+
+
+def _document(text: str) -> list[list[tuple[str, str]]]:
+    return [
+        [(s.label, s.text) for s in spans if s.label != "figure"]
+        for spans in SUGGESTER.suggest_document(text, split_sentences(text))
+    ]
+
+
+def test_a_quote_across_sentences_keeps_its_cue_words_to_itself() -> None:
+    # Alone, "They think we gave up." is a belief attribution; inside a quotation opened in
+    # the sentence before, it is the coach's words.
+    assert _document("They think we gave up.") == [
+        [("source", "They"), ("claim", "we gave up")]]
+    assert _document("“We ran out of time. They think we gave up. It hurts,” the coach said.") == [
+        [], [], [("source", "the coach"), ("claim", "It hurts")]]
+    # A paragraph break ends an unclosed quotation.
+    assert _document("“We ran out of time.\nThey think we gave up.")[1] == [
+        ("source", "They"), ("claim", "we gave up")]
 
 
 def test_the_listener_is_not_the_source() -> None:
