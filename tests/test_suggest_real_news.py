@@ -39,6 +39,7 @@ def source_texts(sentence: str) -> list[str]:
         # Typewriter double quotes.
         ("''We will not back down,'' the senator said.",
          [("We will not back down", "the senator")]),
+        ("''Voters told us no,'' the senator said.", [("Voters told us no", "the senator")]),
         # A cue word inside the quote yields to the cue after it.
         ("“The mayor said no to everyone,” the councilwoman said.",
          [("The mayor said no to everyone", "the councilwoman")]),
