@@ -158,7 +158,7 @@ _TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
 _ADVERBS_AND_AUXILIARIES = frozenset(
     str.split(
         "has have had was were is are also further later again officially publicly repeatedly "
-        "previously separately then once"
+        "previously separately then once do does did"
     )
 )
 # Nouns that end like adverbs ("the family said").
@@ -177,7 +177,7 @@ _NOT_SOURCE_START = frozenset(
     str.split(
         "if when whenever because since although though unless while whether amid from in on "
         "at by for with after before during following under despite to rather instead so "
-        "fourthly first second third finally"
+        "fourthly first second third finally over then later now still yet also not"
     )
 )
 # Auxiliaries that make a following past participle passive ("was announced", "has been
@@ -350,9 +350,9 @@ def _strip_trimmed(
     while True:
         cut = sentence.rfind(" ", start, end)
         word = sentence[cut + 1 : end]
+        lone = sentence[start:end].lower()
         if cut < 0 and (
-            sentence[start:end] in _ADVERBS_AND_AUXILIARIES
-            or sentence[start:end] in _SENTENCE_ADVERBS
+            lone in _ADVERBS_AND_AUXILIARIES or lone in _SENTENCE_ADVERBS or _is_adverb(lone)
         ):
             return start, start  # "X, who coined the word, once said": no source here
         if cut < 0 or not (word in _ADVERBS_AND_AUXILIARIES or _is_adverb(word)):
@@ -424,8 +424,8 @@ class _Sources:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
-                if index > 1 and _at_most_words(text, 4) and (
-                    _is_name(text) or _APPOSITIVE.match(text)
+                if index > 1 and sentence[pieces[index][1] : pieces[index][1] + 1] == "," and (
+                    _at_most_words(text, 4) and (_is_name(text) or _APPOSITIVE.match(text))
                 ):
                     prior = sentence[slice(*_trim(sentence, *pieces[index - 1]))]
                     if prior and (
@@ -446,6 +446,8 @@ class _Sources:
         self, sentence: str, clause: int, previous: tuple[int, int], text: str
     ) -> int | None:
         """Start of "Name, a role" / "A role, Name" / "Name, 34" read as one source."""
+        if sentence[previous[1] : previous[1] + 1] != ",":
+            return None  # a quotation mark between: "“... paid!” LeVell declared"
         start, end = _trim(sentence, *previous)
         prior = sentence[start:end]
         if not prior or not _opens_clause(sentence, clause, start):
@@ -614,11 +616,20 @@ _BELIEF_VERBS = frozenset(
     )
 )
 _SPEAKERS = frozenset({"i", "we", "you"})
-_COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again)\s+)?$")
+_COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again|do|does|did)\s+)?$")
 _RELATIVE_BEFORE = re.compile(
     r"\s(who|which)\s+(?:(?:also|has|have|had|is|are|was|were|will|would|could|once|then|"
     r"often|still|[a-z]+ly)\s+){0,3}$"
 )
+
+
+def _before_is_the_claim(sentence: str, clause: int, source_start: int, comma: int) -> bool:
+    """"CLAIM, X said, a policy that ...": the words before; "Over the years, she said,
+    CLAIM": the longer words after."""
+    rest = sentence[comma + 1 :].lstrip()
+    if _APPOSITIVE.match(rest) or rest.startswith(_RELATIVE_STARTS):
+        return True
+    return len(sentence[clause:source_start]) >= len(rest)
 
 
 def _name_follows(sentence: str, position: int, sources: _Sources) -> bool:
@@ -774,6 +785,7 @@ def _verb_attribution(
         sentence[skipped : skipped + 1] == ","
         and _claim_boundary(sentence, clause, source[0]) > clause
         and not _strongly_introduced(sentence, cue_end)
+        and _before_is_the_claim(sentence, clause, source[0], skipped)
     ):
         # "CLAIM, X said." / "CLAIM, X said, a policy that ...": the claim stands before.
         boundary = _claim_boundary(sentence, clause, source[0])
