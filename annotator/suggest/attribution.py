@@ -929,12 +929,15 @@ def find_attributions(
     if in_quote or (found_cues and not _QUOTE_MARKS.isdisjoint(sentence)):
         found_cues = _outside_quotes(sentence, found_cues, in_quote)
     for start, kind, cue in found_cues:
+        outer = False
         if (
             found
             and any(_inside(a, start) for a in found)
             and not _coordinated_cut(sentence, found, start)
         ):
-            continue
+            if kind == _PARTICIPLE or not _reports_at_end(sentence, kind, cue, cues):
+                continue
+            outer = True
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
         elif kind == _VERB:
@@ -942,8 +945,28 @@ def find_attributions(
         else:
             attribution = _participle_attribution(sentence, cue, sources, clause, found)
         if attribution is not None:
+            if outer:
+                # "X said CLAIM, the report said.": the outer attribution, whose content
+                # holds the inner one, replaces it (one attribution per token).
+                claim = attribution.claim
+                if claim is None or (attribution.source_first and claim[1] > cue.start):
+                    continue
+                found = [a for a in found if not _inside(a, cue.start)]
             found.append(attribution)
     return found
+
+
+def _reports_at_end(sentence: str, kind: int, cue: _Cue, cues: CueSet) -> bool:
+    """"..., the report said." / "..., according to a POLITICO analysis.": a cue whose clause
+    ends the sentence after a comma, reporting everything before it."""
+    rest = sentence[cue.end :]
+    if kind == _ACCORDING:
+        before = sentence[: cue.start].rstrip()
+        return before.endswith(",") and "," not in rest.rstrip(_CLOSING_TRIM)
+    comma = sentence.rfind(",", 0, cue.start)
+    if comma < 0 or _words(sentence[comma + 1 : cue.start]) > _MAX_INVERTED_SOURCE_WORDS:
+        return False
+    return _ends_clause(sentence, _skip_object(sentence, cue.end, cue.text), cues)
 
 
 _TYPEWRITER = re.compile(r"''|``")
