@@ -97,6 +97,22 @@ def source_texts(sentence: str) -> list[str]:
         # A title quoted inside the clause is no claim.
         ("Later on ''Morning Talk,'' Senator Ida Lund questioned the figures.",
          [("the figures", "Senator Ida Lund")]),
+        # The outer attribution at the sentence end holds the inner one.
+        ("The campaign said the rally would go ahead on Saturday, the station reported.",
+         [("The campaign said the rally would go ahead on Saturday", "the station")]),
+        ("Turnout rose among voters who listed themselves as students, according to a "
+         "county analysis.",
+         [("Turnout rose among voters who listed themselves as students",
+           "a county analysis")]),
+        # A parenthetical cue: the longer side is the claim.
+        ("Over the years, she said, the letters have kept them close.",
+         [("the letters have kept them close", "she")]),
+        # An opening adverb and an inserted phrase before the speaker.
+        ("Then, in a statement issued in his name, Nilsson said he trusted his staff.",
+         [("he trusted his staff", "Nilsson")]),
+        # No source joined across a quotation mark.
+        ("“And I am not being paid!” Lovell declared, a point he likes to make.",
+         [("And I am not being paid", "Lovell")]),
         # A long role before a name, after a quote.
         ("“It was a mistake,” said former Ohio Gov. and party chairman Ed Rendell.",
          [("It was a mistake", "former Ohio Gov. and party chairman Ed Rendell")]),

@@ -627,7 +627,9 @@ def _before_is_the_claim(sentence: str, clause: int, source_start: int, comma: i
     """"CLAIM, X said, a policy that ...": the words before; "Over the years, she said,
     CLAIM": the longer words after."""
     rest = sentence[comma + 1 :].lstrip()
-    if _APPOSITIVE.match(rest) or rest.startswith(_RELATIVE_STARTS):
+    if rest.startswith(_RELATIVE_STARTS) or (
+        _APPOSITIVE.match(rest) and not _clause_follows(sentence, comma + 1)
+    ):
         return True
     return len(sentence[clause:source_start]) >= len(rest)
 
