@@ -113,6 +113,9 @@ def source_texts(sentence: str) -> list[str]:
         # No source joined across a quotation mark.
         ("“And I am not being paid!” Lovell declared, a point he likes to make.",
          [("And I am not being paid", "Lovell")]),
+        # A colon as the cue.
+        ("TURNOUT IN OHIO - Mara Lind:  “At long last the count has started.”",
+         [("At long last the count has started", "Mara Lind")]),
         # A long role before a name, after a quote.
         ("“It was a mistake,” said former Ohio Gov. and party chairman Ed Rendell.",
          [("It was a mistake", "former Ohio Gov. and party chairman Ed Rendell")]),
@@ -130,6 +133,7 @@ def test_real_news_patterns(sentence: str, expected: list[tuple[str, str]]) -> N
         "When asked about the delay, the office was closed.",
         "“They think we gave up.”",  # a cue inside a quote, nothing outside
         "If companies want to leave, they can.",
+        "The schedule: 9 a.m. talks, 11 a.m. lunch.",
     ],
 )
 def test_no_attribution(sentence: str) -> None:

@@ -918,7 +918,7 @@ def find_attributions(
     if words is None:
         words = sentence_words(sentence)
     if cues.first_words.isdisjoint(words):
-        return []
+        return _colon_quote(sentence, cues) if ":" in sentence else []
     if "''" in sentence or "``" in sentence:
         # Typewriter quotes (''...'', ``...''): read as one double quote mark and a space,
         # two characters for two, so that every offset stays an offset of the sentence.
@@ -955,7 +955,35 @@ def find_attributions(
                     continue
                 found = [a for a in found if not _inside(a, cue.start)]
             found.append(attribution)
+    if not found and ":" in sentence:
+        return _colon_quote(sentence, cues)
     return found
+
+
+# "Michael McDonald: “At long last ...”": a name, a colon and a quotation.
+_COLON_QUOTE = re.compile(r"([^:;“”\"]{2,80}?)\s*(:)\s*[“\"]")
+
+
+def _colon_quote(sentence: str, cues: CueSet) -> list[Attribution]:
+    """A name or short noun phrase, a colon and a quote: the colon is the cue."""
+    match = _COLON_QUOTE.search(sentence)
+    if match is None:
+        return []
+    start, end = _strip_source(sentence, match.start(1), match.end(1))
+    pieces = _segments(sentence, start, end)
+    start, end = _trim(sentence, *pieces[-1])  # "In a speech, X: “...”": X
+    dash = max(sentence.rfind(" - ", start, end), sentence.rfind(" — ", start, end))
+    if dash >= 0:
+        start = dash + 3  # "HEADLINE - Michael McDonald: “...”"
+    text = sentence[start:end]
+    if not text or not _at_most_words(text, 6) or not (
+        _is_name(text) or (cues.sources.plausible(text) and text[0].isupper())
+    ):
+        return []
+    claim = _claim_before(sentence, match.end(), len(sentence))
+    if claim is None:
+        return []
+    return [Attribution(":", (start, end), claim, True, match.span(2))]
 
 
 def _reports_at_end(sentence: str, kind: int, cue: _Cue, cues: CueSet) -> bool:
