@@ -113,6 +113,11 @@ def source_texts(sentence: str) -> list[str]:
         # No source joined across a quotation mark.
         ("“And I am not being paid!” Lovell declared, a point he likes to make.",
          [("And I am not being paid", "Lovell")]),
+        # A subordinate clause's own subject; a quoted phrase between commas is no source.
+        ("Although he told the panel that he had resigned, he kept his office.",
+         [("he had resigned, he kept his office", "he")]),
+        ("Mr. Holt, citing ''the mood of the town,'' said the vote could be close.",
+         [("the vote could be close", "Mr. Holt")]),
         # A colon as the cue.
         ("TURNOUT IN OHIO - Mara Lind:  “At long last the count has started.”",
          [("At long last the count has started", "Mara Lind")]),

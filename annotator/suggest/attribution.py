@@ -183,6 +183,10 @@ _NOT_SOURCE_START = frozenset(
 # Auxiliaries that make a following past participle passive ("was announced", "has been
 # described as"): no cue.
 _PASSIVE = frozenset(str.split("was were been being is are be get gets got"))
+_OPENING_SUBORDINATE = re.compile(
+    r"(?:although|though|while|when|whereas|because|since|after|before|once|as|if)\s+(?=\S)",
+    re.I,
+)
 # A piece between commas that is one of these is no source ("Trump, meanwhile, says").
 _SENTENCE_ADVERBS = frozenset(
     str.split("meanwhile however instead though too now still later earlier but and also then")
@@ -347,6 +351,10 @@ def _strip_trimmed(
         clauses = list(_SUBORDINATE.finditer(sentence, start, end))
         if clauses:
             start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
+        else:
+            opening = _OPENING_SUBORDINATE.match(sentence, start, end)
+            if opening:
+                start = opening.end()  # "Although he told the FBI that ...": he
     while True:
         cut = sentence.rfind(" ", start, end)
         word = sentence[cut + 1 : end]
@@ -413,11 +421,15 @@ class _Sources:
             trimmed = _trim(sentence, *pieces[index])
             start, end = _strip_trimmed(sentence, *trimmed, subordinate)
             text = sentence[start:end]
-            if not text or (_PARENTHETICAL.match(text) and index > 0):
+            mark = sentence[pieces[index][0] - 1 : pieces[index][0]]
+            quoted = mark == "“" or (
+                mark == '"' and not sentence[pieces[index][0] : pieces[index][0] + 1].isspace()
+            )
+            if not text or (index > 0 and (_PARENTHETICAL.match(text) or quoted)):
                 # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
                 index -= 1
                 skipped += 1
-                if skipped > 2:
+                if skipped > 4:
                     return None
                 continue
             if index > 0 and start == trimmed[0]:
