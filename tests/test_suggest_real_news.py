@@ -164,6 +164,21 @@ def test_a_quote_across_sentences_keeps_its_cue_words_to_itself() -> None:
         ("source", "They"), ("claim", "we gave up")]
 
 
+def test_the_sentence_after_said_colon_is_the_content() -> None:
+    text = "The mayor said:\n“We will rebuild the pier. It will take a year.”"
+    sentences = split_sentences(text)
+    per_sentence = SUGGESTER.suggest_document(text, sentences)
+    source = [s for s in per_sentence[0] if s.label == "source"]
+    assert [s.text for s in source] == ["The mayor"]
+    claims = [s for s in per_sentence[1] if s.label == "claim"]
+    assert [c.text for c in claims] == ["We will rebuild the pier"]
+    assert claims[0].resolved_source == source[0].source_name
+    assert claims[0].attrs == {"cue": "said"}  # the cue's offsets are the sentence before's
+    # Without the colon the next sentence is not announced.
+    text = "The mayor said so.\n“We will rebuild the pier.”"
+    assert [s.label for s in SUGGESTER.suggest_document(text, split_sentences(text))[1]] == []
+
+
 def test_the_listener_is_not_the_source() -> None:
     assert source_texts("“We will win this,” the mayor told NBC.") == ["the mayor"]
     assert source_texts("The candidate, 58, told Channel Four that he would stay.") == [

@@ -31,6 +31,30 @@ _OBJECT_BEFORE = re.compile(
 )
 
 
+_CONTENT_TRIM = "\"“”'‘’ \t\n"
+
+
+def _trim_content(sentence: str) -> tuple[int, int]:
+    start, end = 0, len(sentence)
+    while start < end and sentence[start] in _CONTENT_TRIM:
+        start += 1
+    while end > start and sentence[end - 1] in _CONTENT_TRIM + ".":
+        end -= 1
+    return start, end
+
+
+def _announcing(sentence: str, spans: list[SuggestedSpan]) -> SuggestedSpan | None:
+    """The source of a sentence ending "X said:" whose content follows, or None."""
+    if not sentence.rstrip().endswith(":"):
+        return None
+    claimed = {span.attributed_to for span in spans if span.label == "claim"}
+    sources = [
+        span for index, span in enumerate(spans)
+        if span.label == "source" and index not in claimed and "cue" in span.attrs
+    ]
+    return sources[-1] if sources else None
+
+
 class Suggester:
     """Suggests claim, source and figure spans; pronouns resolve to earlier sources."""
 
@@ -45,17 +69,39 @@ class Suggester:
         """One list per sentence (sentence = text[start:end]), in order; pronouns resolve to the
         nearest earlier source in the document."""
         memory = SourceMemory()
-        result = []
+        result: list[list[SuggestedSpan]] = []
         in_quote = False
         previous_end = 0
+        announced: SuggestedSpan | None = None  # "X said:" with its content still to come
         for start, end in sentences:
             if "\n" in text[previous_end:start]:
                 in_quote = False  # a quotation never runs on past a paragraph break unseen
             sentence = text[start:end]
-            result.append(self._suggest(sentence, memory, in_quote))
+            spans = self._suggest(sentence, memory, in_quote)
+            if announced is not None:
+                spans = self._announced_claim(sentence, spans, announced)
+            announced = _announcing(sentence, spans)
+            result.append(spans)
             in_quote = quote_open_after(sentence, in_quote)
             previous_end = end
         return result
+
+    def _announced_claim(
+        self, sentence: str, spans: list[SuggestedSpan], source: SuggestedSpan
+    ) -> list[SuggestedSpan]:
+        """The sentence after "X said:" is X's content, when nothing else claims it."""
+        if any(span.label in ("claim", "source") for span in spans):
+            return spans
+        start, end = _trim_content(sentence)
+        if end - start < 2:
+            return spans
+        claim = SuggestedSpan(
+            "claim", start, end, sentence[start:end],
+            f"content announced by '{source.text}' {source.attrs.get('cue', '')}:", None, None,
+            # The cue stands in the sentence before: its text, not its offsets.
+            None, {"cue": source.attrs["cue"]}, None, source.source_name,
+        )
+        return [claim, *spans]
 
     def suggest_sentence(
         self, sentence: str, previous_sentences: Sequence[str] = ()
