@@ -8,7 +8,15 @@ Patterns handled (the cue words come from the scheme):
 - "according to X, CLAIM", "CLAIM, according to X", "... that, according to X, CLAIM";
 - passive "X was quoted as saying CLAIM";
 - a participle after the main clause: "X rejected the number, saying CLAIM" (the source is the
-  subject, or the source of an attribution earlier in the sentence).
+  subject, or the source of an attribution earlier in the sentence);
+- news patterns measured on PolNeAR (issue 16, benchmarks/bench_suggest_polnear.py):
+  "X blasted Y and said CLAIM" (coordinated verbs), "X, who criticized CLAIM" (a relative
+  pronoun as the source), "As X reported, CLAIM", "CLAIM, said NAME, role", "“CLAIM,” X said
+  in Naples", "CLAIM, the report said." holding an inner attribution, "NAME: “CLAIM”".
+
+Cue words inside quotation marks are the quoted speaker's and are skipped (``in_quote``: a
+quotation opened in an earlier sentence of the paragraph); typewriter quotes ('' ... '') are
+read as double quotes. Each attribution keeps where its cue stands (``cue_span``).
 
 Span guideline: the source span is the name with its role phrase ("Hamas spokesperson Abdul
 Latif Al-Qanoua", "Dr. Leila Haddad, a development economist based in Amman", "a Western
