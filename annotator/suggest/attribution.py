@@ -8,7 +8,15 @@ Patterns handled (the cue words come from the scheme):
 - "according to X, CLAIM", "CLAIM, according to X", "... that, according to X, CLAIM";
 - passive "X was quoted as saying CLAIM";
 - a participle after the main clause: "X rejected the number, saying CLAIM" (the source is the
-  subject, or the source of an attribution earlier in the sentence).
+  subject, or the source of an attribution earlier in the sentence);
+- news patterns measured on PolNeAR (issue 16, benchmarks/bench_suggest_polnear.py):
+  "X blasted Y and said CLAIM" (coordinated verbs), "X, who criticized CLAIM" (a relative
+  pronoun as the source), "As X reported, CLAIM", "CLAIM, said NAME, role", "“CLAIM,” X said
+  in Naples", "CLAIM, the report said." holding an inner attribution, "NAME: “CLAIM”".
+
+Cue words inside quotation marks are the quoted speaker's and are skipped (``in_quote``: a
+quotation opened in an earlier sentence of the paragraph); typewriter quotes ('' ... '') are
+read as double quotes. Each attribution keeps where its cue stands (``cue_span``).
 
 Span guideline: the source span is the name with its role phrase ("Hamas spokesperson Abdul
 Latif Al-Qanoua", "Dr. Leila Haddad, a development economist based in Amman", "a Western
@@ -30,7 +38,7 @@ from annotator.scheme.definition import Scheme
 from annotator.suggest.frozen_record import frozen_record
 from annotator.suggest.patterns import word_trie
 
-__all__ = ["Attribution", "CueSet", "find_attributions", "sentence_words"]
+__all__ = ["Attribution", "CueSet", "find_attributions", "quote_open_after", "sentence_words"]
 
 
 @frozen_record
@@ -41,6 +49,7 @@ class Attribution:
     source: tuple[int, int]
     claim: tuple[int, int] | None
     source_first: bool  # the source stands before the cue
+    cue_span: tuple[int, int] = (0, 0)  # where the cue stands (sentence offsets)
 
 
 class _Cue(NamedTuple):
@@ -157,7 +166,7 @@ _TELL = frozenset({"told", "tells", "tell", "quoted as telling"})
 _ADVERBS_AND_AUXILIARIES = frozenset(
     str.split(
         "has have had was were is are also further later again officially publicly repeatedly "
-        "previously separately then once"
+        "previously separately then once do does did"
     )
 )
 # Nouns that end like adverbs ("the family said").
@@ -171,6 +180,25 @@ def _is_adverb(word: str) -> bool:
 
 
 # Matched at a position (pattern.match with pos and endpos), not on a slice.
+# A source never starts with these: a clause or a phrase of place or time does.
+_NOT_SOURCE_START = frozenset(
+    str.split(
+        "if when whenever because since although though unless while whether amid from in on "
+        "at by for with after before during following under despite to rather instead so "
+        "fourthly first second third finally over then later now still yet also not"
+    )
+)
+# Auxiliaries that make a following past participle passive ("was announced", "has been
+# described as"): no cue.
+_PASSIVE = frozenset(str.split("was were been being is are be get gets got"))
+_OPENING_SUBORDINATE = re.compile(
+    r"(?:although|though|while|when|whereas|because|since|after|before|once|as|if)\s+(?=\S)",
+    re.I,
+)
+# A piece between commas that is one of these is no source ("Trump, meanwhile, says").
+_SENTENCE_ADVERBS = frozenset(
+    str.split("meanwhile however instead though too now still later earlier but and also then")
+)
 _LEADING_JOIN = re.compile(r"(?:and|but|while|as|so|yet|meanwhile)\s+", re.I)
 _SUBORDINATE_WORDS = frozenset(
     str.split("as while when whereas because since although though after before until unless once")
@@ -208,7 +236,7 @@ _MAX_SOURCE_WORDS = 14
 _MAX_LOWER_SOURCE_WORDS = 8
 _MAX_INVERTED_SOURCE_WORDS = 12
 _MAX_WORDS_BEFORE_THAT = 9
-_MAX_SUBJECT_WORDS = 8
+_MAX_SUBJECT_WORDS = 12
 _MIN_CLAIM_WORDS = 2  # tested by _two_words
 
 
@@ -302,7 +330,14 @@ def _segments(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     piece = start
     for found in _BREAK.finditer(sentence, start, end):
-        pieces.append((piece, found.start()))
+        at = found.start()
+        if (
+            sentence[at] == ","
+            and sentence[at - 1 : at].isdigit()
+            and sentence[at + 1 : at + 2].isdigit()
+        ):
+            continue  # "250,000" is one number
+        pieces.append((piece, at))
         piece = found.end()
     pieces.append((piece, end))
     return pieces
@@ -324,9 +359,18 @@ def _strip_trimmed(
         clauses = list(_SUBORDINATE.finditer(sentence, start, end))
         if clauses:
             start = clauses[-1].end()  # "UNRWA staff listened as the minister said": the minister
+        else:
+            opening = _OPENING_SUBORDINATE.match(sentence, start, end)
+            if opening:
+                start = opening.end()  # "Although he told the FBI that ...": he
     while True:
         cut = sentence.rfind(" ", start, end)
         word = sentence[cut + 1 : end]
+        lone = sentence[start:end].lower()
+        if cut < 0 and (
+            lone in _ADVERBS_AND_AUXILIARIES or lone in _SENTENCE_ADVERBS or _is_adverb(lone)
+        ):
+            return start, start  # "X, who coined the word, once said": no source here
         if cut < 0 or not (word in _ADVERBS_AND_AUXILIARIES or _is_adverb(word)):
             return start, end
         end = cut
@@ -337,7 +381,16 @@ def _strip_trimmed(
 def _opens_clause(sentence: str, clause: int, position: int) -> bool:
     """Whether only a finished quote (or nothing) stands between the clause start and here."""
     before = sentence[clause:position].rstrip(" ,")
-    return not before or before[-1] in "”\"’"
+    if not before or before[-1] in "”\"’":
+        return True
+    # An opening adverb or phrase: "However, Jill Martin, a lawyer, said".
+    words = before.split()
+    first = words[0].lower()
+    return "," not in before and (
+        (len(words) == 1 and (first in _SENTENCE_ADVERBS or first == "however"
+                              or _is_adverb(first)))
+        or (len(words) <= 6 and first in _NOT_SOURCE_START)
+    )
 
 
 class _Sources:
@@ -356,6 +409,8 @@ class _Sources:
             return False
         if _FINITE_VERB.search(head) or " that " in f" {text} ":
             return False
+        if lower_words[0] in _NOT_SOURCE_START:
+            return False  # "If companies want", "When asked", "because it tells"
         if lower_words[-1] in _FUNCTION_END or not self.cues.all_verbs.isdisjoint(lower_words):
             return False
         if text[0].isupper() or text[0].isdigit() or _APPOSITIVE.match(text):
@@ -374,17 +429,36 @@ class _Sources:
             trimmed = _trim(sentence, *pieces[index])
             start, end = _strip_trimmed(sentence, *trimmed, subordinate)
             text = sentence[start:end]
-            if not text or (_PARENTHETICAL.match(text) and index > 0):
+            mark = sentence[pieces[index][0] - 1 : pieces[index][0]]
+            quoted = mark == "“" or (
+                mark == '"' and not sentence[pieces[index][0] : pieces[index][0] + 1].isspace()
+            )
+            if not text or (index > 0 and (_PARENTHETICAL.match(text) or quoted)):
                 # Empty after a comma, or "X, convened in Cairo on Tuesday, underscored".
                 index -= 1
                 skipped += 1
-                if skipped > 2:
+                if skipped > 4:
                     return None
                 continue
             if index > 0 and start == trimmed[0]:
                 joined = self._joined(sentence, clause, pieces[index - 1], text)
                 if joined is not None:
                     return joined, end
+                if index > 1 and sentence[pieces[index][1] : pieces[index][1] + 1] == "," and (
+                    _at_most_words(text, 4) and (_is_name(text) or _APPOSITIVE.match(text))
+                ):
+                    prior = sentence[slice(*_trim(sentence, *pieces[index - 1]))]
+                    if prior and (
+                        prior.split(None, 1)[0].lower() in _NOT_SOURCE_START
+                        or _PARENTHETICAL.match(prior)
+                    ):
+                        # "Clinton, during a meeting in Columbus, Ohio, said": the place
+                        # ends an inserted phrase.
+                        index -= 2
+                        skipped += 2
+                        if skipped > 3:
+                            return None
+                        continue
             return (start, end) if self.plausible(text) else None
         return None
 
@@ -392,12 +466,22 @@ class _Sources:
         self, sentence: str, clause: int, previous: tuple[int, int], text: str
     ) -> int | None:
         """Start of "Name, a role" / "A role, Name" / "Name, 34" read as one source."""
+        if sentence[previous[1] : previous[1] + 1] != ",":
+            return None  # a quotation mark between: "“... paid!” LeVell declared"
         start, end = _trim(sentence, *previous)
         prior = sentence[start:end]
         if not prior or not _opens_clause(sentence, clause, start):
             return None
         if _APPOSITIVE.match(text) and _is_name(prior):
             return start  # "Dr. Leila Haddad, a development economist, said"
+        if (
+            text[0].islower()
+            and _is_name(prior)
+            and _at_most_words(text, _MAX_SOURCE_WORDS)
+            and not _FINITE_VERB.search(text)
+            and text.split(None, 1)[0] not in _SENTENCE_ADVERBS
+        ):
+            return start  # "Fred Kagan, director of the Critical Threats Project, said"
         role = (
             _words(prior) <= 6
             and not _PREPOSITION_START.match(prior)
@@ -407,8 +491,11 @@ class _Sources:
             return start  # "A military spokesman, Lt. Col. Avi Cohen, said"; "X, 34, said"
         return None
 
-    def after(self, sentence: str, cue_end: int) -> tuple[int, int] | None:
-        """The source right after a cue that ends the sentence: "..., said X(, a role)."."""
+    def after(
+        self, sentence: str, cue_end: int, lenient: bool = False
+    ) -> tuple[int, int] | None:
+        """The source right after a cue that ends the sentence: "..., said X(, a role).";
+        ``lenient`` (the cue follows a quote): a name before any comma ("said X, role")."""
         rest = sentence[cue_end:]
         cut = rest.find(",")
         end = cue_end + (cut if cut >= 0 else len(rest))
@@ -418,13 +505,30 @@ class _Sources:
             tail = sentence[tail_start:tail_end]
             if _APPOSITIVE.match(tail) or tail.startswith(("who ", "which ")):
                 end = tail_end  # "said Umm Khaled, a mother of five", "said X, who heads Y."
-            elif not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM):
+            elif (not trailer or sentence[trailer.end() :].strip(_CLOSING_TRIM)) and not (
+                lenient and _ends_in_name(sentence[cue_end:end].strip(), self)
+            ):
+                # After a quote, a name may be followed by anything: "said Dmitry Peskov,
+                # press secretary for Putin", "said Devine, suggesting that ..."
                 return None
         start, end = _strip_source(sentence, cue_end, end)
         text = sentence[start:end]
+        if lenient and cut >= 0 and not (
+            _words(text) <= _MAX_INVERTED_SOURCE_WORDS and self.plausible(text)
+        ):
+            # "said X, a spokesman for Y, explaining why ...": X alone.
+            start, end = _strip_source(sentence, cue_end, cue_end + cut)
+            text = sentence[start:end]
         if _words(text) > _MAX_INVERTED_SOURCE_WORDS or _PREPOSITION_START.match(text):
             return None  # "..., concluded in early March." names no source
-        return (start, end) if self.plausible(text) else None
+        if self.plausible(text):
+            return start, end
+        tokens = text.split()
+        if lenient and len(tokens) >= 2 and all(_NAME_TOKEN.match(t) for t in tokens[-2:]) and (
+            not _FINITE_VERB.search(text) and self.cues.all_verbs.isdisjoint(text.lower().split())
+        ):
+            return start, end  # "said former Pennsylvania Gov. and party chairman Ed Rendell"
+        return None
 
     def subject(self, sentence: str, clause: int, limit: int) -> tuple[int, int] | None:
         """The subject of the main clause: the words before its first verb."""
@@ -459,7 +563,11 @@ def _skip_object(sentence: str, position: int, cue: str) -> int:
 
 
 def _claim_after(
-    sentence: str, position: int, cue: str, skipped: int | None = None
+    sentence: str,
+    position: int,
+    cue: str,
+    skipped: int | None = None,
+    participles: re.Pattern[str] | None = None,
 ) -> tuple[int, int] | None:
     """The clause after the cue, from "that" when it follows closely.
 
@@ -477,8 +585,23 @@ def _claim_after(
         position = _skip_object(sentence, position, cue) if skipped is None else skipped
     while position < len(sentence) and sentence[position] in " ,:":
         position += 1
-    start, end = _trim_claim(sentence, position, len(sentence))
-    return (start, end) if _two_words(sentence[start:end]) else None
+    end = len(sentence)
+    if participles is not None:
+        # "X criticized the plan, saying ...": the claim ends before the participle.
+        later = participles.search(sentence, position)
+        if later is not None:
+            end = later.start()
+    start, end = _trim_claim(sentence, position, end)
+    text = sentence[start:end]
+    if _two_words(text):
+        return start, end
+    if participles is not None and _ONE_NAME.match(text) and cue.lower() not in _SPEECH:
+        return start, end  # "34,000 people supported Trump."
+    return None
+
+
+_ONE_NAME = re.compile(r"[A-Z][a-z]{2,}$")
+_SPEECH = frozenset(str.split("said says say told tells tell wrote writes asked asks added"))
 
 
 def _ends_clause(sentence: str, position: int, cues: CueSet) -> bool:
@@ -503,10 +626,107 @@ def _claim_boundary(sentence: str, clause: int, source_start: int) -> int:
     return clause + cut if cut >= 0 else clause
 
 
+_CLOSING_QUOTES = frozenset('”"’')
+# Verbs of belief and wish, cues only with a source other than the speaker or the listener.
+_BELIEF_VERBS = frozenset(
+    str.split(
+        "think thinks believe believes believed want wants wanted hope hopes expect expects "
+        "fear fears see sees know knows knew feel feels worry worries prefer prefers "
+        "understand doubt recognize remember guess"
+    )
+)
+_SPEAKERS = frozenset({"i", "we", "you"})
+_COORDINATED = re.compile(r"(?:\band|\bbut)\s+(?:(?:also|then|later|again|do|does|did)\s+)?$")
+_RELATIVE_BEFORE = re.compile(
+    r"\s(who|which)\s+(?:(?:also|has|have|had|is|are|was|were|will|would|could|once|then|"
+    r"often|still|[a-z]+ly)\s+){0,3}$"
+)
+
+
+def _before_is_the_claim(sentence: str, clause: int, source_start: int, comma: int) -> bool:
+    """"CLAIM, X said, a policy that ...": the words before; "Over the years, she said,
+    CLAIM": the longer words after."""
+    rest = sentence[comma + 1 :].lstrip()
+    if rest.startswith(_RELATIVE_STARTS) or (
+        _APPOSITIVE.match(rest) and not _clause_follows(sentence, comma + 1)
+    ):
+        return True
+    return len(sentence[clause:source_start]) >= len(rest)
+
+
+def _name_follows(sentence: str, position: int, sources: _Sources) -> bool:
+    """The words after the cue, up to a comma or the end, end in a name."""
+    rest = sentence[position:]
+    cut = rest.find(",")
+    piece = (rest[:cut] if cut >= 0 else rest).strip().rstrip(_CLOSING_TRIM)
+    return bool(piece) and _ends_in_name(piece, sources)
+
+
+def _ends_in_name(text: str, sources: _Sources) -> bool:
+    """"Charlie Black", "lobbyist and GOP strategist Charlie Black": a source ending in a name."""
+    tokens = text.split()
+    return (
+        len(tokens) >= 1
+        and all(_NAME_TOKEN.match(token) for token in tokens[-2:])
+        and (_is_name(text) or sources.plausible(text))
+    )
+
+
+# The next words after a weak cue hold a finite verb before any comma: a content clause
+# without "that" ("The government claims Gulen runs a network", "X reports the conference
+# was held in May").
+_CLAUSE_AFTER = re.compile(r"\s*(?:[^\s,;:.]+\s+){1,5}?(?:is|are|was|were|has|have|had|will|would|"
+                           r"could|should|can|may|might|did|does|do)\b")
+
+
+def _clause_follows(sentence: str, position: int) -> bool:
+    return _CLAUSE_AFTER.match(sentence, position) is not None
+
+
+def _as_reported(sentence: str, clause: int, source_start: int, position: int) -> bool:
+    """"As The Washington Post reported, CLAIM": the claim follows the comma."""
+    return (
+        sentence[position : position + 1] == ","
+        and sentence[clause:source_start].strip().lower() == "as"
+    )
+
+
+def _role_then_name(
+    sentence: str,
+    sources: _Sources,
+    claim: tuple[int, int] | None,
+    source: tuple[int, int] | None,
+) -> bool:
+    """"A spokesman for the office, David Mencer, rejected the report": a role and a name
+    before the cue, not "CLAIM, rejected X"."""
+    if claim is None or source is None:
+        return False
+    name = sentence[source[0] : source[1]].strip()
+    return _is_name(name) and sources.plausible(sentence[claim[0] : claim[1]])
+
+
+def _quote_before(sentence: str, clause: int, source_start: int) -> int | None:
+    """Where a quote that ends right before the source closes ("“CLAIM,” X said"), or None."""
+    before = sentence[clause:source_start].rstrip(" ,—–-")
+    if len(before) < 2 or before[-1] not in _CLOSING_QUOTES:
+        before = before.rstrip(",")
+        if len(before) < 2 or before[-1] not in _CLOSING_QUOTES:
+            return None
+    end = clause + len(before) - 1
+    # The quote opens the clause, or opened in an earlier sentence: not a title quoted
+    # inside the clause ("Later on “This Week,” Senator X questioned ...").
+    opening = max(sentence.rfind("“", clause, end), sentence.rfind('"', clause, end))
+    if opening > clause and sentence[clause:opening].strip(" " + _QUOTES):
+        return None
+    return end
+
+
 def _strongly_introduced(sentence: str, position: int) -> bool:
     rest = sentence[position:]
     that = _that_at(rest)
-    if that >= 0 and _at_most_words(rest[:that], _MAX_WORDS_BEFORE_THAT):
+    if that >= 0 and _at_most_words(rest[:that], _MAX_WORDS_BEFORE_THAT) and (
+        "," not in rest[:that] or not rest[:that].strip(" ,")
+    ):
         return True
     return rest.lstrip(" ,:")[:1] in _QUOTES
 
@@ -526,33 +746,85 @@ def _verb_attribution(
     before = sentence[clause:cue_start]
     last_break = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     source = sources.before(sentence, clause, cue_start, subordinate)
+    if " who " in before or " which " in before:
+        relative = _RELATIVE_BEFORE.search(before)
+        if relative is not None:
+            # "Senator Flake, who echoed the denunciation", "courts, which have ruled
+            # against the plan": the relative pronoun stands for the source.
+            source = (clause + relative.start(1), clause + relative.end(1))
+    quoted = last_break >= 0 and before[: last_break + 1].rstrip(" ,")[-1:] in _CLOSING_QUOTES
     if (
         last_break >= 0
         and not before[last_break + 1 :].strip()
-        # Everything before the cue is one source ("Dr. X, an economist, said ..."): not
-        # inverted.
-        and not (source is not None and source[0] <= _trim(sentence, clause, cue_start)[0])
-        and not _after_insertion(sentence, clause, clause + last_break)
+        and (
+            # A quote is never the source, verb or not ("“Not me,” said X").
+            quoted
+            or (
+                # Everything before the cue is one source ("Dr. X, an economist, said ..."):
+                # not inverted.
+                (
+                    not (source is not None
+                         and source[0] <= _trim(sentence, clause, cue_start)[0])
+                    # "The firm lobbied on taxes, said strategist Charlie Black": a long
+                    # clause before, a name after.
+                    or (source is not None and not _at_most_words(
+                        sentence[source[0] : source[1]], 5)
+                        and _name_follows(sentence, cue_end, sources))
+                )
+                and not _after_insertion(sentence, clause, clause + last_break)
+            )
+        )
     ):
         # Cue right after a comma or closing quote: "CLAIM, said X."
-        inverted = sources.after(sentence, cue_end)
+        inverted = (
+            sources.after(sentence, cue_end, True) if cue.lower() not in _TELL else None
+        )
         if inverted is not None:
             claim = _claim_before(sentence, clause, clause + last_break)
-            return Attribution(cue, inverted, claim, source_first=False)
+            if quoted or not _role_then_name(sentence, sources, claim, source):
+                return Attribution(cue, inverted, claim, False, (cue_start, cue_end))
     if source is None:
-        return None
+        if not _COORDINATED.search(before):
+            return None
+        # "Obama blasted Trump and said ...", "X did not apologize, but said ...": the
+        # subject of the first verb.
+        source = sources.subject(sentence, clause, cue_start)
+        if source is None:
+            return None
     weak = cue.lower() in cues.weak_verbs
+    if cue.lower() in _BELIEF_VERBS and sentence[source[0] : source[1]].lower() in _SPEAKERS:
+        return None  # "I think", "we want": the words of someone quoted, not an attribution
     skipped = _skip_object(sentence, cue_end, cue)
-    if _ends_clause(sentence, skipped, cues):
+    if not _strongly_introduced(sentence, cue_end):
+        quote_end = _quote_before(sentence, clause, source[0])
+        if quote_end is not None:
+            # "“CLAIM,” X said in Naples, Fla." / "“CLAIM,” X said of Trump": the quote,
+            # not the phrase after the cue.
+            claim = _claim_before(sentence, clause, quote_end)
+            if claim is not None:
+                return Attribution(cue, source, claim, True, (cue_start, cue_end))
+    if _ends_clause(sentence, skipped, cues) or (
+        sentence[skipped : skipped + 1] == ","
+        and _claim_boundary(sentence, clause, source[0]) > clause
+        and not _strongly_introduced(sentence, cue_end)
+        and _before_is_the_claim(sentence, clause, source[0], skipped)
+    ):
+        # "CLAIM, X said." / "CLAIM, X said, a policy that ...": the claim stands before.
         boundary = _claim_boundary(sentence, clause, source[0])
         claim = _claim_before(sentence, clause, boundary) if boundary > clause else None
         if claim is None and weak:
             return None  # "Hamas denied the claims." is no attribution of a content clause
-        return Attribution(cue, source, claim, source_first=True)
-    if weak and not _strongly_introduced(sentence, cue_end):
+        return Attribution(cue, source, claim, True, (cue_start, cue_end))
+    if weak and not (
+        _strongly_introduced(sentence, cue_end)
+        or _clause_follows(sentence, skipped)
+        or _as_reported(sentence, clause, source[0], skipped)
+    ):
         return None
-    claim = _claim_after(sentence, cue_end, cue, skipped)
-    return Attribution(cue, source, claim, source_first=True)
+    claim = _claim_after(sentence, cue_end, cue, skipped, None if weak else cues.participles)
+    if claim is None:
+        return None  # "after she called Sanders": no content, no attribution
+    return Attribution(cue, source, claim, True, (cue_start, cue_end))
 
 
 def _according_attribution(
@@ -566,12 +838,18 @@ def _according_attribution(
     text = sentence[source[0] : source[1]]
     if not text or _words(text) > _MAX_SOURCE_WORDS:
         return None
-    if comma >= 0 and sentence[source_end:].strip(_CLOSING_TRIM):
+    rest = sentence[source_end + 1 :].lstrip() if comma >= 0 else ""
+    if rest.strip(_CLOSING_TRIM) and not (
+        cue_start > clause + 1 and (_APPOSITIVE.match(rest) or rest.startswith(_RELATIVE_STARTS))
+    ):
         claim = _claim_after(sentence, source_end + 1, cue)
     else:
         boundary = sentence.rfind(",", clause, cue_start)
         claim = _claim_before(sentence, clause, boundary if boundary >= 0 else cue_start)
-    return Attribution(cue, source, claim, source_first=False)
+    return Attribution(cue, source, claim, False, (cue_start, cue_end))
+
+
+_RELATIVE_STARTS = ("who ", "which ", "whose ")
 
 
 def _participle_attribution(
@@ -582,13 +860,15 @@ def _participle_attribution(
     claim = _claim_before(sentence, cue_end, len(sentence))
     if claim is None:
         return None
+    word = sentence.find(cue, cue_start, cue_end)
+    span = (word, word + len(cue))
     earlier = [a for a in found if a.source[1] <= cue_start]
     if earlier:
-        return Attribution(cue, earlier[-1].source, claim, source_first=True)
+        return Attribution(cue, earlier[-1].source, claim, True, span)
     subject = sources.subject(sentence, clause, cue_start)
     if subject is None:
         return None
-    return Attribution(cue, subject, claim, source_first=True)
+    return Attribution(cue, subject, claim, True, span)
 
 
 # Every byte but a-z turns into a space. In UTF-8 only the characters a-z give the bytes a-z
@@ -615,10 +895,12 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
     for first in cues.phrase_firsts.intersection(words):
         position = lower.find(first)
         while position >= 0:
-            if position == 0 or not lower[position - 1].isalnum():
+            if position == 0 or not (lower[position - 1].isalnum() or lower[position - 1] == "-"):
                 for phrase, kind in cues.phrases[first]:
                     end = position + len(phrase)
                     if lower.startswith(phrase, position) and not lower[end : end + 1].isalpha():
+                        if kind == _VERB and _is_passive(lower, position, phrase):
+                            break
                         found.append((position, kind, _Cue(sentence[position:end], position, end)))
                         break
             position = lower.find(first, position + 1)
@@ -633,24 +915,51 @@ def _find_cues(sentence: str, words: AbstractSet[str], cues: CueSet) -> list[tup
     return found
 
 
+def _is_passive(lower: str, position: int, phrase: str) -> bool:
+    """"was announced", "has been described": a past participle after a passive auxiliary."""
+    if not phrase.endswith("ed") and phrase not in ("told", "thought", "known", "found"):
+        return False
+    before = lower[max(0, position - 12) : position].split()
+    return bool(before) and before[-1] in _PASSIVE
+
+
 def find_attributions(
-    sentence: str, cues: CueSet, words: AbstractSet[str] | None = None
+    sentence: str,
+    cues: CueSet,
+    words: AbstractSet[str] | None = None,
+    in_quote: bool = False,
 ) -> list[Attribution]:
     """Attributions in ``sentence`` in text order; later cues inside a found span are skipped.
 
-    ``words`` (from ``sentence_words``) saves computing them again.
+    ``words`` (from ``sentence_words``) saves computing them again. ``in_quote``: the sentence
+    starts inside a quotation opened in an earlier sentence (see ``quote_open_after``); cues
+    inside quotation marks are the quoted speaker's and are skipped.
     """
     if words is None:
         words = sentence_words(sentence)
     if cues.first_words.isdisjoint(words):
-        return []
+        return _colon_quote(sentence, cues) if ":" in sentence else []
+    if "''" in sentence or "``" in sentence:
+        # Typewriter quotes (''...'', ``...''): read as one double quote mark and a space,
+        # two characters for two, so that every offset stays an offset of the sentence.
+        sentence = _TYPEWRITER.sub(_typewriter_mark, sentence)
     clause = _clause_start(sentence)
     sources = cues.sources
     subordinate = not _SUBORDINATE_WORDS.isdisjoint(words)
     found: list[Attribution] = []
-    for start, kind, cue in _find_cues(sentence, words, cues):
-        if found and any(_inside(a, start) for a in found):
-            continue
+    found_cues = _find_cues(sentence, words, cues)
+    if in_quote or (found_cues and not _QUOTE_MARKS.isdisjoint(sentence)):
+        found_cues = _outside_quotes(sentence, found_cues, in_quote)
+    for start, kind, cue in found_cues:
+        outer = False
+        if (
+            found
+            and any(_inside(a, start) for a in found)
+            and not _coordinated_cut(sentence, found, start)
+        ):
+            if kind == _PARTICIPLE or not _reports_at_end(sentence, kind, cue, cues):
+                continue
+            outer = True
         if kind == _ACCORDING:
             attribution = _according_attribution(sentence, cue, sources, clause)
         elif kind == _VERB:
@@ -658,8 +967,146 @@ def find_attributions(
         else:
             attribution = _participle_attribution(sentence, cue, sources, clause, found)
         if attribution is not None:
+            if outer:
+                # "X said CLAIM, the report said.": the outer attribution, whose content
+                # holds the inner one, replaces it (one attribution per token).
+                claim = attribution.claim
+                if claim is None or (attribution.source_first and claim[1] > cue.start):
+                    continue
+                found = [a for a in found if not _inside(a, cue.start)]
             found.append(attribution)
+    if not found and ":" in sentence:
+        return _colon_quote(sentence, cues)
     return found
+
+
+# "Michael McDonald: “At long last ...”": a name, a colon and a quotation.
+_COLON_QUOTE = re.compile(r"([^:;“”\"]{2,80}?)\s*(:)\s*[“\"]")
+
+
+def _colon_quote(sentence: str, cues: CueSet) -> list[Attribution]:
+    """A name or short noun phrase, a colon and a quote: the colon is the cue."""
+    match = _COLON_QUOTE.search(sentence)
+    if match is None:
+        return []
+    start, end = _strip_source(sentence, match.start(1), match.end(1))
+    pieces = _segments(sentence, start, end)
+    start, end = _trim(sentence, *pieces[-1])  # "In a speech, X: “...”": X
+    dash = max(sentence.rfind(" - ", start, end), sentence.rfind(" — ", start, end))
+    if dash >= 0:
+        start = dash + 3  # "HEADLINE - Michael McDonald: “...”"
+    text = sentence[start:end]
+    if not text or not _at_most_words(text, 6) or not (
+        _is_name(text) or (cues.sources.plausible(text) and text[0].isupper())
+    ):
+        return []
+    claim = _claim_before(sentence, match.end(), len(sentence))
+    if claim is None:
+        return []
+    return [Attribution(":", (start, end), claim, True, match.span(2))]
+
+
+def _reports_at_end(sentence: str, kind: int, cue: _Cue, cues: CueSet) -> bool:
+    """"..., the report said." / "..., according to a POLITICO analysis.": a cue whose clause
+    ends the sentence after a comma, reporting everything before it."""
+    rest = sentence[cue.end :]
+    if kind == _ACCORDING:
+        before = sentence[: cue.start].rstrip()
+        return before.endswith(",") and "," not in rest.rstrip(_CLOSING_TRIM)
+    comma = sentence.rfind(",", 0, cue.start)
+    if comma < 0 or _words(sentence[comma + 1 : cue.start]) > _MAX_INVERTED_SOURCE_WORDS:
+        return False
+    return _ends_clause(sentence, _skip_object(sentence, cue.end, cue.text), cues)
+
+
+_TYPEWRITER = re.compile(r"''|``")
+_QUOTE_MARKS = frozenset('"“”')
+_QUOTE_MARK = re.compile('["“”]')
+
+
+def _typewriter_mark(match: re.Match[str]) -> str:
+    """'' or `` as a double quote mark, on the side of its word, and a space."""
+    text = match.string
+    before = text[match.start() - 1 : match.start()]
+    if match.group(0) == "``" or not before or before.isspace() or before in "([":
+        return ' "'  # opening: the mark stands next to the quote's first word
+    return '" '
+
+
+def quote_open_after(sentence: str, in_quote: bool) -> bool:
+    """Whether a quotation is still open at the end of ``sentence`` (``in_quote``: open at its
+    start). “ opens, ” closes, a straight or typewriter double quote toggles."""
+    if _QUOTE_MARKS.isdisjoint(sentence) and "''" not in sentence and "``" not in sentence:
+        return in_quote
+    if "''" in sentence or "``" in sentence:
+        sentence = _TYPEWRITER.sub('"', sentence)
+    for found in _QUOTE_MARK.finditer(sentence):
+        char = found.group()
+        if char == "“":
+            in_quote = True
+        elif char == "”":
+            in_quote = False
+        else:
+            in_quote = not in_quote
+    return in_quote
+
+
+def _quoted_regions(sentence: str, in_quote: bool = False) -> list[tuple[int, int]]:
+    """Spans inside double quotation marks; a closing mark with no opening one before it
+    closes a quote that began in an earlier sentence (a region from the sentence start), as
+    does every sentence that starts ``in_quote``."""
+    regions: list[tuple[int, int]] = []
+    opened: int | None = 0 if in_quote else None
+    for found in _QUOTE_MARK.finditer(sentence):
+        index = found.start()
+        char = found.group()
+        if char == "“" or (char == '"' and opened is None and _opens_here(sentence, index)):
+            opened = index
+        elif opened is not None:
+            regions.append((opened, index))
+            opened = None
+        elif not regions:
+            regions.append((0, index))
+    if opened is not None:
+        regions.append((opened, len(sentence)))  # still open at the end of the sentence
+    return regions
+
+
+def _opens_here(sentence: str, index: int) -> bool:
+    before = sentence[index - 1 : index]
+    after = sentence[index + 1 : index + 2]
+    return (not before or before.isspace() or before in "([—–-:") and not after.isspace()
+
+
+def _outside_quotes(
+    sentence: str, found: list[tuple[int, int, _Cue]], in_quote: bool = False
+) -> list[tuple[int, int, _Cue]]:
+    """The cues outside quotation marks: a cue word inside a quote ("“He said no,” she
+    said", "“They think we lost.”") is the quoted speaker's, not the sentence's."""
+    regions = _quoted_regions(sentence, in_quote)
+    if not regions:
+        return found
+    return [
+        item for item in found
+        if not any(start < item[2].start < end for start, end in regions)
+    ]
+
+
+def _coordinated_cut(sentence: str, found: list[Attribution], position: int) -> bool:
+    """A cue inside the claim of the last attribution, right after "and"/"but" ("X blasted
+    the plan and said ..."): that claim ends before the conjunction, and the cue is read."""
+    last = found[-1]
+    claim = last.claim
+    if claim is None or not claim[0] < position < claim[1]:
+        return False
+    joined = _COORDINATED.search(sentence, claim[0], position)
+    if joined is None:
+        return False
+    start, end = _trim(sentence, claim[0], joined.start())
+    if not _two_words(sentence[start:end]):
+        return False
+    found[-1] = Attribution(last.cue, last.source, (start, end), last.source_first, last.cue_span)
+    return True
 
 
 def _inside(attribution: Attribution, position: int) -> bool:

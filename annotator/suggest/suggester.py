@@ -15,6 +15,7 @@ from annotator.suggest.attribution import (
     Attribution,
     CueSet,
     find_attributions,
+    quote_open_after,
     sentence_words,
 )
 from annotator.suggest.figure_spans import figure_tuples
@@ -28,6 +29,30 @@ _POSSESSIVE_MARKS = frozenset({"’", "'"})
 _OBJECT_BEFORE = re.compile(
     r"\b(?:told|tells|tell|to|with|by|from|of|for|against|on|in|at|about|into)\s+(?:the\s+)?$"
 )
+
+
+_CONTENT_TRIM = "\"“”'‘’ \t\n"
+
+
+def _trim_content(sentence: str) -> tuple[int, int]:
+    start, end = 0, len(sentence)
+    while start < end and sentence[start] in _CONTENT_TRIM:
+        start += 1
+    while end > start and sentence[end - 1] in _CONTENT_TRIM + ".":
+        end -= 1
+    return start, end
+
+
+def _announcing(sentence: str, spans: list[SuggestedSpan]) -> SuggestedSpan | None:
+    """The source of a sentence ending "X said:" whose content follows, or None."""
+    if not sentence.rstrip().endswith(":"):
+        return None
+    claimed = {span.attributed_to for span in spans if span.label == "claim"}
+    sources = [
+        span for index, span in enumerate(spans)
+        if span.label == "source" and index not in claimed and "cue" in span.attrs
+    ]
+    return sources[-1] if sources else None
 
 
 class Suggester:
@@ -44,7 +69,39 @@ class Suggester:
         """One list per sentence (sentence = text[start:end]), in order; pronouns resolve to the
         nearest earlier source in the document."""
         memory = SourceMemory()
-        return [self._suggest(text[start:end], memory) for start, end in sentences]
+        result: list[list[SuggestedSpan]] = []
+        in_quote = False
+        previous_end = 0
+        announced: SuggestedSpan | None = None  # "X said:" with its content still to come
+        for start, end in sentences:
+            if "\n" in text[previous_end:start]:
+                in_quote = False  # a quotation never runs on past a paragraph break unseen
+            sentence = text[start:end]
+            spans = self._suggest(sentence, memory, in_quote)
+            if announced is not None:
+                spans = self._announced_claim(sentence, spans, announced)
+            announced = _announcing(sentence, spans)
+            result.append(spans)
+            in_quote = quote_open_after(sentence, in_quote)
+            previous_end = end
+        return result
+
+    def _announced_claim(
+        self, sentence: str, spans: list[SuggestedSpan], source: SuggestedSpan
+    ) -> list[SuggestedSpan]:
+        """The sentence after "X said:" is X's content, when nothing else claims it."""
+        if any(span.label in ("claim", "source") for span in spans):
+            return spans
+        start, end = _trim_content(sentence)
+        if end - start < 2:
+            return spans
+        claim = SuggestedSpan(
+            "claim", start, end, sentence[start:end],
+            f"content announced by '{source.text}' {source.attrs.get('cue', '')}:", None, None,
+            # The cue stands in the sentence before: its text, not its offsets.
+            None, {"cue": source.attrs["cue"]}, None, source.source_name,
+        )
+        return [claim, *spans]
 
     def suggest_sentence(
         self, sentence: str, previous_sentences: Sequence[str] = ()
@@ -56,10 +113,12 @@ class Suggester:
                 memory.remember(self.namer.name(previous, attribution.source, memory))
         return self._suggest(sentence, memory)
 
-    def _suggest(self, sentence: str, memory: SourceMemory) -> list[SuggestedSpan]:
+    def _suggest(
+        self, sentence: str, memory: SourceMemory, in_quote: bool = False
+    ) -> list[SuggestedSpan]:
         spans: list[SuggestedSpan] = []
         words = sentence_words(sentence)
-        attributions = find_attributions(sentence, self.cues, words)
+        attributions = find_attributions(sentence, self.cues, words, in_quote)
         if attributions:
             source_index: dict[tuple[int, int], int] = {}
             for attribution in attributions:
@@ -114,7 +173,8 @@ class Suggester:
         # type, figure, attrs): a keyword call costs more.
         return SuggestedSpan(
             "source", start, end, sentence[start:end], reason, named.name, named.source_type,
-            None, {"cue": attribution.cue, "resolved": named.resolved},
+            None, {"cue": attribution.cue, "cue_start": attribution.cue_span[0],
+                   "cue_end": attribution.cue_span[1], "resolved": named.resolved},
         )
 
     def _claim_span(
@@ -126,6 +186,7 @@ class Suggester:
         return SuggestedSpan(
             "claim", start, end, sentence[start:end],
             f"clause governed by reporting cue '{attribution.cue}'", None, None, None,
-            {"cue": attribution.cue}, index,
+            {"cue": attribution.cue, "cue_start": attribution.cue_span[0],
+             "cue_end": attribution.cue_span[1]}, index,
             source.source_name if source.attrs.get("resolved") else None,
         )
