@@ -128,7 +128,7 @@ class WritingScreen(Screen[None]):
             self.notify(self._damaged, title="Database damaged", severity="error",
                         timeout=60, markup=False)
 
-    def guard(self, callback: Callable[P, None]) -> Callable[P, None]:
+    def guard(self, callback: Callable[P, object]) -> Callable[P, None]:
         """``callback`` (a dialog's result callback, say) made to survive the database's
         loss as :func:`survives_database_loss` makes a method."""
 
