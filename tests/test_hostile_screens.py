@@ -26,6 +26,7 @@ from annotator.io.importer import import_paths
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.session import ReviewSession
 from annotator.tui.app import AnnotatorApp
+from annotator.tui.dialogs.source_picker import SourcePickerScreen
 from annotator.tui.launch import INTERACTIVE_LOCK_WAIT_MS
 from annotator.tui.review_app import AdjudicationApp, ReviewApp
 from annotator.tui.screens.adjudicate import AdjudicateScreen
@@ -61,7 +62,8 @@ def damage(path: Path) -> None:
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]
         roots = [root for (root,) in connection.execute(
             "SELECT rootpage FROM sqlite_master WHERE name IN ('documents', 'sentences', "
-            "'annotations', 'sentence_states', 'annotators', 'change_log')")]
+            "'annotations', 'sentence_states', 'annotators', 'change_log', 'sources', "
+            "'source_aliases')")]
     finally:
         connection.close()
     with path.open("r+b") as handle:
@@ -149,6 +151,29 @@ async def test_the_review_screen_survives_a_damaged_file(
         assert notices(app)[0] == damaged_notice(path)
         assert set(notices(app)) == {damaged_notice(path)}
         assert screen.rows == rows and app.is_running  # what is shown stays
+        await pilot.press("q")
+    assert_left_with_the_line(app, path, capsys)
+
+
+async def test_a_dialog_that_finds_the_file_damaged_closes_with_the_line(
+    review_file: tuple[Database, Path], capsys: pytest.CaptureFixture[str],
+) -> None:
+    database, path = review_file
+    app = ReviewApp(ReviewSession(database, "rev"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        row = next(number for number, row in enumerate(screen.rows) if row.label == "source")
+        screen.table.move_cursor(row=row)
+        await pilot.press("e")  # the source picker, which searches the registry as one types
+        await pilot.pause()
+        assert isinstance(app.screen, SourcePickerScreen)
+        damage(path)
+        await pilot.press("m", "i")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running  # the dialog closed, the table stays
+        assert notices(app) == [damaged_notice(path)]
         await pilot.press("q")
     assert_left_with_the_line(app, path, capsys)
 
