@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, String, Table
+from sqlalchemy import JSON, Integer, String, Table
 
 from db.models import Annotation, Annotator, Source, SourceAlias
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # records only annotate here; bounds.py imports this module o
 ANNOTATOR_NAME_MAX = Annotator.__table__.c.name.type.length
 # Long values are quoted shortened in messages: the field and the offset say where.
 _QUOTED = 40
+# An INTEGER column holds 32 bits on PostgreSQL; SQLite's holds 64.
+INTEGER_MAX = 2**31 - 1
 
 
 def string_problem(value: str, limit: int | None = None) -> str | None:
@@ -89,6 +91,10 @@ def row_problems(table: Table, row: dict[str, Any]) -> Iterator[str]:
         elif isinstance(column.type, String) and isinstance(value, str):
             found = string_problem(value, column.type.length)
             problem = None if found is None else f"{column.name} {found}"
+        elif (isinstance(column.type, Integer) and isinstance(value, int)
+              and abs(value) > INTEGER_MAX):
+            problem = (f"{column.name} is {value:,}, past {INTEGER_MAX:,} (the largest "
+                       "number PostgreSQL's INTEGER column holds)")
         if problem is not None:
             yield f"{table.name} {key}: {problem}"
 

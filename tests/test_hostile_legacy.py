@@ -116,6 +116,28 @@ def test_copy_of_an_old_file_names_every_value_that_does_not_fit_and_copies_noth
     assert set(rows_in(db_url).values()) == {0}  # the target is left empty
 
 
+def test_copy_refuses_an_id_past_postgresqls_integer_range(db_url: str, tmp_path: Path) -> None:
+    old, _ids = legacy_file(tmp_path)
+    with sqlite3.connect(old) as spoil:  # only the integer: the values above are made fine
+        spoil.execute("DELETE FROM sources WHERE length(name) > 500")
+        spoil.execute("DELETE FROM annotators WHERE length(name) > 200")
+        spoil.execute("UPDATE annotations SET figure_unit = 'people' "
+                      "WHERE length(figure_unit) > 100")
+        spoil.execute("UPDATE documents SET title = 'b-second' WHERE title LIKE 'b-%'")
+        spoil.execute("UPDATE sentences SET \"index\" = 3000000000 WHERE id = 1")
+    code, _out, err = run("copy", str(old), db_url)
+    assert code == 1
+    assert err.splitlines()[1:] == [
+        "sentences id 1: index is 3,000,000,000, past 2,147,483,647 (the largest number "
+        "PostgreSQL's INTEGER column holds)"]
+    assert set(rows_in(db_url).values()) == {0}
+    with sqlite3.connect(old) as mend:
+        mend.execute("UPDATE sentences SET \"index\" = 0 WHERE id = 1")
+    code, out, err = run("copy", str(old), db_url)
+    assert code == 0, err
+    assert out.startswith(f"copied {old} to ")
+
+
 def test_copy_lists_at_most_a_screenful_of_values_then_counts_the_rest(
     db_url: str, tmp_path: Path
 ) -> None:
