@@ -4,6 +4,11 @@ Every screen runs a session action through :meth:`WritingScreen.perform` and rea
 :class:`Outcome`. A write that finds the database held by another program is queued on the
 runner's worker thread instead of freezing the event loop: the screen keeps painting, says
 at once that it waits, says when the change is saved (or why not), and draws again then.
+
+A database that goes away under a screen (the PostgreSQL server stopped or restarted, the
+SQLite file damaged) is not a bug: every step of every screen runs under
+:func:`survives_database_loss` (callbacks under :meth:`WritingScreen.guard`), which says so
+in one line and keeps what is shown.
 """
 
 from __future__ import annotations
