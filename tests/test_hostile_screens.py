@@ -13,7 +13,9 @@ stored.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from pg_server_helpers import ThrowawayServer
 from review_helpers import build_review_corpus, span
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
-from terminal import HAVE_TMUX, Pane, tmux
+from terminal import BINARY, HAVE_TMUX, tmux
 from textual.app import App
 
 from annotator.io.importer import import_paths
@@ -147,21 +149,35 @@ def test_the_real_binary_says_the_file_is_damaged_and_exits_1(tmp_path: Path) ->
     setup = open_database(str(path))
     assert import_paths(setup, [SAMPLE_TEXT]).documents == 1
     setup.dispose()
-    pane = Pane(path, "ana", width=200)
+    status = tmp_path / "status"
+    session = f"annotator-test-{uuid.uuid4().hex[:8]}"
+    # A shell around the binary writes its exit status down (tmux's own record of it is
+    # not always there in time).
+    command = (f"env ANNOTATOR_NAME=ana TERM=xterm-256color {BINARY} annotate --no-suggest "
+               f"--db '{path}'; echo $? > '{status}'; sleep 60")
+    tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "40", command)
     try:
-        pane.wait_for("ana")
+        deadline = time.monotonic() + 60
+        while "Donors pledge" not in tmux("capture-pane", "-p", "-t", session):
+            assert time.monotonic() < deadline, "the screen never showed the article"
+            time.sleep(0.05)
         damage(path)
-        pane.press("j", "j", "d")
-        screen = pane.wait_for(MALFORMED)
-        assert "Traceback" not in screen
-        pane.press("q")
-        pane.wait_for_exit()
-        assert tmux("display", "-p", "-t", pane.name, "#{pane_dead_status}").strip() == "1"
-        left = tmux("capture-pane", "-p", "-J", "-S", "-100", "-t", pane.name)  # with history
-        assert damaged_notice(path) in left.replace("\n", "")  # folded at 80 columns
+        tmux("send-keys", "-t", session, "j", "j", "d")
+        while MALFORMED not in tmux("capture-pane", "-p", "-t", session):
+            assert time.monotonic() < deadline, "the notice never appeared"
+            time.sleep(0.05)
+        assert "Traceback" not in tmux("capture-pane", "-p", "-t", session)
+        tmux("send-keys", "-t", session, "q")
+        while not status.exists() or not status.read_text().strip():
+            assert time.monotonic() < deadline, "the annotator did not exit"
+            time.sleep(0.05)
+        assert status.read_text().strip() == "1"
+        left = tmux("capture-pane", "-p", "-J", "-S", "-100", "-t", session)  # with history
+        assert damaged_notice(path) in left.replace("\n", "")  # Rich folds it at 80 columns
         assert "Traceback" not in left and "unexpected error" not in left
     finally:
-        pane.close()
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
+                       check=False)
 
 
 async def test_the_review_screen_survives_a_damaged_file(
