@@ -291,11 +291,13 @@ def annotate_command(
             raise click.ClickException(f"no document with id {document}")
         if count_documents(database) == 0:
             raise click.ClickException("nothing to annotate: no document was imported")
-        tui_launch.run_annotator(database, config.annotator, show_others=show_others,
-                                 document_id=document, suggestions=config.suggestions,
-                                 scheme=config.project_scheme)
+        status = tui_launch.run_annotator(database, config.annotator, show_others=show_others,
+                                          document_id=document, suggestions=config.suggestions,
+                                          scheme=config.project_scheme)
     finally:
         database.dispose()
+    if status:  # the screen stopped on an error, or the file turned out damaged: said
+        sys.exit(status)
 
 
 def _import_patiently(db: str, paths: list[Path]) -> None:
@@ -824,16 +826,18 @@ def review_command(
         if unknown:
             raise click.ClickException(f"no annotator called {', '.join(map(repr, unknown))}")
         if adjudicate:
-            tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)),
-                                        scheme=config.project_scheme)
+            status = tui_launch.run_adjudication(database, name, tuple(dict.fromkeys(names)),
+                                                 scheme=config.project_scheme)
         else:
             from db.read_models import ReviewQuery
 
             selection = AnnotationFilter(annotators, labels, statuses, documents)
-            tui_launch.run_review(database, name, ReviewQuery(selection),
-                                  scheme=config.project_scheme)
+            status = tui_launch.run_review(database, name, ReviewQuery(selection),
+                                           scheme=config.project_scheme)
     finally:
         database.dispose()
+    if status:  # the screen stopped on an error, or the file turned out damaged: said
+        sys.exit(status)
 
 
 @cli.command("labels")

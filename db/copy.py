@@ -17,8 +17,11 @@ from sqlalchemy import Connection, DateTime, Table, func, insert, select
 
 from db.engine import Database, mask_password
 from db.models import Base
+from db.portable import row_problems
 
 BATCH = 2_000
+# Values neither engine would store the same way, listed one a line up to this many.
+PROBLEMS_SHOWN = 20
 
 
 class CopyError(Exception):
@@ -80,10 +83,15 @@ def copy_database(
     """Copy every row of ``source`` into the empty ``target``, in one transaction there.
 
     Returns the rows copied per table; ``on_table`` is told each table when done.
-    Raises :class:`CopyError` if ``target`` holds anything (use merge for that).
+    Raises :class:`CopyError` if ``target`` holds anything (use merge for that), or if
+    ``source`` holds a value the other engine would not store unchanged (a NUL character,
+    a name longer than its column: an earlier version let them into SQLite files); then
+    every such value is named, up to :data:`PROBLEMS_SHOWN` lines, and nothing is copied.
     """
     tables = _tables()
     copied: dict[str, int] = {}
+    problems: list[str] = []
+    found = 0
     with source.engine.connect() as reading, target.engine.begin() as writing:
         occupied = [table.name for table in tables if _row_count(writing, table)]
         if occupied:
@@ -94,10 +102,29 @@ def copy_database(
             count = 0
             statement = insert(table)
             for rows in _rows(reading, table):
-                writing.execute(statement, rows)
+                for row in rows:
+                    for problem in row_problems(table, row):
+                        found += 1
+                        if len(problems) < PROBLEMS_SHOWN:
+                            problems.append(problem)
+                if not found:  # once one is found, the rest is only read, to name them all
+                    writing.execute(statement, rows)
                 count += len(rows)
             copied[table.name] = count
-            if on_table is not None:
+            if on_table is not None and not found:
                 on_table(table.name, count)
+        if found:  # raised inside the transaction: the target is left as it was, empty
+            raise CopyError(_refusal(source, found, problems))
         reset_sequences(writing, tables)
     return copied
+
+
+def _refusal(source: Database, found: int, problems: list[str]) -> str:
+    more = found - len(problems)
+    lines = [f"{mask_password(source.url)} holds {found:,} value{'s' * (found != 1)} that "
+             "SQLite and PostgreSQL would not store the same way (written by an earlier "
+             "version); nothing was copied. Fix them in the source first:",
+             *problems]
+    if more:
+        lines.append(f"… and {more:,} more")
+    return "\n".join(lines)

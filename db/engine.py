@@ -591,14 +591,21 @@ def damaged_database(error: BaseException) -> str | None:
     fail the first command that reads it; that command then stops with this line (the
     transaction it was in is rolled back; what it committed before stays).
     """
-    original = getattr(error, "orig", None) or error
-    if not isinstance(original, sqlite3.DatabaseError):
-        return None
-    message = str(original)
-    if not any(damage in message for damage in _DAMAGED):
+    message = damage_reason(error)
+    if message is None:
         return None
     return (f"the database file is damaged ({message}); the command stopped. Restore it "
             "from a backup, or recover what is readable with `sqlite3 FILE .recover`")
+
+
+def damage_reason(error: BaseException) -> str | None:
+    """What SQLite said (``database disk image is malformed``) when ``error`` means the file
+    is damaged, else ``None``; :func:`damaged_database` and the screens word it."""
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, sqlite3.DatabaseError):
+        return None
+    message = str(original).strip()
+    return message if any(damage in message for damage in _DAMAGED) else None
 
 
 def _first_line(error: BaseException) -> str:

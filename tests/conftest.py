@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from paths import SHARED
+from pg_server_helpers import ThrowawayServer, can_run_a_server, throwaway_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from tui_helpers import ALPHA, BETA, POLL, build_database
@@ -96,6 +97,16 @@ def talks_corpus(database: Database, tmp_path: Path) -> Database:
     summary = import_paths(database, [tmp_path / "a.txt", tmp_path / "b.txt"])
     assert summary.sentences == 6
     return database
+
+
+@pytest.fixture
+def pg_server() -> Iterator[ThrowawayServer]:
+    """A PostgreSQL server of the test's own (tests/pg_server_helpers.py), to stop and start
+    again under a running program; a clean skip where none can be started."""
+    if not can_run_a_server():
+        pytest.skip("no PostgreSQL binaries (initdb, pg_ctl) on this machine")
+    with throwaway_server() as server:
+        yield server
 
 
 @pytest.fixture

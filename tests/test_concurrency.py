@@ -1,6 +1,8 @@
 """Many annotators at once: 8 processes annotate the same sentences through the Workspace.
 
-Two of them are the same annotator in two terminals. Connections wait only a few
+They start together on a database that does not exist yet: each opens it (one creates the
+schema, the others wait for it and find it made) and imports the same article (stored
+once), then works. Two of them are the same annotator in two terminals. Connections wait only a few
 milliseconds for a lock, so the engine's "busy" answers reach the retry layer
 (db/retry.py) instead of being absorbed by SQLite's busy handler.
 """
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 from annotator.io.importer import import_paths
 from annotator.workspace import Workspace
 from db.engine import open_database
-from db.models import Annotation, Annotator, ChangeLogEntry, Source
+from db.models import Annotation, Annotator, ChangeLogEntry, Document, Source
 from db.retry import RetryPolicy, Wait
 
 TEXT = (
@@ -32,18 +34,23 @@ SHARED_SOURCES = ["Ministry of Health", "U.N. office", "Hamas spokesperson"]
 LOCK_WAIT_MS = 5
 
 
-def annotate_everything(url: str, name: str, barrier: Any, results: Any) -> None:
-    """One terminal: walk every sentence, tag it, map sources, mark it done (child process)."""
+def annotate_everything(url: str, name: str, article: Path, barrier: Any,
+                        results: Any) -> None:
+    """One terminal: open (first creating) the database, import the article, walk every
+    sentence, tag it, map sources, mark it done (child process)."""
     waits: list[str] = []
     acknowledged: list[tuple[int, int, str, int, int]] = []
     sources: dict[str, int] = {}
     try:
+        barrier.wait(timeout=60)
+        opened = open_database(url)  # all at once, on a database that does not exist yet
+        import_paths(opened, [article])
+        opened.dispose()
         database = open_database(url).with_lock_wait(LOCK_WAIT_MS)
 
         def waited(wait: Wait) -> None:
             waits.append(wait.reason)
 
-        barrier.wait(timeout=60)
         workspace = Workspace(database, name, on_wait=waited,
                               retry_policy=RetryPolicy(first_delay=0.005, max_delay=0.1))
         sentence = workspace.start_position()
@@ -75,13 +82,11 @@ def test_eight_processes_annotate_the_same_sentences_at_once(
     db_url: str, tmp_path: Path
 ) -> None:
     (tmp_path / "doc.txt").write_text(TEXT, encoding="utf-8")
-    database = open_database(db_url)
-    import_paths(database, [tmp_path / "doc.txt"])
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(len(WORKERS))
     results = context.Queue()
     processes = [context.Process(target=annotate_everything,
-                                 args=(db_url, name, barrier, results))
+                                 args=(db_url, name, tmp_path / "doc.txt", barrier, results))
                  for name, _terminal in WORKERS]
     for process in processes:
         process.start()
@@ -92,6 +97,7 @@ def test_eight_processes_annotate_the_same_sentences_at_once(
     assert not errors, "\n".join(errors)
     assert [process.exitcode for process in processes] == [0] * len(WORKERS)
 
+    database = open_database(db_url)
     with database.sessions() as session:
         stored = {row.id: row for row in session.execute(
             select(Annotation.id, Annotator.name, Annotation.sentence_id, Annotation.label,
@@ -101,6 +107,7 @@ def test_eight_processes_annotate_the_same_sentences_at_once(
         sentences = session.scalar(select(func.count(func.distinct(Annotation.sentence_id))))
         tag_entries = session.scalar(select(func.count()).select_from(ChangeLogEntry)
                                      .where(ChangeLogEntry.action == "tag"))
+        documents = session.scalar(select(func.count()).select_from(Document))
     database.dispose()
 
     # Every acknowledged annotation is stored, exactly as acknowledged.
@@ -112,7 +119,7 @@ def test_eight_processes_annotate_the_same_sentences_at_once(
     # No span is stored twice: two terminals of one annotator share theirs.
     keys = [(r.name, r.sentence_id, r.label, r.start, r.end) for r in stored.values()]
     assert len(keys) == len(set(keys))
-    assert sentences == 6
+    assert sentences == 6 and documents == 1  # imported by all eight, stored once
     assert len(stored) == 6 * 2 * len({name for name, _ in WORKERS})
     assert tag_entries == len(stored)  # a span found already present is not a second action
     ana = [set(ack) for name, ack, _, _, _ in reports if name == "ana"]

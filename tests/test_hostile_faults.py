@@ -11,23 +11,21 @@ backup, and the next open must upgrade it to head with every row and the origina
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from alembic import command
 from paths import REPO, SAMPLE
+from pg_server_helpers import ThrowawayServer
 from sqlalchemy import Engine, MetaData, create_engine, insert, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -397,71 +395,6 @@ def test_eight_imports_create_one_new_database_at_once(db_url: str, tmp_path: Pa
 
 
 # --- (c) a PostgreSQL server that stops and starts again ------------------------------------
-def _postgres_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                   key=lambda p: [int(x) for x in p.parent.parent.name.split(".")
-                                  if x.isdigit()])
-    return found[-1].parent if found else None
-
-
-class ThrowawayServer:
-    """A PostgreSQL server of this test's own on a free port (started as ``.ci/run``
-    starts one), which the test stops and starts again under a running program."""
-
-    def __init__(self, bin_dir: Path, root: Path) -> None:
-        self.bin_dir = bin_dir
-        self.root = root
-        self.data = root / "data"
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        sock.close()
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
-        if os.getuid() == 0:
-            shutil.chown(root, "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
-        self.start()
-
-    def _run(self, program: str, *args: str) -> None:
-        subprocess.run([*self.as_postgres, str(self.bin_dir / program), *args], check=True,
-                       capture_output=True, timeout=120)
-
-    def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off", "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def new_database(self, name: str) -> str:
-        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            admin.dispose()
-        return self.url(name)
-
-
-@pytest.fixture
-def server() -> Iterator[ThrowawayServer]:
-    bin_dir = _postgres_bin()
-    if bin_dir is None or (os.getuid() == 0 and shutil.which("runuser") is None):
-        pytest.skip("no PostgreSQL binaries (initdb, pg_ctl) on this machine")
-    # Not under pytest's folder, which the postgres user may not enter (as in .ci/run).
-    root = Path(tempfile.mkdtemp(prefix="annotator-test-pg."))
-    started = ThrowawayServer(bin_dir, root)
-    try:
-        yield started
-    finally:
-        with suppress(subprocess.CalledProcessError):
-            started.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def _notices(app: AnnotatorApp) -> list[str]:
     return [notification.message for notification in app._notifications]
 
@@ -476,9 +409,9 @@ def _done_marks(url: str) -> int:
 
 
 async def test_the_annotation_screen_survives_a_server_restart(
-    server: ThrowawayServer,
+    pg_server: ThrowawayServer,
 ) -> None:
-    url = server.new_database("screen")
+    url = pg_server.new_database("screen")
     setup = open_database(url)
     assert import_paths(setup, [SAMPLE / "gaza-aid-talks.txt"]).documents == 1
     setup.dispose()
@@ -490,7 +423,7 @@ async def test_the_annotation_screen_survives_a_server_restart(
             screen = app.screen
             assert isinstance(screen, AnnotateScreen) and screen.current is not None
             shown = screen.current
-            server.stop()
+            pg_server.stop()
             screen.poll_changes()  # what the interval does every 1.5 s
             await pilot.press("j", "j", "k")  # moves: read or not, never a crash
             await pilot.pause(0.2)
@@ -506,7 +439,7 @@ async def test_the_annotation_screen_survives_a_server_restart(
             assert screen.current == at and app.is_running
             assert shown.document_id == at.document_id
 
-            server.start()
+            pg_server.start()
             screen.poll_changes()  # reaches the server again
             await pilot.pause()
             assert "The database server is back; keys work again." in _notices(app)
@@ -523,9 +456,9 @@ async def test_the_annotation_screen_survives_a_server_restart(
 
 
 def test_an_import_when_the_server_stops_is_one_line_and_keeps_what_was_stored(
-    server: ThrowawayServer, tmp_path: Path
+    pg_server: ThrowawayServer, tmp_path: Path
 ) -> None:
-    url = server.new_database("imports")
+    url = pg_server.new_database("imports")
     open_database(url).dispose()
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -546,7 +479,7 @@ def test_an_import_when_the_server_stops_is_one_line_and_keeps_what_was_stored(
             with watcher.connect() as connection:
                 stored = connection.execute(text("SELECT count(*) FROM documents")).scalar_one()
         assert importing.poll() is None, "the import ended before the server was stopped"
-        server.stop()
+        pg_server.stop()
         _out, err = importing.communicate(timeout=120)
     finally:
         watcher.dispose()
@@ -555,7 +488,7 @@ def test_an_import_when_the_server_stops_is_one_line_and_keeps_what_was_stored(
     # One line (Rich's transient progress bar leaves an empty line before it off a terminal).
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"Error: {SERVER_GONE}"), err
-    server.start()
+    pg_server.start()
     check = create_engine(url, poolclass=NullPool)
     try:
         with check.connect() as connection:

@@ -30,6 +30,7 @@ from db.document_records import (
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.merge_history import merge_history
+from db.portable import annotator_problem, document_problem, source_problem
 from db.restore import RestoreError, record_writer
 
 
@@ -49,6 +50,8 @@ class MergeSummary:
     history: int = 0  # change-log entries
     conflicts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Sources and idle annotators (among the problems) whose values do not fit.
+    refused: int = 0
 
     def describe(self) -> str:
         """The one-line summary printed after merging this database."""
@@ -67,8 +70,11 @@ class MergeSummary:
         ]
         if self.conflicts:
             parts.append(f"{plural(len(self.conflicts), 'conflict')} (kept this database's)")
-        if self.problems:
-            parts.append(f"{plural(len(self.problems), 'document')} not merged")
+        if len(self.problems) > self.refused:
+            parts.append(f"{plural(len(self.problems) - self.refused, 'document')} not merged")
+        if self.refused:
+            which = "source or annotator" if self.refused == 1 else "sources or annotators"
+            parts.append(f"{self.refused} {which} not merged")
         return "; ".join(parts)
 
 
@@ -89,12 +95,18 @@ def merge_database(target: Database, other: Database, name: str) -> MergeSummary
 
     with record_writer(target) as writer:
         for source in iter_source_records(other):
+            if (problem := source_problem(source)) is not None:  # left by an earlier version
+                summary.problems.append(f"{name}: {problem}")
+                summary.refused += 1
+                continue
             result = writer.add_source(source)
             summary.sources += result.created
             source_conflicts(result.conflicts)
         for record in iter_document_records(other, AnnotationFilter(), with_sentences=True,
                                             with_progress=True):
             try:
+                if (problem := document_problem(record)) is not None:
+                    raise RestoreError(problem)  # a value an earlier version let in
                 restored = writer.restore(record, segment_document)
             except RestoreError as error:
                 summary.problems.append(
@@ -115,6 +127,10 @@ def merge_database(target: Database, other: Database, name: str) -> MergeSummary
                                      for conflict in restored.conflicts)
         # Owners and reviewers come with their annotations; these are the others.
         for annotator in iter_unused_annotators(other):
+            if (problem := annotator_problem(annotator)) is not None:
+                summary.problems.append(f"{name}: {problem}")
+                summary.refused += 1
+                continue
             writer.add_annotator(annotator)
     summary.history = merge_history(target, other).added
     return summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.scheme.definition import Scheme, default_scheme
+from annotator.text.bounds import check_optional
 from db import history, review, sources
 from db.annotations import ensure_annotator
 from db.engine import Database
@@ -91,9 +92,14 @@ class ReviewSession:
         """Accept or reject everything the query lists, as one undo step; returns how many."""
         return review.bulk_decide(self.database, self.reviewer_id, query, status)
 
-    @write_action
     def note(self, annotation_id: int, text: str | None) -> None:
-        """Set (or with an empty text remove) the reviewer's note."""
+        """Set (or with an empty text remove) the reviewer's note; a note neither engine
+        would store unchanged (a NUL character) is refused here, the same on both."""
+        check_optional(text, "note")
+        self._store_note(annotation_id, text)
+
+    @write_action
+    def _store_note(self, annotation_id: int, text: str | None) -> None:
         review.set_note(self.database, self.reviewer_id, annotation_id, text)
 
     @write_action

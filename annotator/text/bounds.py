@@ -6,7 +6,8 @@ accepted or refused the same way on both engines, and refused where the user typ
 imported it (in one line naming the field) rather than deep in a transaction, every
 boundary (import, the forms of the screens, command-line options) checks with these
 functions. The lengths are read from the columns themselves (db/models.py), so there
-is one owner of each limit.
+is one owner of each limit, and the rule itself is db/portable.py's (which ``copy`` and
+``merge`` apply to rows already stored).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from db.models import Annotation, Annotator, Source, SourceAlias
+from db.portable import string_problem
 
 # Column lengths (characters), from the schema.
 ANNOTATOR_MAX = Annotator.__table__.c.name.type.length
@@ -46,16 +48,9 @@ def check_string(value: str, what: str, limit: int | None = None) -> str:
     """``value`` when both engines store it unchanged; raises :class:`BoundsError` naming
     ``what`` otherwise: a NUL character, an unpaired surrogate, more than ``limit`` characters.
     """
-    nul = value.find("\x00")
-    if nul != -1:
-        raise BoundsError(f"{what} contains a NUL character at offset {nul}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise BoundsError(f"{what} contains an unpaired surrogate at offset "
-                          f"{error.start}") from None
-    if limit is not None and len(value) > limit:
-        raise BoundsError(f"{what} is {len(value):,} characters long; at most {limit:,}")
+    problem = string_problem(value, limit)
+    if problem is not None:
+        raise BoundsError(f"{what} {problem}")
     return value
 
 

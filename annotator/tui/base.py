@@ -10,8 +10,10 @@ import traceback
 from rich.text import Text
 from textual.app import App
 from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen
 
 from annotator.text.visible import visible, visible_lines
+from annotator.tui.writes import WritingScreen
 from db.engine import mask_password
 
 
@@ -24,6 +26,20 @@ class VerbatimApp(App[None]):
                timeout: float | None = None, markup: bool = True) -> None:
         super().notify(visible_lines(message),
                        title=visible(title), severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A dialog's read or write that found the database gone (the PostgreSQL server
+        stopped, the SQLite file damaged) closes the dialog, whose message loop the error
+        stopped, and the screen below says so in one line (the screens guard their own
+        steps: annotator/tui/writes.py); anything else stops the app as a bug."""
+        stack = self.screen_stack
+        if len(stack) > 1 and isinstance(stack[-1], ModalScreen):
+            below = next((screen for screen in reversed(stack[:-1])
+                          if isinstance(screen, WritingScreen)), None)
+            if below is not None and below.database_failed(error):
+                self.pop_screen()
+                return
+        super()._handle_exception(error)
 
     def _fatal_error(self) -> None:
         """A bug stopped the app. Textual would print a traceback with every frame's locals

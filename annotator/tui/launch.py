@@ -24,11 +24,12 @@ INTERACTIVE_LOCK_WAIT_MS = 500
 def run_annotator(
     database: Database, annotator: str, *, show_others: bool, document_id: int | None,
     suggestions: bool = False, scheme: Scheme | None = None,
-) -> None:
+) -> int:
     """Run the annotation interface for ``annotator`` until they quit, on ``database``
     opened with ``lock_wait_ms=INTERACTIVE_LOCK_WAIT_MS`` and ``pre_ping=False`` (see
     :meth:`db.engine.Database.with_lock_wait`), with ``scheme`` (the built-in one when
-    None)."""
+    None); returns the exit status (non-zero when the app stopped on an error, or was
+    left after the database file turned out damaged)."""
     from annotator.workspace import Workspace
 
     workspace = Workspace(database, annotator, show_others=show_others,
@@ -38,27 +39,34 @@ def run_annotator(
     workspace.count_in_background()
     from annotator.tui.app import AnnotatorApp
 
-    AnnotatorApp(workspace, document_id=document_id).run()
+    app = AnnotatorApp(workspace, document_id=document_id)
+    app.run()
+    return app.return_code or 0
 
 
 def run_review(
     database: Database, reviewer: str, query: ReviewQuery, scheme: Scheme | None = None,
-) -> None:
+) -> int:
     """Run the review table for ``reviewer``, opened on ``query``, with ``scheme`` (the
-    built-in one when None), until they quit."""
+    built-in one when None), until they quit; returns the exit status."""
     from annotator.review.session import ReviewSession
     from annotator.tui.review_app import ReviewApp
 
-    ReviewApp(ReviewSession(database, reviewer, scheme), query).run()
+    app = ReviewApp(ReviewSession(database, reviewer, scheme), query)
+    app.run()
+    return app.return_code or 0
 
 
 def run_adjudication(
     database: Database, adjudicator: str, annotators: tuple[str, ...],
     scheme: Scheme | None = None,
-) -> None:
+) -> int:
     """Run adjudication of ``annotators`` into the gold layer until the user quits; the
-    source picker offers ``scheme``'s types (the built-in one when None)."""
+    source picker offers ``scheme``'s types (the built-in one when None). Returns the exit
+    status."""
     from annotator.review.adjudication_session import AdjudicationSession
     from annotator.tui.review_app import AdjudicationApp
 
-    AdjudicationApp(AdjudicationSession(database, adjudicator, annotators, scheme)).run()
+    app = AdjudicationApp(AdjudicationSession(database, adjudicator, annotators, scheme))
+    app.run()
+    return app.return_code or 0

@@ -4,22 +4,33 @@ Every screen runs a session action through :meth:`WritingScreen.perform` and rea
 :class:`Outcome`. A write that finds the database held by another program is queued on the
 runner's worker thread instead of freezing the event loop: the screen keeps painting, says
 at once that it waits, says when the change is saved (or why not), and draws again then.
+
+A database that goes away under a screen (the PostgreSQL server stopped or restarted, the
+SQLite file damaged) is not a bug: every step of every screen runs under
+:func:`survives_database_loss` (callbacks under :meth:`WritingScreen.guard`), which says so
+in one line and keeps what is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import wraps
+from typing import Concatenate, Generic, ParamSpec, TypeVar
 
+from rich.text import Text
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 
+from annotator.text.visible import visible
+from db.engine import damage_reason, display_url, sqlite_path
 from db.retry import WriteDeferred, WriteRunner, refusal
 from db.write_errors import NOT_SAVED, server_lost
 
 T = TypeVar("T")
+P = ParamSpec("P")
+S = TypeVar("S", bound="WritingScreen")
 
 
 @dataclass(frozen=True)
@@ -58,14 +69,23 @@ class WritingScreen(Screen[None]):
     _waiting = False  # a waiting notice is up, until the queue is saved or refused
     _quit_when_saved = False
     _server_lost = False
+    _where = "the database"  # the file or (masked) URL, as notices name it
+    _damaged: str | None = None  # the notice, once the SQLite file was found damaged
 
-    def attach_writes(self, runner: WriteRunner) -> None:
-        """From now on, writes that must wait run on the runner's worker."""
+    def attach_writes(self, runner: WriteRunner, url: str | None = None) -> None:
+        """From now on, writes that must wait run on the runner's worker; ``url`` is the
+        database's, for the notices."""
         self._runner = runner
         runner.attach(_ScreenListener(self))
+        if url is not None:
+            path = sqlite_path(url)
+            self._where = str(path) if path is not None else display_url(url)
 
     def perform(self, call: Callable[[], T]) -> Outcome[T]:
         """Run one session action; a refusal is shown, not raised."""
+        if self._damaged is not None:  # writing more into a damaged file could lose more
+            self.refused(self._damaged)
+            return Outcome()
         try:
             outcome = Outcome(call(), done=True)
         except WriteDeferred:
@@ -75,6 +95,9 @@ class WritingScreen(Screen[None]):
         except Exception as error:  # a driver error: refused, the server gone, or a bug
             message = refusal(error)
             if message is None:
+                if (damage := damage_reason(error)) is not None:
+                    self.database_damaged(damage)
+                    return Outcome()
                 lost = server_lost(error)
                 if lost is None:
                     raise
@@ -85,6 +108,44 @@ class WritingScreen(Screen[None]):
             self.server_back()
             return outcome
         return Outcome()
+
+    def database_failed(self, error: BaseException) -> bool:
+        """Whether ``error`` (raised by a key, a poll, a callback) means the database is
+        gone: the PostgreSQL server stopped or restarted (said once, the next step connects
+        afresh) or the SQLite file is damaged (said, and no more writes are tried). Then
+        the screen keeps what it shows and goes on; any other error is a bug, for the
+        caller to raise."""
+        if (damage := damage_reason(error)) is not None:
+            self.database_damaged(damage)
+            return True
+        if (lost := server_lost(error)) is not None:
+            self.server_gone(lost)
+            return True
+        return False
+
+    def database_damaged(self, reason: str) -> None:
+        """The SQLite file is damaged (``reason``, SQLite's words): say so in one line, the
+        first time; from then on every write is refused with the same line."""
+        first = self._damaged is None
+        self._damaged = (f"{reason}: {self._where} — nothing more can be saved; quit and "
+                         "restore it from a backup")
+        if first:
+            self.notify(self._damaged, title="Database damaged", severity="error",
+                        timeout=60, markup=False)
+
+    def guard(self, callback: Callable[P, object]) -> Callable[P, None]:
+        """``callback`` (a dialog's result callback, say) made to survive the database's
+        loss as :func:`survives_database_loss` makes a method."""
+
+        @wraps(callback)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                callback(*args, **kwargs)
+            except Exception as error:
+                if not self.database_failed(error):
+                    raise
+
+        return guarded
 
     def run_history(self, step: Callable[[], int | None], verb: str,
                     show: Callable[[int], None]) -> None:
@@ -127,6 +188,9 @@ class WritingScreen(Screen[None]):
 
     def quit_when_saved(self) -> None:
         """Leave now, or once the writes still waiting for the database are saved."""
+        if self._damaged is not None:  # what still waits cannot be saved either
+            self.app.exit(return_code=1, message=Text(visible(self._damaged)))
+            return
         runner = self._runner
         if runner is None or runner.queued == 0:
             self.app.exit()
@@ -161,6 +225,26 @@ class WritingScreen(Screen[None]):
         self.writes_settled()
         if self._quit_when_saved and (self._runner is None or self._runner.queued == 0):
             self.app.exit()
+
+
+def survives_database_loss(
+    method: Callable[Concatenate[S, P], None],
+) -> Callable[Concatenate[S, P], None]:
+    """Run a key, a message handler, a poll or an after-paint step of a screen; if the
+    PostgreSQL server stopped or restarted under it, or the SQLite file turned out damaged,
+    the screen says so in one line (:meth:`WritingScreen.database_failed`) and keeps showing
+    what it showed, instead of the error ending the application. (Textual stops a widget's
+    message loop after an error it is handed, so the guard must be here, at each step.)"""
+
+    @wraps(method)
+    def guarded(self: S, *args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except Exception as error:
+            if not self.database_failed(error):
+                raise
+
+    return guarded
 
 
 class _ScreenListener:

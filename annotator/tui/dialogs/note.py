@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from annotator.text.bounds import BoundsError, check_string
 from annotator.tui.render import verbatim
 
 
@@ -34,5 +35,11 @@ class NoteScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#note")
     def submitted(self, event: Input.Submitted) -> None:
-        """Enter returns the note."""
+        """Enter returns the note; one the database would not store unchanged (a NUL
+        character, pasted) is refused in one line, and the dialog stays open to fix it."""
+        try:
+            check_string(event.value, "note")
+        except BoundsError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return
         self.dismiss(event.value)

@@ -26,7 +26,7 @@ from annotator.tui.dialogs.span_text import SpanTextScreen
 from annotator.tui.keys import bindings_for
 from annotator.tui.render import badge, figure_summary, label_style, verbatim
 from annotator.tui.widgets.span_context import SpanContext
-from annotator.tui.writes import WritingScreen
+from annotator.tui.writes import WritingScreen, survives_database_loss
 from db.read_models import AnnotationView, SpanVersion
 from db.values import Figure
 
@@ -127,8 +127,9 @@ class AdjudicateScreen(WritingScreen):
         """The list of groups and versions."""
         return self.query_one("#adjudicate-groups", OptionList)
 
+    @survives_database_loss
     def on_mount(self) -> None:
-        self.attach_writes(self.session.writes)
+        self.attach_writes(self.session.writes, self.session.database.url)
         self.options.focus()
         self.sentence_id = self.session.first_sentence()
         self.redraw()
@@ -141,6 +142,7 @@ class AdjudicateScreen(WritingScreen):
             self._show_status()
             return
         self.groups = self.session.groups(self.sentence_id)
+        self.server_back()  # read: a server that was gone is back
         options: list[Option] = []
         self.slots = []
         for number, group in enumerate(self.groups):
@@ -190,11 +192,13 @@ class AdjudicateScreen(WritingScreen):
         return group, group.versions[index]
 
     @on(OptionList.OptionHighlighted, "#adjudicate-groups")
+    @survives_database_loss
     def highlighted(self) -> None:
         """The sentence shows the highlighted version's span."""
         self._show_context()
 
     @on(OptionList.OptionSelected, "#adjudicate-groups")
+    @survives_database_loss
     def selected(self) -> None:
         """Enter takes the highlighted version."""
         self.action_take()
@@ -204,14 +208,20 @@ class AdjudicateScreen(WritingScreen):
         if target is None:
             self.notify(message, markup=False)
             return
-        self.sentence_id = target
-        self.redraw()
+        left, self.sentence_id = self.sentence_id, target
+        try:
+            self.redraw()
+        except Exception:  # not read (the server is gone): still on the sentence shown
+            self.sentence_id = left
+            raise
 
+    @survives_database_loss
     def action_next_sentence(self) -> None:
         """The next sentence any of the annotators annotated."""
         if self.sentence_id is not None:
             self._move(self.session.next_sentence(self.sentence_id), "This is the last one.")
 
+    @survives_database_loss
     def action_previous_sentence(self) -> None:
         """The previous sentence any of the annotators annotated."""
         if self.sentence_id is not None:
@@ -219,10 +229,12 @@ class AdjudicateScreen(WritingScreen):
                        "This is the first one.")
 
     # --- taking -------------------------------------------------------------------------------
+    @survives_database_loss
     def writes_settled(self) -> None:
         """Writes that waited for the database are saved (or refused): draw what is stored."""
         self.redraw(keep=self.options.highlighted)
 
+    @survives_database_loss
     def action_take(self) -> None:
         """Copy the highlighted version into the gold layer."""
         chosen = self.highlighted_version
@@ -232,6 +244,7 @@ class AdjudicateScreen(WritingScreen):
         if self.perform(lambda: self.session.take(version, group)).done:
             self.redraw(keep=self.options.highlighted)
 
+    @survives_database_loss
     def action_edit(self) -> None:
         """Edit the highlighted version's figure (value, unit, qualifier) or canonical
         source (a claim's: whom it is attributed to) in the shared dialogs; saving takes
@@ -245,8 +258,9 @@ class AdjudicateScreen(WritingScreen):
         dialog: FigureFormScreen | SourcePickerScreen = (
             FigureFormScreen(editor, view) if version.label == "figure"
             else SourcePickerScreen(editor, view))
-        self.app.push_screen(dialog, self._edited)
+        self.app.push_screen(dialog, self.guard(self._edited))
 
+    @survives_database_loss
     def action_edit_edges(self) -> None:
         """Edit the highlighted version's edges as its text; saving takes it into gold."""
         chosen = self.highlighted_version
@@ -259,13 +273,15 @@ class AdjudicateScreen(WritingScreen):
             self.session.take_with_edges(sentence_id, version, group, text)
 
         sentence = self.session.context(sentence_id).text
-        self.app.push_screen(SpanTextScreen(sentence, version.text, save), self._edited)
+        self.app.push_screen(SpanTextScreen(sentence, version.text, save),
+                             self.guard(self._edited))
 
     def _edited(self, saved: bool | None) -> None:
         if saved:
             self.notify("Took the edited version into gold (u undoes).", markup=False)
             self.redraw(keep=self.options.highlighted)
 
+    @survives_database_loss
     def action_reject_both(self) -> None:
         """Decide the highlighted row as "neither": gold holds nothing for it."""
         chosen = self.highlighted_version
@@ -277,6 +293,7 @@ class AdjudicateScreen(WritingScreen):
                         markup=False)
             self.redraw(keep=self.options.highlighted)
 
+    @survives_database_loss
     def action_take_agreed(self) -> None:
         """Take every agreed span of this sentence."""
         outcome = self.perform(lambda: self.session.take_agreed(self.groups))
@@ -298,17 +315,19 @@ class AdjudicateScreen(WritingScreen):
                                 markup=False)
                     self.redraw(keep=self.options.highlighted)
 
-        self.app.push_screen(ConfirmScreen(question), confirmed)
+        self.app.push_screen(ConfirmScreen(question), self.guard(confirmed))
 
     def _show_touched(self, touched: int) -> None:
         """Go to the sentence an undo or redo touched."""
         self.sentence_id = touched
         self.redraw(keep=self.options.highlighted)
 
+    @survives_database_loss
     def action_undo(self) -> None:
         """Undo the latest take (also from an earlier session)."""
         self.run_history(self.session.undo, "undo", self._show_touched)
 
+    @survives_database_loss
     def action_redo(self) -> None:
         """Redo the latest undone take."""
         self.run_history(self.session.redo, "redo", self._show_touched)

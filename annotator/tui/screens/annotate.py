@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from textual import constants
@@ -18,7 +17,7 @@ from annotator.tui.screens.annotate_suggestions import SuggestionKeys
 from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_pane import SentencePane
-from annotator.tui.writes import WritingScreen
+from annotator.tui.writes import WritingScreen, survives_database_loss
 from annotator.workspace import Arrival, Workspace
 from db.read_models import AnnotationView, Progress, SentenceView
 from db.retry import WriteDeferred
@@ -41,19 +40,9 @@ def survives_lost_server(
 ) -> Callable[Concatenate[AnnotateScreen, P], None]:
     """Run a key, poll or after-paint step; if the PostgreSQL server stopped or restarted
     under it, the screen says so once and keeps showing what it showed (the next step
-    connects afresh) instead of the error ending the application."""
-
-    @wraps(method)
-    def guarded(self: AnnotateScreen, *args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            method(self, *args, **kwargs)
-        except Exception as error:
-            problem = server_lost(error)
-            if problem is None:
-                raise
-            self.server_gone(problem)
-
-    return guarded
+    connects afresh) instead of the error ending the application; a damaged SQLite file
+    likewise (annotator/tui/writes.py, shared with the review and adjudication screens)."""
+    return survives_database_loss(method)
 
 
 class AnnotateScreen(SuggestionKeys, WritingScreen):
@@ -99,7 +88,7 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
-        self.attach_writes(self.workspace.writes)
+        self.attach_writes(self.workspace.writes, self.workspace.database.url)
         self.set_interval(self.POLL_SECONDS, self.poll_changes)
         self.viewer.current_annotator = self.workspace.annotator
         self.viewer.focus()
@@ -505,6 +494,6 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
         try:
             self.save_position()
         except Exception as error:  # the server is gone: only the position is not stored
-            if server_lost(error) is None:
+            if not self.database_failed(error):
                 raise
         self.quit_when_saved()

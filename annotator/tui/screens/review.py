@@ -21,7 +21,7 @@ from annotator.tui.keys import bindings_for
 from annotator.tui.render import label_style, verbatim
 from annotator.tui.widgets.review_table import ReviewTable
 from annotator.tui.widgets.span_context import SpanContext
-from annotator.tui.writes import WritingScreen
+from annotator.tui.writes import WritingScreen, survives_database_loss
 from db.read_models import REVIEW_SORTS, ReviewQuery, ReviewRow
 
 EMPTY = "No annotations match: press / to change the filter."
@@ -53,24 +53,32 @@ class ReviewScreen(WritingScreen):
         return self.query_one(ReviewTable)
 
     def on_mount(self) -> None:
-        self.attach_writes(self.session.writes)
+        self.attach_writes(self.session.writes, self.session.database.url)
         self.table.focus()
-        self.reload()
+        self.guard(self.reload)()
 
     # --- pages -----------------------------------------------------------------------
-    def reload(self, *, first_page: bool = False, cursor: int | None = None) -> None:
-        """Read the count and the current page again (after a filter or an undo)."""
-        if first_page:
-            self.page_starts = [None]
-        self.total = self.session.count(self.query_now)
+    def reload(self, *, first_page: bool = False, cursor: int | None = None,
+               query: ReviewQuery | None = None) -> None:
+        """Read the count and the current page again (after a filter or an undo), of
+        ``query`` when given (a new filter or sort). Everything is read before anything
+        shown changes, so a read that fails (the server gone) leaves the screen as it was."""
+        query = self.query_now if query is None else query
+        starts = [None] if first_page else self.page_starts
+        total = self.session.count(query)
         keep = self.table.cursor_row if cursor is None else cursor
-        self._load(self.page_starts[-1], keep)
-        if not self.rows and len(self.page_starts) > 1:
-            self.page_starts = [None]
-            self._load(None, 0)
+        rows = self.session.page(query, starts[-1])
+        if not rows and len(starts) > 1:
+            starts, keep = [None], 0
+            rows = self.session.page(query, None)
+        self.query_now, self.page_starts, self.total = query, starts, total
+        self._show(rows, keep)
 
     def _load(self, after: tuple[Any, ...] | None, cursor: int) -> None:
-        self.rows = self.session.page(self.query_now, after)
+        self._show(self.session.page(self.query_now, after), cursor)
+
+    def _show(self, rows: list[ReviewRow], cursor: int) -> None:
+        self.rows = rows
         self.table.show_rows(self.rows, cursor)
         self._show_status()
         self._show_context()
@@ -91,6 +99,7 @@ class ReviewScreen(WritingScreen):
         # Every page but the last is full, so a page's place follows from its number.
         return (len(self.page_starts) - 1) * self.session.page_size
 
+    @survives_database_loss
     def on_review_table_page_requested(self, message: ReviewTable.PageRequested) -> None:
         """Next page after the last row, previous page before the first."""
         if message.step > 0:
@@ -108,8 +117,9 @@ class ReviewScreen(WritingScreen):
             if len(self.page_starts) == 1:
                 self.notify("This is the first row.", markup=False)
                 return
+            rows = self.session.page(self.query_now, self.page_starts[-2])
             self.page_starts.pop()
-            self._load(self.page_starts[-1], self.session.page_size - 1)
+            self._show(rows, self.session.page_size - 1)
             return
         self._show_status()
         self._show_context()
@@ -122,6 +132,7 @@ class ReviewScreen(WritingScreen):
             return None
         return self.rows[max(0, min(self.table.cursor_row, len(self.rows) - 1))]
 
+    @survives_database_loss
     def on_data_table_row_highlighted(self, _message: DataTable.RowHighlighted) -> None:
         """The context follows the cursor."""
         self._show_context()
@@ -134,6 +145,7 @@ class ReviewScreen(WritingScreen):
             return
         sentence = self.session.context(row.sentence_id)
         context.show(sentence, [(row.start, row.end, label_style(row.label))], _details(row))
+        self.server_back()  # read: a server that was gone is back
 
     def _refresh_row(self, annotation_id: int) -> ReviewRow | None:
         fresh = self.session.row(annotation_id, self.query_now.sort)
@@ -145,15 +157,18 @@ class ReviewScreen(WritingScreen):
         self._show_context()
         return fresh
 
+    @survives_database_loss
     def writes_settled(self) -> None:
         """Writes that waited for the database are saved (or refused): list what is stored."""
         self.reload()
 
     # --- decisions -------------------------------------------------------------------------
+    @survives_database_loss
     def on_review_table_accept_requested(self, _message: ReviewTable.AcceptRequested) -> None:
         """Enter accepts, like ``y``."""
         self.action_decide("accepted")
 
+    @survives_database_loss
     def action_decide(self, status: str) -> None:
         """Accept or reject the selected row, then move to the next one."""
         row = self.selected
@@ -164,6 +179,7 @@ class ReviewScreen(WritingScreen):
             self._refresh_row(row.id)
             self.table.action_cursor_down()
 
+    @survives_database_loss
     def action_relabel(self, label: str) -> None:
         """Give the selected row another label."""
         row = self.selected
@@ -179,7 +195,7 @@ class ReviewScreen(WritingScreen):
         dialog: FigureFormScreen | SourcePickerScreen = (
             FigureFormScreen(self.session, view) if row.label == "figure"
             else SourcePickerScreen(self.session, view))
-        self.app.push_screen(dialog, lambda _changed: self._refresh_row(row.id))
+        self.app.push_screen(dialog, self.guard(lambda _changed: self._refresh_row(row.id)))
 
     def action_note(self) -> None:
         """Write a note on the selected row."""
@@ -191,8 +207,9 @@ class ReviewScreen(WritingScreen):
             if note is not None and self.perform(lambda: self.session.note(row.id, note)).done:
                 self._refresh_row(row.id)
 
-        self.app.push_screen(NoteScreen(row.text, row.note), written)
+        self.app.push_screen(NoteScreen(row.text, row.note), self.guard(written))
 
+    @survives_database_loss
     def action_history(self) -> None:
         """Show every change of the selected annotation."""
         row = self.selected
@@ -204,20 +221,20 @@ class ReviewScreen(WritingScreen):
         """Change the filter and the sort."""
         def chosen(query: ReviewQuery | None) -> None:
             if query is not None:
-                self.query_now = query
-                self.reload(first_page=True, cursor=0)
+                self.reload(first_page=True, cursor=0, query=query)
 
         self.app.push_screen(FilterScreen(self.query_now, self.session.unknown_annotators),
-                             chosen)
+                             self.guard(chosen))
 
+    @survives_database_loss
     def action_cycle_sort(self) -> None:
         """The next sort order."""
         following = REVIEW_SORTS[(REVIEW_SORTS.index(self.query_now.sort) + 1)
                                  % len(REVIEW_SORTS)]
-        self.query_now = ReviewQuery(self.query_now.selection, self.query_now.text,
-                                     self.query_now.reviewed, following)
-        self.reload(first_page=True, cursor=0)
+        self.reload(first_page=True, cursor=0, query=ReviewQuery(
+            self.query_now.selection, self.query_now.text, self.query_now.reviewed, following))
 
+    @survives_database_loss
     def action_bulk(self, status: str) -> None:
         """Accept or reject every row of the filter, after confirmation."""
         count = self.session.count(self.query_now)
@@ -236,17 +253,19 @@ class ReviewScreen(WritingScreen):
                 self.notify(f"{verb}ed {changed.value:,} annotations (u undoes).", markup=False)
                 self.reload()
 
-        self.app.push_screen(ConfirmScreen(question), confirmed)
+        self.app.push_screen(ConfirmScreen(question), self.guard(confirmed))
 
     # --- history, help, quit --------------------------------------------------------------------
     def _show_touched(self, _touched: int) -> None:
         """After an undo or redo: the table as it is now."""
         self.reload()
 
+    @survives_database_loss
     def action_undo(self) -> None:
         """Undo the reviewer's latest decision or edit (also from an earlier session)."""
         self.run_history(self.session.undo, "undo", self._show_touched)
 
+    @survives_database_loss
     def action_redo(self) -> None:
         """Redo the latest undone action."""
         self.run_history(self.session.redo, "redo", self._show_touched)
