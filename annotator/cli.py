@@ -155,21 +155,27 @@ def configure(
 
 def open_or_fail(
     target: str | None, *, create: bool, lock_wait_ms: int | None = None,
-    pre_ping: bool = True,
+    pre_ping: bool = True, announce: bool = True,
 ) -> Database:
     """Open the database ``target`` (``None``: ``$ANNOTATOR_DB``, else the default; options
     as :func:`db.engine.open_database`), creating it only with ``create`` (a command's
-    :func:`annotator.config.may_create`) and then saying so; or stop with a one-line error."""
+    :func:`annotator.config.may_create`) and then saying so (unless not ``announce``: the
+    caller says it, see :func:`announce_created`); or stop with a one-line error."""
     try:
         database = open_database(database_target(target), create=create,
                                  lock_wait_ms=lock_wait_ms, pre_ping=pre_ping)
     except (DatabaseError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
-    if database.created:
-        path = sqlite_path(database.url)
-        echo(f"created new database {path if path is not None else mask_password(database.url)}",
-             err=True)
+    if database.created and announce:
+        announce_created(database)
     return database
+
+
+def announce_created(database: Database) -> None:
+    """Say that this command created ``database``."""
+    path = sqlite_path(database.url)
+    echo(f"created new database {path if path is not None else mask_password(database.url)}",
+         err=True)
 
 
 class _Commands(click.Group):
@@ -657,13 +663,21 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
         raise click.ClickException("SOURCE and TARGET are the same database")
     origin = open_or_fail(source_url, create=False)  # only read
     try:
-        destination = open_or_fail(target_url, create=may_create("copy"))
+        destination = open_or_fail(target_url, create=may_create("copy"), announce=False)
         try:
             copied = copy_database(origin, destination)
         except CopyError as error:
+            destination.dispose()
+            created = sqlite_path(destination.url) if destination.created else None
+            for leftover in ([] if created is None else
+                             [created, *(created.with_name(created.name + end)
+                                         for end in ("-wal", "-shm", "-journal"))]):
+                leftover.unlink(missing_ok=True)  # this command made it: nothing was copied
             raise click.ClickException(str(error)) from None
         finally:
             destination.dispose()
+        if destination.created:
+            announce_created(destination)
     finally:
         origin.dispose()
     echo(f"copied {mask_password(source)} to {mask_password(target)}: " + ", ".join(
