@@ -57,6 +57,30 @@ class Arrival:
     ahead_marker: changes.Marker | None = None
 
 
+NOTICE_TEXT_LIMIT = 40
+SpanEdit = annotations.SpanEdit
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > NOTICE_TEXT_LIMIT:
+        text = text[: NOTICE_TEXT_LIMIT - 1] + "…"
+    return f"'{text}'"
+
+
+def edit_notice(edit: annotations.SpanEdit) -> str:
+    """The notice of a delete or relabel, naming the links that went with it: "deleted
+    source 'Hamas spokesperson' and its 2 links (u to undo)"."""
+    links = f"{edit.links_removed} link{'s' * (edit.links_removed != 1)}"
+    span = f"{edit.label} {_quoted(edit.text)}"
+    if edit.new_label is None:
+        what = f"deleted {span}" + (f" and its {links}" if edit.links_removed else "")
+    else:
+        what = f"relabelled {span} as {edit.new_label}" + (
+            f", removing its {links} that no longer fit" if edit.links_removed else "")
+    return f"{what} (u to undo)"
+
+
 class Workspace:
     """The actions of one annotator; ``show_others`` also shows other annotators' spans;
     ``suggestions`` shows this annotator's pending suggestions and computes them for a
@@ -320,15 +344,17 @@ class Workspace:
         return self._write(lambda: suggestions.decide(self.database, self.annotator_id,
                                                       annotation_ids, "rejected"))
 
-    def delete(self, annotation_id: int) -> None:
-        """Delete an annotation and its links."""
-        self._write(lambda: annotations.delete_annotation(self.database, self.annotator_id,
-                                                          annotation_id))
+    def delete(self, annotation_id: int) -> annotations.SpanEdit:
+        """Delete an annotation and its links (one undo step); what was deleted, with how
+        many links went too (:func:`edit_notice` says it)."""
+        return self._write(lambda: annotations.delete_annotation(
+            self.database, self.annotator_id, annotation_id))
 
-    def relabel(self, annotation_id: int, label: str) -> None:
-        """Change an annotation's label (links that no longer fit are removed)."""
-        self._write(lambda: annotations.relabel(self.database, self.annotator_id, annotation_id,
-                                                label))
+    def relabel(self, annotation_id: int, label: str) -> annotations.SpanEdit:
+        """Change an annotation's label (links that no longer fit are removed, and come back
+        with undo); what changed, as :meth:`delete`."""
+        return self._write(lambda: annotations.relabel(self.database, self.annotator_id,
+                                                       annotation_id, label))
 
     def set_source(self, annotation_id: int, source_id: int | None) -> None:
         """Map a source span (or a claim, directly) to a canonical source, or clear it."""

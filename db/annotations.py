@@ -33,6 +33,18 @@ class DuplicateSpanError(SpanError):
 
 
 @dataclass(frozen=True)
+class SpanEdit:
+    """What deleting or relabelling a span changed: the span as it was, and how many of
+    its links went with it (undo brings them back)."""
+
+    sentence_id: int
+    label: str
+    text: str
+    links_removed: int
+    new_label: str | None = None  # a relabel's new label
+
+
+@dataclass(frozen=True)
 class NewSpan:
     """A span to add: offsets are relative to the sentence text."""
 
@@ -112,11 +124,15 @@ def _update(recorder: ChangeRecorder, annotation: Annotation, **values: Any) -> 
     recorder.record("annotation", annotation.id, before, annotation_snapshot(annotation))
 
 
-def _remove_links(recorder: ChangeRecorder, *conditions: Any) -> None:
+def _remove_links(recorder: ChangeRecorder, *conditions: Any) -> int:
+    """Delete (and log) the links matching ``conditions``; returns how many."""
+    removed = 0
     for link in recorder.session.scalars(select(Link).where(*conditions)):
         recorder.record("link", link.id, link_snapshot(link), None)
         recorder.session.delete(link)
+        removed += 1
     recorder.session.flush()
+    return removed
 
 
 def _checked_sentence(session: Session, span: NewSpan) -> Sentence:
@@ -219,39 +235,54 @@ def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
     return rerun_on_conflict(unit)
 
 
-def delete_annotation(database: Database, annotator_id: int, annotation_id: int) -> int:
-    """Delete an annotation and its links; returns its sentence id."""
+def delete_annotation(
+    database: Database, annotator_id: int, annotation_id: int
+) -> SpanEdit:
+    """Delete an annotation and its links (one undo step brings all of them back); returns
+    what was deleted and how many links went with it."""
     with _action(database, annotator_id, "delete") as recorder:
         annotation = _own(recorder, annotation_id)
-        _remove_links(recorder, (Link.from_id == annotation_id) | (Link.to_id == annotation_id))
+        removed = _remove_links(
+            recorder, (Link.from_id == annotation_id) | (Link.to_id == annotation_id))
         before = annotation_snapshot(annotation)
+        edit = SpanEdit(annotation.sentence_id, annotation.label, annotation.text, removed)
         recorder.session.delete(annotation)
         recorder.record("annotation", annotation_id, before, None)
-        return annotation.sentence_id
+        return edit
 
 
-def relabel(database: Database, annotator_id: int, annotation_id: int, label: str) -> None:
-    """Change the label; links whose ends no longer fit are removed (and logged)."""
+def relabel(
+    database: Database, annotator_id: int, annotation_id: int, label: str
+) -> SpanEdit:
+    """Change the label; links whose ends no longer fit are removed (and logged, so undo
+    restores them). Returns the span as it was and how many links were removed."""
     if label not in LABELS:
         raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
     with _action(database, annotator_id, "relabel") as recorder:
-        change_label(recorder, _own(recorder, annotation_id), label)
+        annotation = _own(recorder, annotation_id)
+        old_label = annotation.label
+        removed = change_label(recorder, annotation, label)
+        return SpanEdit(annotation.sentence_id, old_label, annotation.text, removed, label)
 
 
-def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -> None:
+def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -> int:
     """Relabel inside the recorder's transaction, dropping (and logging) links that no
-    longer fit and figure fields a non-figure cannot have."""
+    longer fit and figure fields a non-figure cannot have; returns how many links went."""
     if annotation.label == label:
-        return
+        return 0
+    removed = 0
     for link_type, (from_label, to_label) in LINK_ENDS.items():
         if label != from_label:
-            _remove_links(recorder, Link.from_id == annotation.id, Link.type == link_type)
+            removed += _remove_links(recorder, Link.from_id == annotation.id,
+                                     Link.type == link_type)
         if label != to_label:
-            _remove_links(recorder, Link.to_id == annotation.id, Link.type == link_type)
+            removed += _remove_links(recorder, Link.to_id == annotation.id,
+                                     Link.type == link_type)
     values: dict[str, Any] = {"label": label}
     if label != "figure":
         values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
     _update(recorder, annotation, **values)
+    return removed
 
 
 def set_source(
