@@ -29,6 +29,7 @@ from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, WriteRunner
 if TYPE_CHECKING:
     from annotator.reports.stats import StatsReport
     from annotator.suggest import Suggester
+    from annotator.suggest.live import LiveRegistry
 
 # Corpus totals change only on import; recounting a million rows on every keypress
 # would dominate the latency of a move, so they are refreshed at most this often (the
@@ -100,6 +101,9 @@ class Workspace:
         # Documents known to have their suggestions computed: a move within one costs nothing.
         self._suggested_documents: set[int] = set()
         self._suggester: Suggester | None = None
+        # The registry pending suggestions are resolved against, and the fingerprint it was
+        # read at (db.sources.registry_fingerprint): read again only when that changes.
+        self._live: tuple[tuple[int, ...], LiveRegistry] | None = None
         # Every write goes through it: waiting in place (telling on_wait), or, once a screen
         # attaches itself, on a worker thread while the screen keeps painting.
         self.writes = WriteRunner(retry_policy, on_wait=on_wait)
@@ -181,8 +185,37 @@ class Workspace:
         read = navigation.arrival(
             self.database, to_id, self.annotator_id, self._document, self._documents(),
             left_id=from_id, show_others=self.show_others, suggestions=self.suggestions)
-        return Arrival(read.view, Progress(read.done, self._sentence_total.get()), from_id,
+        return Arrival(self._live_view(read.view),
+                       Progress(read.done, self._sentence_total.get()), from_id,
                        read.leaving_marks_done)
+
+    # --- pending suggestions follow the live registry (issue 16) ------------------------
+    def live_registry(self) -> LiveRegistry:
+        """The registry people see, as the suggester matches it, read again only when it
+        changed (one fingerprint query; see :mod:`annotator.suggest.live`)."""
+        from annotator.suggest.live import LiveRegistry  # the engine loads when needed
+
+        fingerprint = sources.registry_fingerprint(self.database)
+        if self._live is None or self._live[0] != fingerprint:
+            self._live = (fingerprint, LiveRegistry(
+                self.scheme, sources.visible_registry(self.database)))
+        return self._live[1]
+
+    def _live_view(self, view: SentenceView) -> SentenceView:
+        """The sentence with this annotator's pending suggestions mapped to the canonical
+        sources they resolve to in the registry now, not when they were computed."""
+        if not self.suggestions or not any(
+                a.status == "suggested" and a.label in ("source", "claim")
+                for a in view.annotations):
+            return view
+        live = self.live_registry()
+        return replace(view, annotations=tuple(
+            live.shown(a) if a.annotator == self.annotator else a for a in view.annotations))
+
+    def _resolve_pending(self, pending: annotations.PendingSource) -> str | None:
+        """The acceptance's resolver (``db.annotations.Resolver``): what :meth:`_live_view`
+        showed, read at the moment of accepting."""
+        return self.live_registry().resolve_pending(pending)
 
     def needs_suggestions(self, document_id: int) -> bool:
         """Whether :meth:`suggest` may have work for this document (no query: a document
@@ -332,12 +365,15 @@ class Workspace:
         the same span tagged again (say from a second terminal) is found, not refused:
         one transaction (:func:`db.annotations.tag`)."""
         span = annotations.NewSpan(sentence_id, label, start, end)
-        return self._write(lambda: annotations.tag(self.database, self.annotator_id, span))
+        return self._write(lambda: annotations.tag(self.database, self.annotator_id, span,
+                                                    self._resolve_pending))
 
     def accept(self, annotation_ids: list[int]) -> int:
-        """Accept suggestions (one undo step for all); returns how many were accepted."""
+        """Accept suggestions (one undo step for all); returns how many were accepted. Each
+        one's canonical source is the one it resolves to in the registry now, as shown."""
         return self._write(lambda: suggestions.decide(self.database, self.annotator_id,
-                                                      annotation_ids, "accepted"))
+                                                      annotation_ids, "accepted",
+                                                      self._resolve_pending))
 
     def reject(self, annotation_ids: list[int]) -> int:
         """Reject suggestions: kept as rejected, never shown or suggested again."""

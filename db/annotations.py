@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,13 @@ from db.history import (
 )
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 from db.navigation import leaving_marks_done
-from db.sources import register_alias, register_source, rerun_on_conflict
+from db.sources import (
+    BY_SUGGESTION,
+    adopt_source,
+    register_alias,
+    register_source,
+    rerun_on_conflict,
+)
 from db.values import Figure, figure_columns
 
 
@@ -180,17 +186,71 @@ def add_span(database: Database, annotator_id: int, span: NewSpan) -> int:
 PROPOSED_SOURCE = "suggested_source"
 
 
-def accept_suggestion(recorder: ChangeRecorder, annotation: Annotation) -> None:
+@dataclass(frozen=True)
+class PendingSource:
+    """What a suggestion proposes as its canonical source, for resolving it against the
+    registry as it is when the suggestion is accepted (see :data:`Resolver`): the span's
+    label and text, and the name it proposes (registered then, or new)."""
+
+    label: str
+    text: str
+    proposed_name: str | None
+    proposed_type: str | None
+
+
+# Given a suggestion's pending source, the name of the registered source it means now,
+# or None to keep what was proposed when it was computed.
+Resolver = Callable[[PendingSource], str | None]
+
+
+def pending_source(
+    session: Session, annotation: Annotation
+) -> PendingSource | None:
+    """The canonical-source part of a suggestion: a source span's, or a claim's with no
+    source span to follow; ``None`` for any other row."""
+    if annotation.label not in ("source", "claim"):
+        return None
+    proposed = (annotation.attrs or {}).get(PROPOSED_SOURCE)
+    if isinstance(proposed, dict) and proposed.get("name"):
+        name, kind = str(proposed.get("name")), proposed.get("type")
+    elif annotation.source_id is not None:
+        source = session.get(Source, annotation.source_id)
+        name, kind = (source.name, source.source_type) if source is not None else (None, None)
+    else:
+        name, kind = None, None
+    if annotation.label == "claim" and (name is None or session.scalar(select(exists().where(
+            Link.from_id == annotation.id, Link.type == "attributed_to")))):
+        return None
+    return PendingSource(annotation.label, annotation.text, name,
+                         str(kind) if kind is not None else None)
+
+
+def accept_suggestion(
+    recorder: ChangeRecorder, annotation: Annotation, resolve: Resolver | None = None
+) -> None:
     """Accept one suggestion (pending or rejected) in the recorder's transaction; its
     proposed canonical source (a source span's, or a claim's with no source span) is
-    registered and mapped, so accepting means what the list showed."""
+    mapped, so accepting means what the list showed: with ``resolve``, the registered
+    source it resolves to now (issue 16: a source or alias added since the suggestion was
+    computed wins), else the one proposed, registered if new (by the suggestion:
+    :func:`db.sources.visible_source`)."""
     values: dict[str, Any] = {"status": "accepted"}
     attrs = dict(annotation.attrs or {})
-    proposed = attrs.pop(PROPOSED_SOURCE, None)
-    name = str(proposed.get("name") or "").strip() if isinstance(proposed, dict) else ""
-    if name and annotation.source_id is None and not _has_source_span(recorder, annotation):
-        values["source_id"] = register_source(recorder.session, name, proposed.get("type"))
-        values["attrs"] = attrs
+    pending = pending_source(recorder.session, annotation)
+    resolved = resolve(pending) if resolve is not None and pending is not None else None
+    if resolved:
+        source_id = register_source(recorder.session, resolved, pending.proposed_type
+                                    if pending is not None else None, origin=BY_SUGGESTION)
+        attrs.pop(PROPOSED_SOURCE, None)
+        values.update(source_id=source_id, attrs=attrs)
+    else:
+        proposed = attrs.pop(PROPOSED_SOURCE, None)
+        name = str(proposed.get("name") or "").strip() if isinstance(proposed, dict) else ""
+        if name and annotation.source_id is None and not _has_source_span(recorder,
+                                                                          annotation):
+            values["source_id"] = register_source(recorder.session, name,
+                                                  proposed.get("type"), origin=BY_SUGGESTION)
+            values["attrs"] = attrs
     _update(recorder, annotation, **values)
 
 
@@ -205,7 +265,9 @@ _SAME_SPAN = select(Annotation).where(
     Annotation.start == bindparam("start"), Annotation.end == bindparam("end"))
 
 
-def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
+def tag(
+    database: Database, annotator_id: int, span: NewSpan, resolve: Resolver | None = None
+) -> int:
     """The user's tagging of a span: one transaction and at most one change-log group;
     returns the span's id.
 
@@ -224,7 +286,8 @@ def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
                 "label": span.label, "start": span.start, "end": span.end})
             if found is not None:
                 if found.status != "accepted":
-                    accept_suggestion(ChangeRecorder(session, annotator_id, "accept"), found)
+                    accept_suggestion(ChangeRecorder(session, annotator_id, "accept"), found,
+                                      resolve)
                 return found.id
             recorder = ChangeRecorder(session, annotator_id, "tag")
             annotation = _insert_span(recorder, sentence, span)
@@ -302,7 +365,7 @@ def pick_source_with_alias(
     def unit() -> None:
         with _action(database, annotator_id, "set_source") as recorder:
             change_source(recorder, _own(recorder, annotation_id), source_id)
-            register_alias(recorder.session, source_id, alias)
+            register_alias(recorder.session, source_id, alias, recorder)
 
     rerun_on_conflict(unit)
 
@@ -316,7 +379,8 @@ def create_and_set_source(
     Returns the source's id."""
     def unit() -> int:
         with _action(database, annotator_id, "set_source") as recorder:
-            source_id = register_source(recorder.session, name, source_type, aliases)
+            source_id = register_source(recorder.session, name, source_type, aliases,
+                                        recorder=recorder)
             change_source(recorder, _own(recorder, annotation_id), source_id)
             return source_id
 
@@ -324,9 +388,12 @@ def create_and_set_source(
 
 
 def change_source(recorder: ChangeRecorder, annotation: Annotation, source_id: int | None) -> None:
-    """Set the canonical source inside the recorder's transaction (checked, logged)."""
+    """Set the canonical source inside the recorder's transaction (checked, logged); a
+    person's choice of a source makes it theirs (:func:`db.sources.adopt_source`)."""
     if source_id is not None and recorder.session.get(Source, source_id) is None:
         raise SpanError(f"no canonical source with id {source_id}")
+    if source_id is not None:
+        adopt_source(recorder.session, source_id, recorder)
     _update(recorder, annotation, source_id=source_id)
 
 
@@ -395,6 +462,7 @@ def attribute_to_source(
         claim = _claim(recorder, claim_id)
         if recorder.session.get(Source, source_id) is None:
             raise SpanError(f"no canonical source with id {source_id}")
+        adopt_source(recorder.session, source_id, recorder)
         _set_attribution(recorder, claim, source_id, None)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, Document, Link, Sentence, Source, SourceAlias
+from db.sources import visible_source
 from db.values import Figure, figure_of
 
 STREAM_BATCH = 2_000
@@ -217,7 +218,7 @@ def iter_source_rows(database: Database, selection: AnnotationFilter) -> Iterato
     counted = select(
         Source.id, Source.name, Source.source_type,
         claims.label("claims"), mentions.label("mentions"),
-    ).subquery()
+    ).where(visible_source()).subquery()
     query = (
         select(counted, SourceAlias.alias)
         .outerjoin(SourceAlias, SourceAlias.source_id == counted.c.id)

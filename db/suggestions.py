@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.annotations import (
     PROPOSED_SOURCE,
+    Resolver,
     SpanError,
     _action,
     _own,
@@ -32,6 +33,7 @@ from db.annotations import (
 )
 from db.engine import Database
 from db.models import LABELS, Annotation, ChangeLogEntry, Document, Link, Sentence, Source
+from db.sources import visible_source
 from db.values import Figure, figure_columns
 
 # The change-log entity that marks "suggestions were computed for this document".
@@ -147,7 +149,8 @@ def _store(
                    Annotation.annotator_id == annotator_id))}
     names = {name for p in proposals for name in (p.source_name, p.resolved_source) if name}
     registry = {name: int(source_id) for name, source_id in session.execute(
-        select(Source.name, Source.id).where(Source.name.in_(names)))} if names else {}
+        select(Source.name, Source.id).where(Source.name.in_(names), visible_source()))
+    } if names else {}
 
     keys: list[Key | None] = []
     rows: list[dict[str, Any]] = []
@@ -224,7 +227,8 @@ def _row(
 
 # --- deciding -------------------------------------------------------------------------------
 def decide(
-    database: Database, annotator_id: int, annotation_ids: Iterable[int], status: str
+    database: Database, annotator_id: int, annotation_ids: Iterable[int], status: str,
+    resolve: Resolver | None = None,
 ) -> int:
     """Accept (``status='accepted'``) or reject (``'rejected'``) suggestions of this
     annotator, as one undoable action; returns how many changed.
@@ -232,7 +236,9 @@ def decide(
     Accepting a source span whose proposed canonical source is not in the registry
     adds it there (or reuses one registered meanwhile under that name). Rows that
     are no longer suggestions are left as they are. Tagging a suggested span accepts
-    it the same way (:func:`db.annotations.tag`).
+    it the same way (:func:`db.annotations.tag`). With ``resolve``, each accepted
+    suggestion's canonical source is the one it resolves to in the registry now (see
+    :func:`db.annotations.accept_suggestion`).
     """
     if status not in ("accepted", "rejected"):
         raise SpanError(f"a suggestion is accepted or rejected, not {status!r}")
@@ -244,7 +250,7 @@ def decide(
             if annotation.status != "suggested":
                 continue
             if status == "accepted":
-                accept_suggestion(recorder, annotation)
+                accept_suggestion(recorder, annotation, resolve)
             else:
                 _update(recorder, annotation, status="rejected")
             changed += 1
