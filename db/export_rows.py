@@ -51,6 +51,11 @@ class SpanRow:
     origin: str
     created_at: datetime | None
     updated_at: datetime | None
+    # The reporting cue of a suggested source or claim (kept once accepted): offsets into
+    # the document and its text (db.suggestions.CUE*); None when the span has none.
+    cue_start: int | None = None
+    cue_end: int | None = None
+    cue_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def span_query(selection: AnnotationFilter) -> Select[Any]:
             Annotation.doc_start, Annotation.doc_end, Source.name, Source.source_type,
             target.id, Annotation.figure_value, Annotation.figure_unit,
             Annotation.figure_qualifier, Annotator.name, Annotation.status, Annotation.origin,
-            Annotation.created_at, Annotation.updated_at,
+            Annotation.created_at, Annotation.updated_at, Annotation.attrs,
         )
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(Document, Document.id == Annotation.document_id)
@@ -130,7 +135,17 @@ def iter_span_rows(database: Database, selection: AnnotationFilter) -> Iterator[
     with database.engine.connect() as connection:
         stream = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH)
         for row in stream.execute(span_query(selection)):
-            yield SpanRow(*row[:14], figure_of(row[14], row[15], row[16]), *row[17:])
+            yield SpanRow(*row[:14], figure_of(row[14], row[15], row[16]), *row[17:22],
+                          *cue_cells(row[22]))
+
+
+def cue_cells(attrs: dict[str, Any] | None) -> tuple[int | None, int | None, str | None]:
+    """A span's cue as (start, end, text) from its attributes; all three or none."""
+    attrs = attrs or {}
+    start, end, text = attrs.get("cue_start"), attrs.get("cue_end"), attrs.get("cue")
+    if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
+        return None, None, None
+    return start, end, text
 
 
 def iter_claim_rows(database: Database, selection: AnnotationFilter) -> Iterator[ClaimRow]:

@@ -41,6 +41,10 @@ PROCESSED_ENTITY = "document_suggestions"
 # attrs keys of a suggested row: why it was suggested, and (PROPOSED_SOURCE, defined with
 # the acceptance rule in db/annotations.py) a proposed canonical source not yet registered.
 REASON = "reason"
+# attrs keys of a source or claim span the suggester found through a reporting cue: the
+# cue's text and its offsets into the *document* text (like doc_start/doc_end), so that
+# document.text[attrs[CUE_START]:attrs[CUE_END]] == attrs[CUE]. Accepting keeps them.
+CUE, CUE_START, CUE_END = "cue", "cue_start", "cue_end"
 DOCUMENT_BATCH = 20
 
 
@@ -63,6 +67,9 @@ class ProposedSpan:
     attrs: dict[str, Any] = field(default_factory=dict)
     attributed_to: int | None = None
     resolved_source: str | None = None
+    # The reporting cue joining a source and its claim ("said"), offsets into the same
+    # sentence's text; stored with both spans in document offsets (CUE_START, CUE_END).
+    cue: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +214,9 @@ def _row(
     sentence_id, sentence_start, text = found
     if not 0 <= proposal.start < proposal.end <= len(text):
         return None, None
-    attrs = dict(proposal.attrs)
+    attrs = {key: value for key, value in proposal.attrs.items()
+             if key not in (CUE_START, CUE_END)}
+    attrs.update(_cue_attrs(proposal, sentence_start, text))
     source_id = None
     name = proposal.source_name if proposal.label == "source" else proposal.resolved_source
     if name and proposal.attributed_to is None:
@@ -223,6 +232,18 @@ def _row(
         **figure_columns(proposal.figure), "attrs": attrs,
         "status": "suggested", "origin": "suggested",
     }
+
+
+def _cue_attrs(proposal: ProposedSpan, sentence_start: int, text: str) -> dict[str, Any]:
+    """The cue's text and document offsets, when the proposal has a cue that fits its
+    sentence (offsets are never guessed: one that does not fit is left out)."""
+    if proposal.cue is None:
+        return {}
+    start, end = proposal.cue
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return {}
+    return {CUE: text[start:end], CUE_START: sentence_start + start,
+            CUE_END: sentence_start + end}
 
 
 # --- deciding -------------------------------------------------------------------------------
