@@ -190,15 +190,18 @@ class Workspace:
                        read.leaving_marks_done)
 
     # --- pending suggestions follow the live registry (issue 16) ------------------------
-    def live_registry(self) -> LiveRegistry:
+    def live_registry(self, reads: sources.RegistryReads | None = None) -> LiveRegistry:
         """The registry people see, as the suggester matches it, read again only when it
-        changed (one fingerprint query; see :mod:`annotator.suggest.live`)."""
+        changed (one fingerprint query; see :mod:`annotator.suggest.live`); through
+        ``reads`` (an action's own transaction), else in a read of its own."""
+        if reads is None:
+            with sources.registry_reads(self.database) as own:
+                return self.live_registry(own)
         from annotator.suggest.live import LiveRegistry  # the engine loads when needed
 
-        fingerprint = sources.registry_fingerprint(self.database)
+        fingerprint = reads.fingerprint()
         if self._live is None or self._live[0] != fingerprint:
-            self._live = (fingerprint, LiveRegistry(
-                self.scheme, sources.visible_registry(self.database)))
+            self._live = (fingerprint, LiveRegistry(self.scheme, reads.choices()))
         return self._live[1]
 
     def _live_view(self, view: SentenceView) -> SentenceView:
@@ -212,10 +215,12 @@ class Workspace:
         return replace(view, annotations=tuple(
             live.shown(a) if a.annotator == self.annotator else a for a in view.annotations))
 
-    def _resolve_pending(self, pending: annotations.PendingSource) -> str | None:
+    def _resolve_pending(
+        self, pending: annotations.PendingSource, reads: sources.RegistryReads
+    ) -> str | None:
         """The acceptance's resolver (``db.annotations.Resolver``): what :meth:`_live_view`
-        showed, read at the moment of accepting."""
-        return self.live_registry().resolve_pending(pending)
+        showed, read in the accepting transaction."""
+        return self.live_registry(reads).resolve_pending(pending)
 
     def needs_suggestions(self, document_id: int) -> bool:
         """Whether :meth:`suggest` may have work for this document (no query: a document

@@ -22,6 +22,7 @@ from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceSta
 from db.navigation import leaving_marks_done
 from db.sources import (
     BY_SUGGESTION,
+    RegistryReads,
     adopt_source,
     register_alias,
     register_source,
@@ -198,9 +199,10 @@ class PendingSource:
     proposed_type: str | None
 
 
-# Given a suggestion's pending source, the name of the registered source it means now,
-# or None to keep what was proposed when it was computed.
-Resolver = Callable[[PendingSource], str | None]
+# Given a suggestion's pending source and reads of the registry in the accepting
+# transaction, the name of the registered source it means now, or None to keep what was
+# proposed when it was computed.
+Resolver = Callable[[PendingSource, RegistryReads], str | None]
 
 
 def pending_source(
@@ -237,7 +239,8 @@ def accept_suggestion(
     values: dict[str, Any] = {"status": "accepted"}
     attrs = dict(annotation.attrs or {})
     pending = pending_source(recorder.session, annotation)
-    resolved = resolve(pending) if resolve is not None and pending is not None else None
+    resolved = (resolve(pending, RegistryReads(recorder.session))
+                if resolve is not None and pending is not None else None)
     if resolved:
         source_id = register_source(recorder.session, resolved, pending.proposed_type
                                     if pending is not None else None, origin=BY_SUGGESTION)

@@ -16,10 +16,11 @@ an alias to it makes it theirs (``origin='annotator'``), for good.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,32 +73,6 @@ def find_sources(database: Database, query: str, limit: int = 20) -> list[Source
                 for s in sources]
 
 
-def visible_registry(database: Database) -> list[SourceChoice]:
-    """Every source of the registry people see (:func:`visible_source`) with its aliases,
-    by name: what a suggestion is resolved against when it is shown and accepted."""
-    query = (
-        select(Source.id, Source.name, Source.source_type, SourceAlias.alias)
-        .outerjoin(SourceAlias, SourceAlias.source_id == Source.id)
-        .where(visible_source())
-        .order_by(Source.name, Source.id, SourceAlias.alias)
-    )
-    choices: list[SourceChoice] = []
-    with database.engine.connect() as connection:
-        stream = connection.execution_options(stream_results=True, yield_per=1_000)
-        current: tuple[int, str, str | None] | None = None
-        aliases: list[str] = []
-        for source_id, name, source_type, alias in stream.execute(query):
-            if current is None or current[0] != source_id:
-                if current is not None:
-                    choices.append(SourceChoice(*current, tuple(aliases)))
-                current, aliases = (int(source_id), name, source_type), []
-            if alias is not None:
-                aliases.append(alias)
-        if current is not None:
-            choices.append(SourceChoice(*current, tuple(aliases)))
-    return choices
-
-
 _VISIBLE = select(Source.id).where(visible_source()).subquery()
 # Sources and aliases are only ever added, and what is visible changes with who uses a
 # source: the newest ids, and the count and id sum of the visible sources, change with any
@@ -108,14 +83,52 @@ _FINGERPRINT = select(
     select(func.count()).select_from(_VISIBLE).scalar_subquery(),
     select(func.coalesce(func.sum(_VISIBLE.c.id), 0)).select_from(_VISIBLE).scalar_subquery(),
 )
+_VISIBLE_REGISTRY = (
+    select(Source.id, Source.name, Source.source_type, SourceAlias.alias)
+    .outerjoin(SourceAlias, SourceAlias.source_id == Source.id)
+    .where(visible_source())
+    .order_by(Source.name, Source.id, SourceAlias.alias)
+)
 
 
-def registry_fingerprint(database: Database) -> tuple[int, ...]:
-    """A value that changes whenever :func:`visible_registry` would read something else
-    (a source or alias added, a source shown or hidden)."""
+class RegistryReads:
+    """Reads of the registry people see, on one connection or session: the caller's read,
+    or the transaction of the action that needs them (accepting a suggestion resolves its
+    source in its own transaction, not in another one)."""
+
+    def __init__(self, connection: Connection | Session) -> None:
+        self.connection = connection
+
+    def fingerprint(self) -> tuple[int, ...]:
+        """A value that changes whenever :meth:`choices` would read something else (a
+        source or alias added, a source shown or hidden)."""
+        row = self.connection.execute(_FINGERPRINT).one()
+        return tuple(int(value or 0) for value in row)
+
+    def choices(self) -> list[SourceChoice]:
+        """Every source of the registry people see (:func:`visible_source`) with its
+        aliases, by name: what a suggestion is resolved against when shown and accepted."""
+        choices: list[SourceChoice] = []
+        current: tuple[int, str, str | None] | None = None
+        aliases: list[str] = []
+        for source_id, name, source_type, alias in self.connection.execute(_VISIBLE_REGISTRY):
+            if current is None or current[0] != source_id:
+                if current is not None:
+                    choices.append(SourceChoice(*current, tuple(aliases)))
+                current, aliases = (int(source_id), name, source_type), []
+            if alias is not None:
+                aliases.append(alias)
+        if current is not None:
+            choices.append(SourceChoice(*current, tuple(aliases)))
+        return choices
+
+
+@contextmanager
+def registry_reads(database: Database) -> Iterator[RegistryReads]:
+    """:class:`RegistryReads` in a read of its own (one connection, no transaction on
+    PostgreSQL)."""
     with database.read_statement() as connection:
-        row = connection.execute(_FINGERPRINT).one()
-    return tuple(int(value or 0) for value in row)
+        yield RegistryReads(connection)
 
 
 def rerun_on_conflict(unit: Callable[[], T]) -> T:
