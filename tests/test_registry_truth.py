@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from annotator.cli import cli
@@ -278,3 +280,77 @@ def test_without_a_match_the_proposal_is_kept(imported: Database) -> None:
     assert _shown(ana, 0) == (None, (PROPOSED, "party_or_armed_group"))
     ana.accept([_span(imported, 0)])
     assert _mapped(imported, _span(imported, 0)) == PROPOSED
+
+
+# --- any sequence of actions, undone, leaves the registry as it was -----------------------
+ACTIONS = st.lists(st.tuples(
+    st.sampled_from(["accept", "reject", "remap", "pick", "create", "alias", "undo", "redo"]),
+    st.integers(0, 1)), min_size=1, max_size=10)
+
+
+def _registry_state(database: Database) -> tuple[set[str], dict[str, str]]:
+    with database.sessions() as session:
+        origins = {name: origin for name, origin in session.execute(
+            select(Source.name, Source.origin))}
+    return _seen(database)["picker"], origins
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ACTIONS)
+def test_undoing_every_action_puts_the_registry_back(
+    imported: Database, actions: list[tuple[str, int]],
+) -> None:
+    ana = Workspace(imported, "ana", suggestions=True)
+    if not _span_ids(imported):
+        store_suggestions(imported, ana.annotator_id, 1, PROPOSALS)
+        ana.create_source("Hamas", "party_or_armed_group")
+    spans = _span_ids(imported)
+    hamas = next(choice.id for choice in ana.find_sources("Hamas"))
+    before = _registry_state(imported)
+    done = 0
+    for action, which in actions:
+        span = spans[which]
+        try:
+            if action == "accept":
+                ana.accept([span])
+            elif action == "reject":
+                ana.reject([span])
+            elif action == "remap":
+                ana.set_source(span, hamas)
+            elif action == "pick":
+                proposal = ana.find_sources(PROPOSED)
+                if proposal:
+                    ana.set_source(span, proposal[0].id)
+            elif action == "create":
+                ana.create_and_set_source(span, TEAM_SOURCE, None, (PROPOSED,))
+            elif action == "alias":
+                ana.pick_source_with_alias(span, hamas, f"alias {which}")
+            elif action == "undo":
+                ana.undo()
+            else:
+                ana.redo()
+        except ValueError:
+            continue
+        shown, origins = _registry_state(imported)
+        # What is shown is exactly what people chose or an accepted annotation uses.
+        with imported.sessions() as session:
+            used = set(session.scalars(select(Source.name).join(
+                Annotation, Annotation.source_id == Source.id)
+                .where(Annotation.status == "accepted")))
+        assert shown == {name for name, origin in origins.items() if origin == "annotator"} | used
+        done += 1
+    while ana.undo() is not None:
+        pass
+    shown, origins = _registry_state(imported)
+    # Sources stay once made (the registry is shared), but none made by a person's action
+    # that was undone shows unless a person's action outside this sequence made it.
+    assert {name: origins[name] for name in before[1]} == before[1]
+    assert shown - before[0] <= {TEAM_SOURCE}  # a source created by hand stays, as ever
+
+
+def _span_ids(database: Database) -> list[int]:
+    with database.sessions() as session:
+        return [int(i) for i in session.scalars(
+            select(Annotation.id).where(Annotation.label == "source")
+            .order_by(Annotation.doc_start))]
