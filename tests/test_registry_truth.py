@@ -14,11 +14,15 @@ from sqlalchemy import select
 
 from annotator.cli import cli
 from annotator.io.importer import import_paths
+from annotator.scheme.definition import KnownSource, Scheme, default_scheme
+from annotator.suggest.live import LiveRegistry
+from annotator.suggest.sources import SourceMemory, SourceNamer
 from annotator.suggest.store import known_sources
 from annotator.workspace import Workspace
 from db.document_records import iter_source_records
 from db.engine import Database
 from db.models import Annotation, Source
+from db.read_models import SourceChoice
 from db.sources import BY_SUGGESTION, register_source
 from db.suggestions import ProposedSpan, store_suggestions
 
@@ -354,3 +358,50 @@ def _span_ids(database: Database) -> list[int]:
         return [int(i) for i in session.scalars(
             select(Annotation.id).where(Annotation.label == "source")
             .order_by(Annotation.doc_start))]
+
+
+# --- the live registry matches as the suggester's namer over the whole registry does -------
+WORDS = ["Hamas", "spokesperson", "Al-Qanoua", "Abdul", "Latif", "ministry", "the", "WHO",
+         "who", "Egypt's", "foreign", "OCHA", "said", "officials", "Gaza", "he", "UN"]
+
+
+def _reference(scheme: Scheme, registry: list[SourceChoice], label: str, text: str,
+               proposed: str | None) -> str | None:
+    """What resolving against one namer compiled over the whole registry gives."""
+    namer = SourceNamer(scheme, [KnownSource(c.name, c.source_type, c.aliases)
+                                 for c in registry])
+    by_name = {c.name: c for c in registry}
+
+    def registered(name: str) -> str | None:
+        known = namer.aliases.get(name)
+        return None if known is None else by_name[known.name].name
+
+    if label == "source" and text.strip().lower() not in namer.pronouns:
+        found = registered(namer.name(text, (0, len(text)), SourceMemory()).name)
+        if found is not None:
+            return found
+    return registered(proposed) if proposed else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+                          st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=2),
+                                   max_size=2)), max_size=6),
+       st.lists(st.sampled_from(WORDS), min_size=1, max_size=5),
+       st.sampled_from(["source", "claim"]),
+       st.none() | st.lists(st.sampled_from(WORDS), min_size=1, max_size=2))
+def test_the_live_registry_resolves_as_the_whole_registrys_namer(
+    sources: list[tuple[list[str], list[list[str]]]], words: list[str], label: str,
+    proposed: list[str] | None,
+) -> None:
+    scheme = default_scheme()
+    registry: list[SourceChoice] = []
+    for position, (name, aliases) in enumerate(sources):
+        full = " ".join(name)
+        if full not in {c.name for c in registry}:
+            registry.append(SourceChoice(position + 1, full, "government",
+                                         tuple(" ".join(a) for a in aliases)))
+    text = " ".join(words)
+    wanted = " ".join(proposed) if proposed else None
+    found = LiveRegistry(scheme, registry).resolve(label, text, wanted)
+    assert (found.name if found else None) == _reference(scheme, registry, label, text, wanted)
