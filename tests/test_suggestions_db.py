@@ -385,3 +385,31 @@ def test_stored_cues_keep_the_offset_invariant(
                 assert annotation.doc_start - annotation.start <= attrs_stored["cue_start"]
     with cued.transaction() as session:  # the next example stores afresh
         session.execute(delete(Annotation))
+
+
+@pytest.mark.parametrize(("cue", "message"), [
+    ({"cue": "said", "cue_start": 6, "cue_end": 10}, None),
+    ({"cue": "said", "cue_start": 5, "cue_end": 9},
+     "annotation 's': the cue 'said' is not the text at 5:9"),
+    ({"cue": "said", "cue_start": 6, "cue_end": 999},
+     "annotation 's': the cue 'said' is not the text at 6:999"),
+    ({"cue": "said", "cue_start": "6", "cue_end": 10},
+     "annotation 's': \"cue_start\" and \"cue_end\" must be integers"),
+])
+def test_an_imported_cue_must_be_the_text_at_its_offsets(
+    runner: CliRunner, db_url: str, tmp_path: Path, cue: dict[str, object],
+    message: str | None,
+) -> None:
+    line = {"id": "d", "text": "Hamas said talks go on.\n", "annotations": [
+        {"id": "s", "annotator": "ana", "label": "source", "start": 0, "end": 5,
+         "attrs": dict(cue)}]}
+    path = tmp_path / "cued.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    if message is None:
+        assert result.exit_code == 0, result.output
+        native = json.loads(_export(runner, db_url, "--format", "jsonl"))
+        assert native["annotations"][0]["attrs"] == cue
+    else:
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [f"skipped: {path}:1: {message}"]
