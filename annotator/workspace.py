@@ -29,6 +29,7 @@ from db.retry import DEFAULT_POLICY, RetryPolicy, Wait, WriteRunner
 if TYPE_CHECKING:
     from annotator.reports.stats import StatsReport
     from annotator.suggest import Suggester
+    from annotator.suggest.live import LiveRegistry
 
 # Corpus totals change only on import; recounting a million rows on every keypress
 # would dominate the latency of a move, so they are refreshed at most this often (the
@@ -57,6 +58,30 @@ class Arrival:
     ahead_marker: changes.Marker | None = None
 
 
+NOTICE_TEXT_LIMIT = 40
+SpanEdit = annotations.SpanEdit
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > NOTICE_TEXT_LIMIT:
+        text = text[: NOTICE_TEXT_LIMIT - 1] + "…"
+    return f"'{text}'"
+
+
+def edit_notice(edit: annotations.SpanEdit) -> str:
+    """The notice of a delete or relabel, naming the links that went with it: "deleted
+    source 'Hamas spokesperson' and its 2 links (u to undo)"."""
+    links = f"{edit.links_removed} link{'s' * (edit.links_removed != 1)}"
+    span = f"{edit.label} {_quoted(edit.text)}"
+    if edit.new_label is None:
+        what = f"deleted {span}" + (f" and its {links}" if edit.links_removed else "")
+    else:
+        what = f"relabelled {span} as {edit.new_label}" + (
+            f", removing its {links} that no longer fit" if edit.links_removed else "")
+    return f"{what} (u to undo)"
+
+
 class Workspace:
     """The actions of one annotator; ``show_others`` also shows other annotators' spans;
     ``suggestions`` shows this annotator's pending suggestions and computes them for a
@@ -76,6 +101,9 @@ class Workspace:
         # Documents known to have their suggestions computed: a move within one costs nothing.
         self._suggested_documents: set[int] = set()
         self._suggester: Suggester | None = None
+        # The registry pending suggestions are resolved against, and the fingerprint it was
+        # read at (db.sources.registry_fingerprint): read again only when that changes.
+        self._live: tuple[tuple[int, ...], LiveRegistry] | None = None
         # Every write goes through it: waiting in place (telling on_wait), or, once a screen
         # attaches itself, on a worker thread while the screen keeps painting.
         self.writes = WriteRunner(retry_policy, on_wait=on_wait)
@@ -157,8 +185,42 @@ class Workspace:
         read = navigation.arrival(
             self.database, to_id, self.annotator_id, self._document, self._documents(),
             left_id=from_id, show_others=self.show_others, suggestions=self.suggestions)
-        return Arrival(read.view, Progress(read.done, self._sentence_total.get()), from_id,
+        return Arrival(self._live_view(read.view),
+                       Progress(read.done, self._sentence_total.get()), from_id,
                        read.leaving_marks_done)
+
+    # --- pending suggestions follow the live registry (issue 16) ------------------------
+    def live_registry(self, reads: sources.RegistryReads | None = None) -> LiveRegistry:
+        """The registry people see, as the suggester matches it, read again only when it
+        changed (one fingerprint query; see :mod:`annotator.suggest.live`); through
+        ``reads`` (an action's own transaction), else in a read of its own."""
+        if reads is None:
+            with sources.registry_reads(self.database) as own:
+                return self.live_registry(own)
+        from annotator.suggest.live import LiveRegistry  # the engine loads when needed
+
+        fingerprint = reads.fingerprint()
+        if self._live is None or self._live[0] != fingerprint:
+            self._live = (fingerprint, LiveRegistry(self.scheme, reads.choices()))
+        return self._live[1]
+
+    def _live_view(self, view: SentenceView) -> SentenceView:
+        """The sentence with this annotator's pending suggestions mapped to the canonical
+        sources they resolve to in the registry now, not when they were computed."""
+        if not self.suggestions or not any(
+                a.status == "suggested" and a.label in ("source", "claim")
+                for a in view.annotations):
+            return view
+        live = self.live_registry()
+        return replace(view, annotations=tuple(
+            live.shown(a) if a.annotator == self.annotator else a for a in view.annotations))
+
+    def _resolve_pending(
+        self, pending: annotations.PendingSource, reads: sources.RegistryReads
+    ) -> str | None:
+        """The acceptance's resolver (``db.annotations.Resolver``): what :meth:`_live_view`
+        showed, read in the accepting transaction."""
+        return self.live_registry(reads).resolve_pending(pending)
 
     def needs_suggestions(self, document_id: int) -> bool:
         """Whether :meth:`suggest` may have work for this document (no query: a document
@@ -308,27 +370,32 @@ class Workspace:
         the same span tagged again (say from a second terminal) is found, not refused:
         one transaction (:func:`db.annotations.tag`)."""
         span = annotations.NewSpan(sentence_id, label, start, end)
-        return self._write(lambda: annotations.tag(self.database, self.annotator_id, span))
+        return self._write(lambda: annotations.tag(self.database, self.annotator_id, span,
+                                                    self._resolve_pending))
 
     def accept(self, annotation_ids: list[int]) -> int:
-        """Accept suggestions (one undo step for all); returns how many were accepted."""
+        """Accept suggestions (one undo step for all); returns how many were accepted. Each
+        one's canonical source is the one it resolves to in the registry now, as shown."""
         return self._write(lambda: suggestions.decide(self.database, self.annotator_id,
-                                                      annotation_ids, "accepted"))
+                                                      annotation_ids, "accepted",
+                                                      self._resolve_pending))
 
     def reject(self, annotation_ids: list[int]) -> int:
         """Reject suggestions: kept as rejected, never shown or suggested again."""
         return self._write(lambda: suggestions.decide(self.database, self.annotator_id,
                                                       annotation_ids, "rejected"))
 
-    def delete(self, annotation_id: int) -> None:
-        """Delete an annotation and its links."""
-        self._write(lambda: annotations.delete_annotation(self.database, self.annotator_id,
-                                                          annotation_id))
+    def delete(self, annotation_id: int) -> annotations.SpanEdit:
+        """Delete an annotation and its links (one undo step); what was deleted, with how
+        many links went too (:func:`edit_notice` says it)."""
+        return self._write(lambda: annotations.delete_annotation(
+            self.database, self.annotator_id, annotation_id))
 
-    def relabel(self, annotation_id: int, label: str) -> None:
-        """Change an annotation's label (links that no longer fit are removed)."""
-        self._write(lambda: annotations.relabel(self.database, self.annotator_id, annotation_id,
-                                                label))
+    def relabel(self, annotation_id: int, label: str) -> annotations.SpanEdit:
+        """Change an annotation's label (links that no longer fit are removed, and come back
+        with undo); what changed, as :meth:`delete`."""
+        return self._write(lambda: annotations.relabel(self.database, self.annotator_id,
+                                                       annotation_id, label))
 
     def set_source(self, annotation_id: int, source_id: int | None) -> None:
         """Map a source span (or a claim, directly) to a canonical source, or clear it."""

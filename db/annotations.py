@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,14 @@ from db.history import (
 )
 from db.models import LABELS, Annotation, Annotator, Link, Sentence, SentenceState, Source
 from db.navigation import leaving_marks_done
-from db.sources import register_alias, register_source, rerun_on_conflict
+from db.sources import (
+    BY_SUGGESTION,
+    RegistryReads,
+    adopt_source,
+    register_alias,
+    register_source,
+    rerun_on_conflict,
+)
 from db.values import Figure, figure_columns
 
 
@@ -30,6 +37,18 @@ class SpanError(ValueError):
 
 class DuplicateSpanError(SpanError):
     """The annotator already has a span with this label and these offsets."""
+
+
+@dataclass(frozen=True)
+class SpanEdit:
+    """What deleting or relabelling a span changed: the span as it was, and how many of
+    its links went with it (undo brings them back)."""
+
+    sentence_id: int
+    label: str
+    text: str
+    links_removed: int
+    new_label: str | None = None  # a relabel's new label
 
 
 @dataclass(frozen=True)
@@ -112,11 +131,15 @@ def _update(recorder: ChangeRecorder, annotation: Annotation, **values: Any) -> 
     recorder.record("annotation", annotation.id, before, annotation_snapshot(annotation))
 
 
-def _remove_links(recorder: ChangeRecorder, *conditions: Any) -> None:
+def _remove_links(recorder: ChangeRecorder, *conditions: Any) -> int:
+    """Delete (and log) the links matching ``conditions``; returns how many."""
+    removed = 0
     for link in recorder.session.scalars(select(Link).where(*conditions)):
         recorder.record("link", link.id, link_snapshot(link), None)
         recorder.session.delete(link)
+        removed += 1
     recorder.session.flush()
+    return removed
 
 
 def _checked_sentence(session: Session, span: NewSpan) -> Sentence:
@@ -164,17 +187,73 @@ def add_span(database: Database, annotator_id: int, span: NewSpan) -> int:
 PROPOSED_SOURCE = "suggested_source"
 
 
-def accept_suggestion(recorder: ChangeRecorder, annotation: Annotation) -> None:
+@dataclass(frozen=True)
+class PendingSource:
+    """What a suggestion proposes as its canonical source, for resolving it against the
+    registry as it is when the suggestion is accepted (see :data:`Resolver`): the span's
+    label and text, and the name it proposes (registered then, or new)."""
+
+    label: str
+    text: str
+    proposed_name: str | None
+    proposed_type: str | None
+
+
+# Given a suggestion's pending source and reads of the registry in the accepting
+# transaction, the name of the registered source it means now, or None to keep what was
+# proposed when it was computed.
+Resolver = Callable[[PendingSource, RegistryReads], str | None]
+
+
+def pending_source(
+    session: Session, annotation: Annotation
+) -> PendingSource | None:
+    """The canonical-source part of a suggestion: a source span's, or a claim's with no
+    source span to follow; ``None`` for any other row."""
+    if annotation.label not in ("source", "claim"):
+        return None
+    proposed = (annotation.attrs or {}).get(PROPOSED_SOURCE)
+    if isinstance(proposed, dict) and proposed.get("name"):
+        name, kind = str(proposed.get("name")), proposed.get("type")
+    elif annotation.source_id is not None:
+        source = session.get(Source, annotation.source_id)
+        name, kind = (source.name, source.source_type) if source is not None else (None, None)
+    else:
+        name, kind = None, None
+    if annotation.label == "claim" and (name is None or session.scalar(select(exists().where(
+            Link.from_id == annotation.id, Link.type == "attributed_to")))):
+        return None
+    return PendingSource(annotation.label, annotation.text, name,
+                         str(kind) if kind is not None else None)
+
+
+def accept_suggestion(
+    recorder: ChangeRecorder, annotation: Annotation, resolve: Resolver | None = None
+) -> None:
     """Accept one suggestion (pending or rejected) in the recorder's transaction; its
     proposed canonical source (a source span's, or a claim's with no source span) is
-    registered and mapped, so accepting means what the list showed."""
+    mapped, so accepting means what the list showed: with ``resolve``, the registered
+    source it resolves to now (issue 16: a source or alias added since the suggestion was
+    computed wins), else the one proposed, registered if new (by the suggestion:
+    :func:`db.sources.visible_source`)."""
     values: dict[str, Any] = {"status": "accepted"}
     attrs = dict(annotation.attrs or {})
-    proposed = attrs.pop(PROPOSED_SOURCE, None)
-    name = str(proposed.get("name") or "").strip() if isinstance(proposed, dict) else ""
-    if name and annotation.source_id is None and not _has_source_span(recorder, annotation):
-        values["source_id"] = register_source(recorder.session, name, proposed.get("type"))
-        values["attrs"] = attrs
+    pending = pending_source(recorder.session, annotation)
+    resolved = (resolve(pending, RegistryReads(recorder.session))
+                if resolve is not None and pending is not None else None)
+    if resolved:
+        source_id = register_source(recorder.session, resolved, pending.proposed_type
+                                    if pending is not None else None, origin=BY_SUGGESTION)
+        attrs.pop(PROPOSED_SOURCE, None)
+        values.update(source_id=source_id, attrs=attrs)
+    else:
+        proposed = attrs.pop(PROPOSED_SOURCE, None)
+        name = str(proposed.get("name") or "").strip() if isinstance(proposed, dict) else ""
+        if name and annotation.source_id is None and not _has_source_span(recorder,
+                                                                          annotation):
+            values["source_id"] = register_source(recorder.session, name,
+                                                  proposed.get("type"), origin=BY_SUGGESTION)
+            values["attrs"] = attrs
     _update(recorder, annotation, **values)
 
 
@@ -189,7 +268,9 @@ _SAME_SPAN = select(Annotation).where(
     Annotation.start == bindparam("start"), Annotation.end == bindparam("end"))
 
 
-def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
+def tag(
+    database: Database, annotator_id: int, span: NewSpan, resolve: Resolver | None = None
+) -> int:
     """The user's tagging of a span: one transaction and at most one change-log group;
     returns the span's id.
 
@@ -208,7 +289,8 @@ def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
                 "label": span.label, "start": span.start, "end": span.end})
             if found is not None:
                 if found.status != "accepted":
-                    accept_suggestion(ChangeRecorder(session, annotator_id, "accept"), found)
+                    accept_suggestion(ChangeRecorder(session, annotator_id, "accept"), found,
+                                      resolve)
                 return found.id
             recorder = ChangeRecorder(session, annotator_id, "tag")
             annotation = _insert_span(recorder, sentence, span)
@@ -219,39 +301,54 @@ def tag(database: Database, annotator_id: int, span: NewSpan) -> int:
     return rerun_on_conflict(unit)
 
 
-def delete_annotation(database: Database, annotator_id: int, annotation_id: int) -> int:
-    """Delete an annotation and its links; returns its sentence id."""
+def delete_annotation(
+    database: Database, annotator_id: int, annotation_id: int
+) -> SpanEdit:
+    """Delete an annotation and its links (one undo step brings all of them back); returns
+    what was deleted and how many links went with it."""
     with _action(database, annotator_id, "delete") as recorder:
         annotation = _own(recorder, annotation_id)
-        _remove_links(recorder, (Link.from_id == annotation_id) | (Link.to_id == annotation_id))
+        removed = _remove_links(
+            recorder, (Link.from_id == annotation_id) | (Link.to_id == annotation_id))
         before = annotation_snapshot(annotation)
+        edit = SpanEdit(annotation.sentence_id, annotation.label, annotation.text, removed)
         recorder.session.delete(annotation)
         recorder.record("annotation", annotation_id, before, None)
-        return annotation.sentence_id
+        return edit
 
 
-def relabel(database: Database, annotator_id: int, annotation_id: int, label: str) -> None:
-    """Change the label; links whose ends no longer fit are removed (and logged)."""
+def relabel(
+    database: Database, annotator_id: int, annotation_id: int, label: str
+) -> SpanEdit:
+    """Change the label; links whose ends no longer fit are removed (and logged, so undo
+    restores them). Returns the span as it was and how many links were removed."""
     if label not in LABELS:
         raise SpanError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
     with _action(database, annotator_id, "relabel") as recorder:
-        change_label(recorder, _own(recorder, annotation_id), label)
+        annotation = _own(recorder, annotation_id)
+        old_label = annotation.label
+        removed = change_label(recorder, annotation, label)
+        return SpanEdit(annotation.sentence_id, old_label, annotation.text, removed, label)
 
 
-def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -> None:
+def change_label(recorder: ChangeRecorder, annotation: Annotation, label: str) -> int:
     """Relabel inside the recorder's transaction, dropping (and logging) links that no
-    longer fit and figure fields a non-figure cannot have."""
+    longer fit and figure fields a non-figure cannot have; returns how many links went."""
     if annotation.label == label:
-        return
+        return 0
+    removed = 0
     for link_type, (from_label, to_label) in LINK_ENDS.items():
         if label != from_label:
-            _remove_links(recorder, Link.from_id == annotation.id, Link.type == link_type)
+            removed += _remove_links(recorder, Link.from_id == annotation.id,
+                                     Link.type == link_type)
         if label != to_label:
-            _remove_links(recorder, Link.to_id == annotation.id, Link.type == link_type)
+            removed += _remove_links(recorder, Link.to_id == annotation.id,
+                                     Link.type == link_type)
     values: dict[str, Any] = {"label": label}
     if label != "figure":
         values.update(figure_value=None, figure_unit=None, figure_qualifier=None)
     _update(recorder, annotation, **values)
+    return removed
 
 
 def set_source(
@@ -271,7 +368,7 @@ def pick_source_with_alias(
     def unit() -> None:
         with _action(database, annotator_id, "set_source") as recorder:
             change_source(recorder, _own(recorder, annotation_id), source_id)
-            register_alias(recorder.session, source_id, alias)
+            register_alias(recorder.session, source_id, alias, recorder)
 
     rerun_on_conflict(unit)
 
@@ -285,7 +382,8 @@ def create_and_set_source(
     Returns the source's id."""
     def unit() -> int:
         with _action(database, annotator_id, "set_source") as recorder:
-            source_id = register_source(recorder.session, name, source_type, aliases)
+            source_id = register_source(recorder.session, name, source_type, aliases,
+                                        recorder=recorder)
             change_source(recorder, _own(recorder, annotation_id), source_id)
             return source_id
 
@@ -293,9 +391,12 @@ def create_and_set_source(
 
 
 def change_source(recorder: ChangeRecorder, annotation: Annotation, source_id: int | None) -> None:
-    """Set the canonical source inside the recorder's transaction (checked, logged)."""
+    """Set the canonical source inside the recorder's transaction (checked, logged); a
+    person's choice of a source makes it theirs (:func:`db.sources.adopt_source`)."""
     if source_id is not None and recorder.session.get(Source, source_id) is None:
         raise SpanError(f"no canonical source with id {source_id}")
+    if source_id is not None:
+        adopt_source(recorder.session, source_id, recorder)
     _update(recorder, annotation, source_id=source_id)
 
 
@@ -364,6 +465,7 @@ def attribute_to_source(
         claim = _claim(recorder, claim_id)
         if recorder.session.get(Source, source_id) is None:
             raise SpanError(f"no canonical source with id {source_id}")
+        adopt_source(recorder.session, source_id, recorder)
         _set_attribution(recorder, claim, source_id, None)
 
 

@@ -31,6 +31,7 @@ from db.models import (
     Source,
     SourceAlias,
 )
+from db.sources import visible_source
 from db.values import Figure, figure_of
 
 # Documents carry their whole text; a small batch keeps the cursor's buffer small.
@@ -253,13 +254,15 @@ def _sources(connection: Connection, names: list[str]) -> Iterator[SourceRecord]
 
 
 def iter_source_records(database: Database, *, unused: bool = False) -> Iterator[SourceRecord]:
-    """Every canonical source of the registry with its aliases, by name; with ``unused``,
-    only those no annotation is mapped to (the document records carry the others)."""
+    """Every canonical source of the registry people see (:func:`db.sources.visible_source`)
+    with its aliases, by name; with ``unused``, only those no annotation is mapped to (the
+    document records carry the others)."""
     query = (
         select(Source.id, Source.name, Source.source_type, SourceAlias.alias)
         .outerjoin(SourceAlias, SourceAlias.source_id == Source.id)
         .order_by(Source.name, Source.id, SourceAlias.alias)
     )
+    query = query.where(visible_source())
     if unused:
         query = query.where(~exists().where(Annotation.source_id == Source.id))
     with database.engine.connect() as connection:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from db.engine import Database
 from db.filters import AnnotationFilter
 from db.models import Annotation, Annotator, Document, Link, Sentence, Source, SourceAlias
+from db.sources import visible_source
 from db.values import Figure, figure_of
 
 STREAM_BATCH = 2_000
@@ -66,6 +67,11 @@ class SpanRow:
     origin: str
     created_at: datetime | None
     updated_at: datetime | None
+    # The reporting cue of a suggested source or claim (kept once accepted): offsets into
+    # the document and its text (db.suggestions.CUE*); None when the span has none.
+    cue_start: int | None = None
+    cue_end: int | None = None
+    cue_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ def span_query(selection: AnnotationFilter) -> Select[Any]:
             Source.source_type, _in_selection(selection, target), Annotation.figure_value,
             Annotation.figure_unit, Annotation.figure_qualifier, Annotator.name,
             Annotation.status, Annotation.origin, Annotation.created_at, Annotation.updated_at,
-            target.id, Annotation.attrs["attribution"].as_string(),
+            target.id, Annotation.attrs["attribution"].as_string(), Annotation.attrs,
         )
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(Document, Document.id == Annotation.document_id)
@@ -208,7 +214,16 @@ def iter_span_rows(database: Database, selection: AnnotationFilter) -> Iterator[
             label = row[5]
             kind = attribution_kind(label, row[23] is not None or row[11] is not None, row[24])
             yield SpanRow(*row[:11], kind, *row[11:15], figure_of(row[15], row[16], row[17]),
-                          *row[18:23])
+                          *row[18:23], *cue_cells(row[25]))
+
+
+def cue_cells(attrs: dict[str, Any] | None) -> tuple[int | None, int | None, str | None]:
+    """A span's cue as (start, end, text) from its attributes; all three or none."""
+    attrs = attrs or {}
+    start, end, text = attrs.get("cue_start"), attrs.get("cue_end"), attrs.get("cue")
+    if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
+        return None, None, None
+    return start, end, text
 
 
 def iter_claim_rows(database: Database, selection: AnnotationFilter) -> Iterator[ClaimRow]:
@@ -345,7 +360,7 @@ def iter_source_rows(database: Database, selection: AnnotationFilter) -> Iterato
     counted = select(
         Source.id, Source.name, Source.source_type,
         claims.label("claims"), mentions.label("mentions"),
-    ).subquery()
+    ).where(visible_source()).subquery()
     query = (
         select(counted, SourceAlias.alias)
         .outerjoin(SourceAlias, SourceAlias.source_id == counted.c.id)

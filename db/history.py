@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Annotation, ChangeLogEntry, Link, SentenceState, utcnow
+from db.models import Annotation, ChangeLogEntry, Link, SentenceState, Source, utcnow
 
 Snapshot = dict[str, Any]
 
@@ -257,6 +257,9 @@ def _restore(
         return _restore_link(session, recorder, int(entity_id or 0), target)
     if entity == "sentence_state":
         return _restore_state(session, recorder, int(entity_id or 0), target)
+    if entity == "source":
+        _restore_source_origin(session, recorder, int(entity_id or 0), target)
+        return None
     raise HistoryError(f"cannot revert a change to {entity!r}")
 
 
@@ -314,6 +317,20 @@ def _restore_link(
         return None
     source = session.get(Annotation, end["from_id"])
     return source.sentence_id if source is not None else None
+
+
+def _restore_source_origin(
+    session: Session, recorder: ChangeRecorder, source_id: int, target: Snapshot | None
+) -> None:
+    """Put back who a source is registered by (see db.sources.adopt_source); the source
+    itself is never removed by an undo, the registry being shared."""
+    source = session.get(Source, source_id)
+    if source is None or target is None:
+        return
+    before = {"id": source.id, "origin": source.origin}
+    source.origin = str(target.get("origin") or source.origin)
+    session.flush()
+    recorder.record("source", source_id, before, {"id": source.id, "origin": source.origin})
 
 
 def _restore_state(

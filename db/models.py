@@ -35,6 +35,9 @@ STATUSES = ("suggested", "accepted", "rejected")
 ORIGINS = ("manual", "suggested", "imported")
 LINK_TYPES = ("attributed_to", "supports")
 SENTENCE_STATES = ("done", "skipped")
+# Who put a canonical source in the registry: a person (picking, creating, importing it), or
+# only the acceptance of a suggestion; see db.sources.visible_source.
+SOURCE_ORIGINS = ("annotator", "suggestion")
 
 # Stable constraint names make Alembic batch migrations on SQLite reliable.
 NAMING_CONVENTION = {
@@ -122,6 +125,11 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(500), unique=True)
     source_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "suggestion": registered only by accepting a suggestion, and no person has picked,
+    # created or edited it since; such a source is in the registry people see only while an
+    # accepted annotation uses it (db.sources.visible_source).
+    origin: Mapped[str] = mapped_column(String(16), default="annotator",
+                                        server_default="annotator")
 
 
 class SourceAlias(Base):

@@ -295,7 +295,7 @@ def pick_source_with_alias(
     def unit() -> None:
         with _review_action(database, reviewer_id, "review_set_source") as recorder:
             change_source(recorder, _annotation(recorder, annotation_id), source_id)
-            register_alias(recorder.session, source_id, alias)
+            register_alias(recorder.session, source_id, alias, recorder)
 
     rerun_on_conflict(unit)
 
@@ -309,7 +309,8 @@ def create_and_set_source(
     was. Returns the source's id."""
     def unit() -> int:
         with _review_action(database, reviewer_id, "review_set_source") as recorder:
-            source_id = register_source(recorder.session, name, source_type, aliases)
+            source_id = register_source(recorder.session, name, source_type, aliases,
+                                        recorder=recorder)
             change_source(recorder, _annotation(recorder, annotation_id), source_id)
             return source_id
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.annotations import (
     PROPOSED_SOURCE,
+    Resolver,
     SpanError,
     _action,
     _own,
@@ -32,6 +33,7 @@ from db.annotations import (
 )
 from db.engine import Database
 from db.models import LABELS, Annotation, ChangeLogEntry, Document, Link, Sentence, Source
+from db.sources import visible_source
 from db.values import Figure, figure_columns
 
 # The change-log entity that marks "suggestions were computed for this document".
@@ -39,6 +41,10 @@ PROCESSED_ENTITY = "document_suggestions"
 # attrs keys of a suggested row: why it was suggested, and (PROPOSED_SOURCE, defined with
 # the acceptance rule in db/annotations.py) a proposed canonical source not yet registered.
 REASON = "reason"
+# attrs keys of a source or claim span the suggester found through a reporting cue: the
+# cue's text and its offsets into the *document* text (like doc_start/doc_end), so that
+# document.text[attrs[CUE_START]:attrs[CUE_END]] == attrs[CUE]. Accepting keeps them.
+CUE, CUE_START, CUE_END = "cue", "cue_start", "cue_end"
 DOCUMENT_BATCH = 20
 
 
@@ -61,6 +67,9 @@ class ProposedSpan:
     attrs: dict[str, Any] = field(default_factory=dict)
     attributed_to: int | None = None
     resolved_source: str | None = None
+    # The reporting cue joining a source and its claim ("said"), offsets into the same
+    # sentence's text; stored with both spans in document offsets (CUE_START, CUE_END).
+    cue: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,8 @@ def _store(
                    Annotation.annotator_id == annotator_id))}
     names = {name for p in proposals for name in (p.source_name, p.resolved_source) if name}
     registry = {name: int(source_id) for name, source_id in session.execute(
-        select(Source.name, Source.id).where(Source.name.in_(names)))} if names else {}
+        select(Source.name, Source.id).where(Source.name.in_(names), visible_source()))
+    } if names else {}
 
     keys: list[Key | None] = []
     rows: list[dict[str, Any]] = []
@@ -204,7 +214,9 @@ def _row(
     sentence_id, sentence_start, text = found
     if not 0 <= proposal.start < proposal.end <= len(text):
         return None, None
-    attrs = dict(proposal.attrs)
+    attrs = {key: value for key, value in proposal.attrs.items()
+             if key not in (CUE_START, CUE_END)}
+    attrs.update(_cue_attrs(proposal, sentence_start, text))
     source_id = None
     name = proposal.source_name if proposal.label == "source" else proposal.resolved_source
     if name and proposal.attributed_to is None:
@@ -222,9 +234,22 @@ def _row(
     }
 
 
+def _cue_attrs(proposal: ProposedSpan, sentence_start: int, text: str) -> dict[str, Any]:
+    """The cue's text and document offsets, when the proposal has a cue that fits its
+    sentence (offsets are never guessed: one that does not fit is left out)."""
+    if proposal.cue is None:
+        return {}
+    start, end = proposal.cue
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return {}
+    return {CUE: text[start:end], CUE_START: sentence_start + start,
+            CUE_END: sentence_start + end}
+
+
 # --- deciding -------------------------------------------------------------------------------
 def decide(
-    database: Database, annotator_id: int, annotation_ids: Iterable[int], status: str
+    database: Database, annotator_id: int, annotation_ids: Iterable[int], status: str,
+    resolve: Resolver | None = None,
 ) -> int:
     """Accept (``status='accepted'``) or reject (``'rejected'``) suggestions of this
     annotator, as one undoable action; returns how many changed.
@@ -232,7 +257,9 @@ def decide(
     Accepting a source span whose proposed canonical source is not in the registry
     adds it there (or reuses one registered meanwhile under that name). Rows that
     are no longer suggestions are left as they are. Tagging a suggested span accepts
-    it the same way (:func:`db.annotations.tag`).
+    it the same way (:func:`db.annotations.tag`). With ``resolve``, each accepted
+    suggestion's canonical source is the one it resolves to in the registry now (see
+    :func:`db.annotations.accept_suggestion`).
     """
     if status not in ("accepted", "rejected"):
         raise SpanError(f"a suggestion is accepted or rejected, not {status!r}")
@@ -244,7 +271,7 @@ def decide(
             if annotation.status != "suggested":
                 continue
             if status == "accepted":
-                accept_suggestion(recorder, annotation)
+                accept_suggestion(recorder, annotation, resolve)
             else:
                 _update(recorder, annotation, status="rejected")
             changed += 1

@@ -62,7 +62,7 @@ def test_reopen_is_idempotent(sqlite_file: Path) -> None:
     with database.engine.connect() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     database.dispose()
-    assert revision == "0003"
+    assert revision == "0004"
 
 
 def test_newer_schema_is_refused_and_untouched(sqlite_file: Path) -> None:

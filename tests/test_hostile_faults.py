@@ -48,7 +48,8 @@ from db.models import Base
 from db.write_errors import NOT_SAVED, SERVER_GONE
 
 FIRST_RELEASED = "0001"
-ADDED_SINCE = {"annotations": {"reviewed_by", "reviewed_at", "note"}}
+ADDED_SINCE = {"annotations": {"reviewed_by", "reviewed_at", "note"},
+               "sources": {"origin"}}
 MOMENTS = 10  # statement moments per scenario, besides "backup" and "commit"
 
 # Kills its own process at MOMENT of opening URL: "backup" (the copy made, not yet named),

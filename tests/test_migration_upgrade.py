@@ -22,7 +22,8 @@ from annotator.workspace import Workspace
 from db.engine import SCHEMA_HEAD, alembic_config, make_engine, open_database, sqlite_path
 
 FIRST_RELEASED = "0001"
-ADDED_SINCE = {"annotations": {"reviewed_by", "reviewed_at", "note"}}
+ADDED_SINCE = {"annotations": {"reviewed_by", "reviewed_at", "note"},
+               "sources": {"origin"}}
 
 
 def _real_data(tmp_path: Path) -> Snapshot:
@@ -129,6 +130,9 @@ def test_first_release_with_real_data_upgrades_to_head_intact(
             _without_added_columns(original))
         assert all(row["reviewed_by"] is None and row["note"] is None
                    for row in after["annotations"])
+        # Every source registered before 0004 stays in the registry as a person's.
+        assert after["sources"]
+        assert {row["origin"] for row in after["sources"]} == {"annotator"}
         # The upgraded database is usable: history from before the upgrade undoes.
         workspace = Workspace(upgraded, "ana")
         assert workspace.start_position() is not None

@@ -11,15 +11,23 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from annotator.cli import cli
 from annotator.io.importer import import_paths
+from annotator.suggest import SuggestedSpan
+from annotator.suggest.store import proposals
 from annotator.workspace import Workspace
 from db.engine import Database
-from db.models import Annotation, Document, Link, Source
+from db.models import Annotation, Document, Link, Sentence, Source
 from db.stats import corpus_counts
-from db.suggestions import ProposedSpan, decide, is_processed, store_suggestions
+from db.suggestions import (
+    ProposedSpan,
+    decide,
+    document_text,
+    is_processed,
+    store_suggestions,
+)
 from db.values import Figure
 
 SENTENCE_1 = "Hamas spokesperson Abdul Latif Al-Qanoua said talks go on."
@@ -270,3 +278,138 @@ def test_a_claim_with_a_source_named_elsewhere_is_attributed_on_accept(
     workspace.accept([rows["talks go on"].id])
     (mediators,) = workspace.find_sources("Cairo mediators")
     assert _rows(imported)["talks go on"].source_id == mediators.id
+
+
+# --- cues are kept (issue 16) ---------------------------------------------------------
+EMOJI_1 = "🇵🇸 Al-Qanoua said 😀 talks go on."
+EMOJI_2 = "Officials, citing 🙂 witnesses, reported over 160,000 casualties."
+CUE_TEXT = f"Headline\n\n{EMOJI_1} {EMOJI_2}\n"
+
+
+@pytest.fixture
+def cued(database: Database, tmp_path: Path) -> Database:
+    (tmp_path / "cued.txt").write_text(CUE_TEXT, encoding="utf-8")
+    import_paths(database, [tmp_path / "cued.txt"])
+    return database
+
+
+def _cued_sentences(database: Database) -> list[tuple[int, str]]:
+    with database.sessions() as session:
+        return [(int(start), text) for start, text in session.execute(
+            select(Sentence.start, Sentence.text).order_by(Sentence.index))]
+
+
+def _engine_spans(sentence: str, cue: str, cue_start: int | None = None) -> list[SuggestedSpan]:
+    """A source and its claim joined by ``cue``, as the suggester returns them (by hand)."""
+    start = sentence.index(cue) if cue_start is None else cue_start
+    attrs = {"cue": cue, "cue_start": start, "cue_end": start + len(cue)}
+    source_end = start - 1
+    return [
+        SuggestedSpan("source", 0, source_end, sentence[:source_end], "cue", "Al-Qanoua", None,
+                      None, dict(attrs)),
+        SuggestedSpan("claim", start + len(cue) + 1, len(sentence) - 1,
+                      sentence[start + len(cue) + 1:len(sentence) - 1], "cue", None, None,
+                      None, dict(attrs), 0),
+    ]
+
+
+def test_the_cue_is_stored_in_document_offsets_accepted_and_exported(
+    cued: Database, runner: CliRunner, db_url: str,
+) -> None:
+    sentences = _cued_sentences(cued)
+    index = next(i for i, (_, text) in enumerate(sentences) if "said" in text)
+    sentence_start, sentence = sentences[index]
+    document = document_text(cued, 1)
+    engine = [[] for _ in sentences]
+    engine[index] = _engine_spans(sentence, "said")
+    ana = Workspace(cued, "ana")
+    assert store_suggestions(cued, ana.annotator_id, 1, proposals(document, engine)) == 2
+    rows = _rows(cued)
+    for row in rows.values():
+        assert document.text[row.attrs["cue_start"]:row.attrs["cue_end"]] == "said"
+        assert row.attrs["cue_start"] == sentence_start + sentence.index("said")
+    ana.accept([row.id for row in rows.values()])
+    assert {(r.status, r.attrs["cue_start"], r.attrs["cue"]) for r in _rows(cued).values()} \
+        == {("accepted", sentence_start + sentence.index("said"), "said")}
+    # The spans view has the cue; the native JSONL keeps it as attributes.
+    spans = list(csv.DictReader(io.StringIO(_export(runner, db_url))))
+    assert {(row["label"], row["cue_start"], row["cue_end"], row["cue_text"]) for row in spans} \
+        == {(label, str(sentence_start + sentence.index("said")),
+             str(sentence_start + sentence.index("said") + 4), "said")
+            for label in ("source", "claim")}
+    native = json.loads(_export(runner, db_url, "--format", "jsonl"))
+    for annotation in native["annotations"]:
+        attrs = annotation["attrs"]
+        assert native["text"][attrs["cue_start"]:attrs["cue_end"]] == attrs["cue"] == "said"
+
+
+def test_a_span_without_a_cue_has_empty_cue_cells(imported: Database, runner: CliRunner,
+                                                   db_url: str) -> None:
+    _stored(imported)
+    spans = list(csv.DictReader(io.StringIO(_export(runner, db_url, "--status", "suggested"))))
+    assert spans and all((row["cue_start"], row["cue_end"], row["cue_text"]) == ("", "", "")
+                         for row in spans)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 1), st.integers(-3, 80), st.integers(-3, 80),
+       st.text(max_size=6) | st.none())
+def test_stored_cues_keep_the_offset_invariant(
+    cued: Database, index: int, start: int, end: int, cue: str | None,
+) -> None:
+    """Whatever offsets the engine hands over, a stored cue is the document's text at its
+    document offsets, or is left out (never guessed)."""
+    sentences = _cued_sentences(cued)
+    sentence = sentences[index][1]
+    attrs: dict[str, object] = {"cue_start": start, "cue_end": end}
+    if cue is not None:
+        attrs["cue"] = cue
+    span = SuggestedSpan("source", 0, 2, sentence[:2], "cue", "X", None, None, attrs)
+    engine: list[list[SuggestedSpan]] = [[] for _ in sentences]
+    engine[index] = [span]
+    document = document_text(cued, 1)
+    (proposal,) = proposals(document, engine)
+    fits = 0 <= start < end <= len(sentence) and (cue is None or sentence[start:end] == cue)
+    assert proposal.cue == ((start, end) if fits else None)
+    assert "cue_start" not in proposal.attrs and "cue_end" not in proposal.attrs
+    # Straight to the store too (a caller that bypasses the engine's glue).
+    for stored_proposal in (proposal, ProposedSpan(index, "claim", 0, 3, cue=(start, end))):
+        store_suggestions(cued, _ana(cued), 1, [stored_proposal])
+    with cued.sessions() as session:
+        for annotation in session.scalars(select(Annotation)):
+            attrs_stored = annotation.attrs or {}
+            if "cue_start" in attrs_stored:
+                assert document.text[attrs_stored["cue_start"]:attrs_stored["cue_end"]] \
+                    == attrs_stored["cue"]
+                assert annotation.doc_start - annotation.start <= attrs_stored["cue_start"]
+    with cued.transaction() as session:  # the next example stores afresh
+        session.execute(delete(Annotation))
+
+
+@pytest.mark.parametrize(("cue", "message"), [
+    ({"cue": "said", "cue_start": 6, "cue_end": 10}, None),
+    ({"cue": "said", "cue_start": 5, "cue_end": 9},
+     "annotation 's': the cue 'said' is not the text at 5:9"),
+    ({"cue": "said", "cue_start": 6, "cue_end": 999},
+     "annotation 's': the cue 'said' is not the text at 6:999"),
+    ({"cue": "said", "cue_start": "6", "cue_end": 10},
+     "annotation 's': \"cue_start\" and \"cue_end\" must be integers"),
+])
+def test_an_imported_cue_must_be_the_text_at_its_offsets(
+    runner: CliRunner, db_url: str, tmp_path: Path, cue: dict[str, object],
+    message: str | None,
+) -> None:
+    line = {"id": "d", "text": "Hamas said talks go on.\n", "annotations": [
+        {"id": "s", "annotator": "ana", "label": "source", "start": 0, "end": 5,
+         "attrs": dict(cue)}]}
+    path = tmp_path / "cued.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    if message is None:
+        assert result.exit_code == 0, result.output
+        native = json.loads(_export(runner, db_url, "--format", "jsonl"))
+        assert native["annotations"][0]["attrs"] == cue
+    else:
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [f"skipped: {path}:1: {message}"]

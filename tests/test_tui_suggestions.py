@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from textual.pilot import Pilot
-from tui_helpers import SIZE, current, main_screen, screen_text, stored
+from textual.widgets import Input
+from tui_helpers import SIZE, build_database, current, main_screen, only, screen_text, stored
 
 from annotator.io.importer import import_paths
 from annotator.tui.app import AnnotatorApp
@@ -256,3 +258,38 @@ async def test_shared_article_end_to_end(shared_article: Path, tmp_path: Path, r
     assert result.exit_code == 0, result.output
     rows = result.stdout.strip().splitlines()[1:]
     assert len(rows) == 1 and ",accepted,suggested," in rows[0]
+
+
+# --- suggestions follow the live registry (issue 16) ---------------------------------------
+TWICE = "Officials said over 160,000 people fled. Officials reported $53 billion in damage.\n"
+
+
+@pytest.mark.parametrize("keys", [("A",), ("tab", "enter")], ids=["A", "enter"])
+async def test_a_source_made_in_the_picker_is_what_later_suggestions_show_and_accept(
+    tmp_path: Path, keys: tuple[str, ...],
+) -> None:
+    database = build_database(tmp_path, {"a.txt": TWICE})
+    proposals = [ProposedSpan(index, "source", 0, 9, source_name="Officials",
+                              source_type="government") for index in (0, 1)]
+    app = suggested_app(database, *proposals)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Officials (government, new)" in screen_text(app)
+        await pilot.press("home", "s")  # tags the suggested span (accepting it); the picker
+        await pilot.pause()
+        app.screen.query_one("#source-query", Input).value = ""
+        await pilot.press(*"Gaza officials", "ctrl+t", "enter")  # new, "Officials" an alias
+        await pilot.pause()
+        await pilot.press("enter")  # the first type: government
+        await pilot.pause()
+        assert only(stored(app).annotations).source_name == "Gaza officials"
+        await pilot.press("j")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Gaza officials (government)" in shown and "new)" not in shown
+        await pilot.press(*keys)
+        source = only(stored(app).annotations)
+        assert (source.status, source.source_name) == ("accepted", "Gaza officials")
+    # The first proposal, mapped elsewhere, is in no picker.
+    assert [c.name for c in Workspace(database, "bob").find_sources("officials")] == [
+        "Gaza officials"]
+    database.dispose()

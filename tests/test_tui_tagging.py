@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 from tui_helpers import (
     SIZE,
@@ -15,6 +16,7 @@ from tui_helpers import (
     type_text,
 )
 
+from annotator.tui.app import AnnotatorApp
 from annotator.tui.dialogs.figure_form import FigureFormScreen, read_value
 from annotator.tui.dialogs.link_picker import AttributionPickerScreen, ClaimPickerScreen
 from annotator.tui.dialogs.source_picker import SourcePickerScreen
@@ -375,3 +377,59 @@ async def test_the_list_shows_attributes(corpus: Database) -> None:
                 app.screen.query_one(AnnotationList).options]
         assert any("Gaza officials (government)" in row for row in rows)
         assert any("over 160,000 people" in row and "FIGURE" in row for row in rows)
+
+
+# --- deleting or relabelling a linked span says what went with it (issue 15, item 10) ---
+def _notices(app: AnnotatorApp) -> list[str]:
+    return [notice.message for notice in app._notifications]
+
+
+async def _source_with_two_claims(pilot: Pilot[None], app: AnnotatorApp) -> None:
+    await tag(pilot, 0, 1, "s")  # "Officials"
+    for first in (5, 2):  # "fled", then "over": each claim attributed to "Officials"
+        await tag(pilot, first, 1, "c")
+        await pilot.press("home", *["right"] * first, "a")
+        assert isinstance(app.screen, AttributionPickerScreen)
+        await pilot.press("enter")
+    source = only(stored(app).annotations, "source")
+    assert len(source.claims) == 2
+
+
+async def test_deleting_a_linked_source_names_its_links_and_undo_brings_them_back(
+    corpus: Database,
+) -> None:
+    app = make_app(corpus)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _source_with_two_claims(pilot, app)
+        await pilot.press("tab", "home", "x")  # the first row: the source "Officials"
+        assert "deleted source 'Officials' and its 2 links (u to undo)" in _notices(app)
+        assert [a.label for a in stored(app).annotations] == ["claim", "claim"]
+        assert all(a.attributed_to == () for a in stored(app).annotations)
+        await pilot.press("escape", "u")
+        source = only(stored(app).annotations, "source")
+        assert sorted(end.text for end in source.claims) == ["fled", "over"]
+        assert all(len(a.attributed_to) == 1 for a in stored(app).annotations
+                   if a.label == "claim")
+
+
+async def test_relabelling_a_linked_source_names_its_links_and_undo_brings_them_back(
+    corpus: Database,
+) -> None:
+    app = make_app(corpus)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _source_with_two_claims(pilot, app)
+        await pilot.press("tab", "home", "f")  # the source "Officials" becomes a figure
+        assert ("relabelled source 'Officials' as figure, removing its 2 links that no "
+                "longer fit (u to undo)") in _notices(app)
+        assert all(a.attributed_to == () for a in stored(app).annotations)
+        await pilot.press("escape", "u")
+        source = only(stored(app).annotations, "source")
+        assert sorted(end.text for end in source.claims) == ["fled", "over"]
+
+
+async def test_deleting_an_unlinked_span_says_so_without_links(corpus: Database) -> None:
+    app = make_app(corpus)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await tag(pilot, 3, 1, "f")
+        await pilot.press("tab", "home", "x")
+        assert "deleted figure '160,000' (u to undo)" in _notices(app)

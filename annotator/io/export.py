@@ -44,6 +44,7 @@ SPAN_COLUMNS = (
     "text", "start", "end", "doc_start", "doc_end", "attribution", "source_id", "source_name",
     "source_type", "attributed_to", "figure_value", "figure_unit", "figure_qualifier",
     "annotator", "status", "origin", "created_at", "updated_at",
+    "cue_start", "cue_end", "cue_text",
 )
 CLAIM_COLUMNS = (
     "claim_id", "document_id", "document_title", "sentence_number", "start", "end",
@@ -96,6 +97,7 @@ def span_records(rows: Iterable[SpanRow]) -> Iterator[Record]:
             r.source_id, r.source_name, r.source_type, r.attributed_to,
             cells[0], cells[1], cells[2],
             r.annotator, r.status, r.origin, timestamp(r.created_at), timestamp(r.updated_at),
+            r.cue_start, r.cue_end, r.cue_text,
         )
 
 

@@ -260,6 +260,7 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
     attrs = item.get("attrs") or {}
     if not isinstance(attrs, dict):
         raise InputError(f"{where}: \"attrs\" must be a JSON object")
+    _check_cue(attrs, text, where)
     source = _optional_str(attrs.get("source_name"), f"{where}: \"source_name\"",
                            SOURCE_NAME_MAX)
     source_type = _optional_str(attrs.get("source_type"), f"{where}: \"source_type\"",
@@ -295,6 +296,19 @@ def _span(item: Any, number: int, text: str, sources: dict[str, SourceRecord]) -
         reviewed_by=None if reviewer is None else reviewer.strip() or None,
         reviewed_at=reviewed_at,
     )
+
+
+def _check_cue(attrs: dict[str, Any], text: str, where: str) -> None:
+    """A reporting cue's offsets (``cue_start``/``cue_end``, into the document) hold its
+    text (``cue``), as every stored cue does (db.suggestions.CUE*)."""
+    if "cue_start" not in attrs and "cue_end" not in attrs:
+        return
+    start, end, cue = attrs.get("cue_start"), attrs.get("cue_end"), attrs.get("cue")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise InputError(f"{where}: \"cue_start\" and \"cue_end\" must be integers")
+    if not 0 <= start < end <= len(text) or text[start:end] != cue:
+        raise InputError(f"{where}: the cue {str(cue)[:40]!r} is not the text at "
+                         f"{start}:{end}")
 
 
 def _timestamp(value: Any, what: str) -> datetime | None:

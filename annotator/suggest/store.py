@@ -73,6 +73,7 @@ def proposals(
                 target = _nearest_source(flat, resolved)
                 resolved = None if target is not None else resolved
             attrs = dict(span.attrs)
+            cue = _cue(attrs, sentence)
             if span.figure is not None and span.figure.value_max is not None:
                 attrs["value_max"] = span.figure.value_max  # stored with the attributes
             if span.reason:
@@ -81,9 +82,22 @@ def proposals(
                 sentence_index=index, label=span.label, start=span.start, end=span.end,
                 source_name=span.source_name, source_type=span.source_type,
                 figure=span.figure, attrs=attrs, attributed_to=target,
-                resolved_source=resolved,
+                resolved_source=resolved, cue=cue,
             ))
     return flat
+
+
+def _cue(attrs: dict[str, object], sentence: str) -> tuple[int, int] | None:
+    """The reporting cue's offsets into the sentence, taken out of the engine's ``attrs``
+    (``cue_start``/``cue_end``, code points into the sentence) when they hold the cue's
+    text (``attrs["cue"]``); ``None`` when there are none or they do not fit."""
+    start, end = attrs.pop(suggestions.CUE_START, None), attrs.pop(suggestions.CUE_END, None)
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(sentence)):
+        return None
+    cue = attrs.get(suggestions.CUE)
+    if isinstance(cue, str) and sentence[start:end] != cue:
+        return None
+    return start, end
 
 
 def _nearest_source(flat: list[ProposedSpan], name: str) -> int | None:

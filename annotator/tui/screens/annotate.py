@@ -18,7 +18,7 @@ from annotator.tui.widgets.annotation_list import AnnotationList
 from annotator.tui.widgets.header import AnnotatorHeader
 from annotator.tui.widgets.sentence_pane import SentencePane
 from annotator.tui.writes import WritingScreen, survives_database_loss
-from annotator.workspace import Arrival, Workspace
+from annotator.workspace import Arrival, SpanEdit, Workspace, edit_notice
 from db.read_models import AnnotationView, Progress, SentenceView
 from db.retry import WriteDeferred
 from db.write_errors import server_lost
@@ -406,6 +406,8 @@ class AnnotateScreen(SuggestionKeys, WritingScreen):
             result = self.perform(lambda: self.workspace.relabel(annotation_id, label))
         if result.done:
             self.redraw()
+            if isinstance(result.value, SpanEdit):
+                self.notify(edit_notice(result.value), markup=False)
 
     def _annotation_for(self, label: str) -> AnnotationView | None:
         """The annotation an action on ``label`` means: the list's, under the cursor, or the
