@@ -18,7 +18,7 @@ from annotator.io.importer import import_paths
 from annotator.suggest import SuggestedSpan
 from annotator.suggest.store import proposals
 from annotator.workspace import Workspace
-from db.engine import Database
+from db.engine import Database, mask_password
 from db.models import Annotation, Document, Link, Sentence, Source
 from db.stats import corpus_counts
 from db.suggestions import (
@@ -412,4 +412,7 @@ def test_an_imported_cue_must_be_the_text_at_its_offsets(
         assert native["annotations"][0]["attrs"] == cue
     else:
         assert result.exit_code == 1
-        assert result.stderr.splitlines() == [f"skipped: {path}:1: {message}"]
+        assert result.stderr.splitlines() == [
+            f"created new database {tmp_path / 'test.db'}" if db_url.startswith("sqlite")
+            else f"created new database {mask_password(db_url)}",
+            f"skipped: {path}:1: {message}"]
