@@ -75,10 +75,11 @@ def _version_query(names: Sequence[str]) -> Any:
                Annotation.attrs[DECISION].as_string())
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .outerjoin(Source, Source.id == Annotation.source_id)
-        # A span a reviewer rejected is not anyone's version any more; a rejected gold
-        # span is gold's "neither" decision.
+        # Only what an annotator accepted is their version (a suggestion nobody accepted
+        # is not an annotation; a span a reviewer rejected is not anyone's any more); a
+        # rejected gold span is gold's "neither" decision.
         .where(Annotator.name.in_(names),
-               or_(Annotation.status != "rejected", Annotator.name == GOLD))
+               or_(Annotation.status == "accepted", Annotator.name == GOLD))
         .order_by(Annotation.start, Annotation.end, Annotation.id)
     )
 
@@ -109,7 +110,7 @@ def _link_query(outgoing: bool) -> Any:
                other.text, other_source.name)
         .join(other, other.id == theirs)
         .outerjoin(other_source, other_source.id == other.source_id)
-        .where(mine.in_(in_sentences), other.status != "rejected")
+        .where(mine.in_(in_sentences), other.status == "accepted")
         .order_by(other.id)
     )
 
@@ -171,8 +172,8 @@ def _version(row: Any, ends: Sequence[_End]) -> SpanVersion:
 def sentence_versions(
     database: Database, sentence_id: int, names: Sequence[str]
 ) -> list[SpanVersion]:
-    """The spans of the annotators ``names`` in one sentence (rejected ones left out,
-    but for gold's), with their links."""
+    """The spans of the annotators ``names`` in one sentence (what they accepted, and any
+    of gold's), with their links."""
     with database.engine.connect() as connection:
         links = _links(connection, [sentence_id])
         rows = connection.execute(
@@ -218,7 +219,7 @@ def adjudication_sentences(
         select(Annotation.id)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .where(Annotation.sentence_id == Sentence.id, Annotator.name.in_(names),
-               Annotation.status != "rejected")
+               Annotation.status == "accepted")
         .exists()
     )
     query = select(Sentence.id).where(annotated)
@@ -516,7 +517,7 @@ def _copy_links(recorder: ChangeRecorder, gold_id: int, chosen_id: int, gold: in
                 and link.type == "attributed_to"):
             continue  # the edit attributed the claim to a canonical source instead
         other = session.get(Annotation, link.to_id if outgoing else link.from_id)
-        if other is None or other.status == "rejected" or other.annotator_id == gold_id:
+        if other is None or other.status != "accepted" or other.annotator_id == gold_id:
             continue
         twin = _gold_twin(session, gold_id, other)
         if twin is None and _copies_other_end(chosen, link, outgoing):

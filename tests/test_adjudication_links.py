@@ -268,3 +268,33 @@ def test_a_rejected_row_is_kept_by_the_backup_and_left_out_of_the_tables(
     decided = [a for a in document["annotations"] if a["label"] == "claim"]
     assert [(a["text"], a["status"], a["attrs"]["decision"]) for a in decided] == [
         (CLAIM, "rejected", "none")]
+
+
+def test_a_suggestion_nobody_accepted_is_no_version(database: Database, tmp_path: Path) -> None:
+    """Both annotators had the same pending suggestions: identical, but nobody's annotation;
+    only what they accepted is compared and taken into gold."""
+    from annotator.io.importer import import_paths
+    from annotator.workspace import Workspace
+
+    story = tmp_path / "story.txt"
+    story.write_text("Talks resume\nHamas said talks would go on.\n"
+                     "The army said 42 soldiers were hurt.\n", encoding="utf-8")
+    import_paths(database, [story])
+    accepted: dict[str, list[str]] = {}
+    for name in ("ana", "bob"):
+        workspace = Workspace(database, name, suggestions=True)
+        first = workspace.start_position()
+        assert first is not None
+        assert workspace.suggest(workspace.view(first).document_id) > 0
+        second = workspace.next_sentence(first)
+        assert second is not None
+        pending = [a for a in workspace.view(second).annotations if a.status == "suggested"]
+        assert pending
+        workspace.accept([a.id for a in pending])  # the second sentence only
+        accepted[name] = sorted(a.text for a in pending)
+    assert accepted["ana"] == accepted["bob"]
+    session = AdjudicationSession(database, "judy", ("ana", "bob"))
+    assert session.take_all_agreed() == len(accepted["ana"])
+    assert sorted(text for _label, text, _status in gold_spans(database)) == accepted["ana"]
+    third = session.next_sentence(session.first_sentence() or 0)
+    assert third is None  # the third sentence, only suggested, is not one to adjudicate
