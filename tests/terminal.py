@@ -28,16 +28,19 @@ class Pane:
 
     def __init__(self, db_path: Path, annotator: str, *, width: int = 120,
                  height: int = 40, file_size_limit: int | None = None,
-                 suggestions: bool = False) -> None:
+                 suggestions: bool = False, command: tuple[str, ...] | None = None) -> None:
+        """``command``: another command than ``annotate`` (its arguments, before ``--db``),
+        e.g. ``("review", "--adjudicate", "ana", "bob")``."""
         self.name = f"annotator-test-{uuid.uuid4().hex[:8]}"
         # prlimit execs the command in its own process, so the pane's pid stays the annotator's.
         limit = f"prlimit --fsize={file_size_limit} " if file_size_limit is not None else ""
         # Suggestions off unless asked: these tests count the annotator's own actions, and
         # stored suggestions would fill a size-limited disk before the first key.
         switch = "" if suggestions else " --no-suggest"
-        command = (f"exec {limit}env ANNOTATOR_NAME={annotator} TERM=xterm-256color "
-                   f"{BINARY} annotate{switch} --db '{db_path}'")
-        tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command)
+        words = f"annotate{switch}" if command is None else " ".join(command)
+        line = (f"exec {limit}env ANNOTATOR_NAME={annotator} TERM=xterm-256color "
+                f"{BINARY} {words} --db '{db_path}'")
+        tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), line)
         tmux("set-option", "-t", self.name, "remain-on-exit", "on")
         self.pid = int(tmux("display", "-p", "-t", self.name, "#{pane_pid}").strip())
 
