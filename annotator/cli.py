@@ -666,14 +666,16 @@ def copy_command(source: str, target: str | None, db: str | None) -> None:
         destination = open_or_fail(target_url, create=may_create("copy"), announce=False)
         try:
             copied = copy_database(origin, destination)
-        except CopyError as error:
+        except Exception as error:
             destination.dispose()
             created = sqlite_path(destination.url) if destination.created else None
             for leftover in ([] if created is None else
                              [created, *(created.with_name(created.name + end)
                                          for end in ("-wal", "-shm", "-journal"))]):
                 leftover.unlink(missing_ok=True)  # this command made it: nothing was copied
-            raise click.ClickException(str(error)) from None
+            if isinstance(error, CopyError):
+                raise click.ClickException(str(error)) from None
+            raise
         finally:
             destination.dispose()
         if destination.created:

@@ -591,11 +591,27 @@ def damaged_database(error: BaseException) -> str | None:
     fail the first command that reads it; that command then stops with this line (the
     transaction it was in is rolled back; what it committed before stays).
     """
+    undecodable = undecodable_text(error)
+    if undecodable is not None:
+        return (f"the database file holds text that is not valid UTF-8 ({undecodable}), "
+                "written by another program; the command stopped and what it was writing "
+                "was rolled back. Find the row with `sqlite3 FILE` and fix or delete it")
     message = damage_reason(error)
     if message is None:
         return None
     return (f"the database file is damaged ({message}); the command stopped. Restore it "
             "from a backup, or recover what is readable with `sqlite3 FILE .recover`")
+
+
+def undecodable_text(error: BaseException) -> str | None:
+    """What SQLite's driver said (``Could not decode to UTF-8 column 'title' with text
+    ...``) when ``error`` is a stored text that is not UTF-8, else ``None``: this program
+    never writes one, another program (or an old tool) can."""
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, sqlite3.OperationalError):
+        return None
+    message = str(original).strip()
+    return message if message.startswith("Could not decode to UTF-8") else None
 
 
 def damage_reason(error: BaseException) -> str | None:
@@ -605,7 +621,9 @@ def damage_reason(error: BaseException) -> str | None:
     if not isinstance(original, sqlite3.DatabaseError):
         return None
     message = str(original).strip()
-    return message if any(damage in message for damage in _DAMAGED) else None
+    if any(damage in message for damage in _DAMAGED):
+        return message
+    return undecodable_text(error)  # a row the screens cannot show: the same as damage
 
 
 def _first_line(error: BaseException) -> str:

@@ -53,7 +53,9 @@ def annotate_everything(url: str, name: str, article: Path, barrier: Any,
 
         workspace = Workspace(database, name, on_wait=waited,
                               retry_policy=RetryPolicy(first_delay=0.005, max_delay=0.1))
-        sentence = workspace.start_position()
+        # From the first sentence, not where this annotator was: the other terminal of the
+        # same annotator may already have moved on (under load, before this one starts).
+        sentence = workspace.goto(1, 1)
         while sentence is not None:
             view = workspace.view(sentence)
             first_word = view.text.split(" ")[0]

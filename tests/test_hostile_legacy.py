@@ -268,3 +268,36 @@ async def test_the_note_dialog_refuses_a_nul_in_one_line_and_stays_open(
                 == "pasted text"
     finally:
         database.dispose()
+
+
+# --- text another program stored that is not UTF-8 --------------------------------------------
+
+@pytest.mark.parametrize("command", ["copy", "merge", "export", "stats", "native"])
+def test_a_text_that_is_not_utf8_is_one_line_and_changes_nothing(
+    command: str, tmp_path: Path
+) -> None:
+    """SQLite stores any bytes as TEXT; the driver cannot decode them. Every command that
+    reads such a row stops in one line naming the column, never with a traceback; copy
+    leaves no target behind."""
+    old = tmp_path / "foreign.db"
+    code, _out, err = run("import", str(SAMPLE / "gaza-aid-talks.labels.jsonl"), "--db", str(old))
+    assert code == 0, err
+    with sqlite3.connect(old) as spoil:  # what another program could write
+        spoil.execute("UPDATE documents SET title = CAST(X'41FF42' AS TEXT)")
+        spoil.execute("UPDATE sources SET name = CAST(X'48FE' AS TEXT) WHERE id = 1")
+    target = tmp_path / "target.db"
+    args = {"copy": ["copy", str(old), str(target)],
+            "merge": ["merge", str(old), "--db", str(target)],
+            "export": ["export", "--view", "claims", "--db", str(old)],
+            "stats": ["stats", "--db", str(old)],
+            "native": ["export", "--format", "jsonl", "--db", str(old)]}[command]
+    code, _out, err = run(*args)
+    assert code == 1
+    (line,) = err.splitlines()
+    assert line.startswith("Error: the database file holds text that is not valid UTF-8 "
+                           "(Could not decode to UTF-8 column '"), line
+    if command == "copy":
+        assert not target.exists()
+    with sqlite3.connect(old) as check:  # nothing was changed in it
+        assert check.execute("SELECT hex(CAST(title AS BLOB)) FROM documents").fetchall() == [
+            ("41FF42",)]
