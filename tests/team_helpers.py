@@ -43,12 +43,6 @@ def sentence_ids(workspace: Workspace) -> list[int]:
     return ids
 
 
-def tag(workspace: Workspace, sentence_id: int, label: str, words: str) -> int:
-    text = workspace.view(sentence_id).text
-    start = text.index(words)
-    return workspace.tag(sentence_id, label, start, start + len(words))
-
-
 @dataclass(frozen=True)
 class TeamCounts:
     """What must survive merge and round trip, by annotator, independent of row ids."""

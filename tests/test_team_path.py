@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from paths import SAMPLE_TEXT
 from sqlalchemy import func, select
-from team_helpers import ARTICLE, TeamCounts, counts, run_ok, sentence_ids, tag
+from team_helpers import ARTICLE, TeamCounts, counts, run_ok, sentence_ids
 from terminal import HAVE_TMUX, Pane
+from workspace_helpers import tag_words
 
 from annotator.review.adjudication_session import AdjudicationSession
 from annotator.review.versions import AGREED
@@ -61,7 +62,7 @@ def _work_of_ana(database: Database) -> None:
     # 7: a figure supporting a claim in the author's voice.
     figure = suggested(ids[6], "figure", "$53 billion")
     ana.accept([figure])
-    claim = tag(ana, ids[6], "claim", "an ambitious five-year, $53 billion reconstruction")
+    claim = tag_words(ana, ids[6], "claim", "an ambitious five-year, $53 billion reconstruction")
     ana.link_figure(figure, claim)
     for sentence_id in ids[:7]:
         ana.toggle_done(sentence_id)
@@ -75,17 +76,18 @@ def _work_of_bob(database: Database) -> None:
     ids = sentence_ids(bob)
     bob.tag(ids[0], "claim", *_span(bob, ids[0], "diplomatic mediation efforts"))
     hamas = bob.create_source("Hamas", "party_or_armed_group")
-    speaker = tag(bob, ids[1], "source", "Hamas spokesperson Abdul Latif Al-Qanoua")
+    speaker = tag_words(bob, ids[1], "source", "Hamas spokesperson Abdul Latif Al-Qanoua")
     bob.set_source(speaker, hamas)
     # Without the opening quote: the same claim as ana's, differing only by an edge quote.
-    claim = tag(bob, ids[1], "claim", "positive indicators” suggesting movement in this direction")
+    claim = tag_words(bob, ids[1], "claim",
+                      "positive indicators” suggesting movement in this direction")
     bob.attribute_to_span(claim, speaker)
     qanoua = bob.create_source("Abdul Latif Al-Qanoua", "party_or_armed_group", ("Al-Qanoua",))
-    again = tag(bob, ids[2], "source", "Al-Qanoua")
+    again = tag_words(bob, ids[2], "source", "Al-Qanoua")
     bob.set_source(again, qanoua)
     quote = _quote_of(bob, ids[2])
     bob.attribute_to_span(quote, again)
-    figure = tag(bob, ids[6], "figure", "$53 billion")
+    figure = tag_words(bob, ids[6], "figure", "$53 billion")
     bob.set_figure(figure, 53e9, "USD", None)
     for sentence_id in ids[:7]:
         bob.toggle_done(sentence_id)
@@ -97,7 +99,7 @@ def _sample_work(workspace: Workspace, qualifier: str | None) -> None:
     """The sample's headline figure, the same value with another qualifier, marked done."""
     headline = workspace.goto(2, 1)
     assert headline is not None
-    figure = tag(workspace, headline, "figure", "$4.2 billion")
+    figure = tag_words(workspace, headline, "figure", "$4.2 billion")
     workspace.set_figure(figure, 4.2e9, "USD", qualifier)
     workspace.toggle_done(headline)
 
