@@ -40,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from suggestion_quality import Score  # noqa: E402  (beside this file: the same P/R/F1)
+
 from annotator.suggest import Suggester  # noqa: E402
 from annotator.text.segment import split_sentences  # noqa: E402
 
@@ -259,31 +261,6 @@ def match_pairs(
     return greedy(weights)
 
 
-@dataclass
-class Counts:
-    matched: int = 0
-    predicted: int = 0
-    gold: int = 0
-
-    def add(self, matched: int, predicted: int, gold: int) -> None:
-        self.matched += matched
-        self.predicted += predicted
-        self.gold += gold
-
-    @property
-    def precision(self) -> float:
-        return self.matched / self.predicted if self.predicted else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.gold if self.gold else 1.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
-
 KINDS = ("source", "content", "pair", "cue")
 
 
@@ -299,8 +276,14 @@ def gold_lists(article: Article) -> dict[str, list]:  # type: ignore[type-arg]
 
 def evaluate(
     articles: Sequence[Article], predict: Callable[[str], Prediction]
-) -> tuple[dict[str, Counts], list[tuple[Article, Prediction]], float]:
-    counts = {kind: Counts() for kind in KINDS}
+) -> tuple[dict[str, Score], list[tuple[Article, Prediction]], float]:
+    # matched, predicted, gold, summed over the articles
+    totals = {kind: [0, 0, 0] for kind in KINDS}
+
+    def add(kind: str, matched: int, predicted: int, gold: int) -> None:
+        for position, count in enumerate((matched, predicted, gold)):
+            totals[kind][position] += count
+
     results = []
     started = time.process_time()
     predictions = [predict(article.text) for article in articles]
@@ -314,11 +297,11 @@ def evaluate(
         }
         for kind, predicted in lists.items():
             matched = match_spans(predicted, gold[kind])
-            counts[kind].add(len(matched), len(predicted), len(gold[kind]))
+            add(kind, len(matched), len(predicted), len(gold[kind]))
         matched = match_pairs(prediction.pairs, gold["pair"])
-        counts["pair"].add(len(matched), len(prediction.pairs), len(gold["pair"]))
+        add("pair", len(matched), len(prediction.pairs), len(gold["pair"]))
         results.append((article, prediction))
-    return counts, results, elapsed
+    return {kind: Score(*totals[kind]) for kind in KINDS}, results, elapsed
 
 
 # --- error classes -------------------------------------------------------------------------
@@ -386,7 +369,7 @@ def error_classes(
     return classes
 
 
-def _row(name: str, counts: dict[str, Counts]) -> str:
+def _row(name: str, counts: dict[str, Score]) -> str:
     cells = []
     for kind in KINDS:
         c = counts[kind]

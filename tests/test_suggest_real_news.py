@@ -257,7 +257,7 @@ def test_polnear_benchmark_scores_a_corpus(
     articles = bench.load_split(tmp_path, "dev")
     assert len(articles) == 1 and len(articles[0].gold) == 1
     counts, _, _ = bench.evaluate(articles, bench.suggester_engine())
-    assert {kind: (c.matched, c.predicted, c.gold) for kind, c in counts.items()} == {
+    assert {kind: (c.matched, c.predicted, c.reference) for kind, c in counts.items()} == {
         kind: (1, 1, 1) for kind in bench.KINDS
     }
     assert bench.main(["--polnear", str(tmp_path), "--split", "train"]) == 0
