@@ -28,7 +28,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
@@ -43,6 +43,7 @@ from db.models import (
     Sentence,
     Source,
     SourceAlias,
+    as_utc,
 )
 
 HISTORY_BATCH = 500
@@ -58,10 +59,6 @@ class HistoryResult:
 
     added: int = 0
     unmapped: int = 0
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class _Mapper:
@@ -171,7 +168,7 @@ class _Mapper:
             ):
                 self._their_annotations[int(row[0])] = (
                     (int(row[1]), int(row[2]), row[3], int(row[4]), int(row[5])),
-                    _utc(row[6]) if row[6] is not None else None)
+                    as_utc(row[6]) if row[6] is not None else None)
         for annotation_id in missing:
             self._their_annotations.setdefault(annotation_id, None)
 
@@ -275,7 +272,7 @@ def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return _utc(datetime.fromisoformat(value))
+        return as_utc(datetime.fromisoformat(value))
     except ValueError:
         return None
 
@@ -296,7 +293,7 @@ class _Entry:
     def __init__(self, row: Any) -> None:
         (self.id, self.at, self.annotator_id, self.group_id, self.action, self.entity,
          self.entity_id, self.before, self.after, self.reverts_group_id) = row
-        self.at = _utc(self.at)
+        self.at = as_utc(self.at)
 
 
 def _prepare(mapper: _Mapper, entries: list[_Entry]) -> None:
@@ -425,7 +422,7 @@ def _ours_like(ours: Connection, keys: list[_Key]) -> dict[_Key, list[int]]:
         .where(or_(*conditions))
         .order_by(ChangeLogEntry.id)
     ):
-        key = (annotator, _utc(at), action, entity, entity_id)
+        key = (annotator, as_utc(at), action, entity, entity_id)
         if key in wanted:
             found.setdefault(key, []).append(int(entry_id))
     return found

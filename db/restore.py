@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
@@ -53,6 +53,7 @@ from db.models import (
     SentenceState,
     Source,
     SourceAlias,
+    as_utc,
     utcnow,
 )
 from db.values import figure_columns
@@ -490,9 +491,7 @@ def _check_record(record: DocumentRecord) -> None:
 
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes that are UTC; say so before another engine reads them."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return None if value is None else as_utc(value)
 
 
 def _short(text: str, limit: int = 40) -> str:

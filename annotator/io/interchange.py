@@ -47,7 +47,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from annotator.io.export import closing_stream, json_line, plain_number
@@ -74,7 +74,7 @@ from db.document_records import (
     SpanRecord,
     StateRecord,
 )
-from db.models import LABELS, LINK_TYPES, ORIGINS, SENTENCE_STATES, STATUSES
+from db.models import LABELS, LINK_TYPES, ORIGINS, SENTENCE_STATES, STATUSES, as_utc
 from db.values import figure_of
 
 DOCUMENT_FORMATS = ("jsonl", "prodigy", "doccano")
@@ -321,14 +321,13 @@ def _timestamp(value: Any, what: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"{what} {value[:40]!r} is not an ISO 8601 time") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 def _timestamp_out(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-            ).isoformat()
+    return as_utc(value).isoformat()
 
 
 def _links(items: Any, labels: dict[Key, str]) -> list[LinkRecord]:
