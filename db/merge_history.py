@@ -42,9 +42,9 @@ from db.models import (
     Link,
     Sentence,
     Source,
-    SourceAlias,
     as_utc,
 )
+from db.restore import matching_source
 
 HISTORY_BATCH = 500
 # The entity of the entry a suggestion run leaves per document (db/suggestions.py).
@@ -233,16 +233,9 @@ class _Mapper:
                 select(Source.id, Source.name).where(Source.id.in_(chunk))))
         for source_id in missing:
             name = names.get(source_id)
-            found = None
-            if name is not None:
-                candidates = set(self.ours.scalars(select(Source.id).where(or_(
-                    Source.name == name,
-                    Source.id.in_(select(SourceAlias.source_id)
-                                  .where(SourceAlias.alias == name))))))
-                exact = self.ours.scalar(select(Source.id).where(Source.name == name))
-                found = exact if exact is not None else (
-                    candidates.pop() if len(candidates) == 1 else None)
-            self.sources[source_id] = None if found is None else int(found)
+            # The source merge mapped it to (db.restore, which made their name an alias of it)
+            found = None if name is None else matching_source(self.ours, name)[0]
+            self.sources[source_id] = None if found is None else int(found[0])
 
 
 def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:

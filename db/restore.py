@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Row, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.annotations import LINK_ENDS
@@ -160,20 +160,11 @@ def _resolve_source(connection: Connection, wanted: SourceRecord) -> SourceResul
     under another one; a missing type is filled in, a different one is a conflict.
     """
     conflicts: list[str] = []
-    columns = (Source.id, Source.name, Source.source_type)
-    row = connection.execute(select(*columns).where(Source.name == wanted.name)).first()
-    if row is None:
-        names = {wanted.name, *wanted.aliases}
-        candidates = connection.execute(select(*columns).where(or_(
-            Source.name.in_(names),
-            Source.id.in_(select(SourceAlias.source_id).where(SourceAlias.alias.in_(names))),
-        )).order_by(Source.id)).all()
-        if len(candidates) == 1:
-            row = candidates[0]
-        elif candidates:
-            matched = ", ".join(repr(candidate[1]) for candidate in candidates)
-            conflicts.append(f"source {wanted.name!r} matches several sources by its names or "
-                             f"aliases ({matched}); added it as a source of its own")
+    row, candidates = matching_source(connection, wanted.name, wanted.aliases)
+    if row is None and candidates:
+        matched = ", ".join(repr(candidate[1]) for candidate in candidates)
+        conflicts.append(f"source {wanted.name!r} matches several sources by its names or "
+                         f"aliases ({matched}); added it as a source of its own")
     if row is None:
         source_id = connection.execute(
             insert(Source).values(name=wanted.name, source_type=wanted.source_type)
@@ -190,6 +181,26 @@ def _resolve_source(connection: Connection, wanted: SourceRecord) -> SourceResul
                            .values(source_type=wanted.source_type))
     _add_aliases(connection, source_id, name, (wanted.name, *wanted.aliases))
     return SourceResult(source_id, False, tuple(conflicts))
+
+
+def matching_source(
+    connection: Connection, name: str, aliases: Sequence[str] = ()
+) -> tuple[Row[Any] | None, Sequence[Row[Any]]]:
+    """The stored source (id, name, type) a source called ``name`` (also known as
+    ``aliases``) is: the one of that name, else the only one whose name or alias is one of
+    them; with, when there is none, the several that matched (empty otherwise)."""
+    columns = (Source.id, Source.name, Source.source_type)
+    row = connection.execute(select(*columns).where(Source.name == name)).first()
+    if row is not None:
+        return row, ()
+    names = {name, *aliases}
+    candidates = connection.execute(select(*columns).where(or_(
+        Source.name.in_(names),
+        Source.id.in_(select(SourceAlias.source_id).where(SourceAlias.alias.in_(names))),
+    )).order_by(Source.id)).all()
+    if len(candidates) == 1:
+        return candidates[0], ()
+    return None, candidates
 
 
 def _add_aliases(connection: Connection, source_id: int, name: str, aliases: Sequence[str]) -> None:
